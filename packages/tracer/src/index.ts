@@ -1,0 +1,21 @@
+export type { Arg, Field, Value } from './values.js';
+export type {
+  AttachedEvent,
+  DetachedEvent,
+  DiagnosticEvent,
+  ExitedEvent,
+  KilledEvent,
+  MessageEvent,
+  Prefix,
+  SignalEvent,
+  Span,
+  StoppedEvent,
+  SummaryEvent,
+  SummaryRow,
+  SupersededEvent,
+  SyscallEvent,
+  SyscallOutcome,
+  Timestamp,
+  TraceEvent,
+  TraceEventKind,
+} from './events.js';

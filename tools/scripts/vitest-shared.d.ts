@@ -1,0 +1,3 @@
+import type { ViteUserConfig } from 'vitest/config';
+export declare function workspaceTestConfig(project: string): ViteUserConfig;
+//# sourceMappingURL=vitest-shared.d.ts.map
