@@ -1,0 +1,147 @@
+// Symbolic names strace prints for argument bits and constants, to the numbers
+// Linux uses (x86_64). Only what the replay converts; an unknown name is
+// reported by the caller, never guessed.
+export type NameTable = ReadonlyMap<string, bigint>;
+
+function table(entries: Record<string, number | bigint>): NameTable {
+  return new Map(Object.entries(entries).map(([k, v]) => [k, BigInt(v)]));
+}
+
+export const CLONE_FLAG_NAMES: NameTable = table({
+  CLONE_NEWTIME: 0x80,
+  CLONE_VM: 0x100,
+  CLONE_FS: 0x200,
+  CLONE_FILES: 0x400,
+  CLONE_SIGHAND: 0x800,
+  CLONE_PIDFD: 0x1000,
+  CLONE_PTRACE: 0x2000,
+  CLONE_VFORK: 0x4000,
+  CLONE_PARENT: 0x8000,
+  CLONE_THREAD: 0x10000,
+  CLONE_NEWNS: 0x20000,
+  CLONE_SYSVSEM: 0x40000,
+  CLONE_SETTLS: 0x80000,
+  CLONE_PARENT_SETTID: 0x100000,
+  CLONE_CHILD_CLEARTID: 0x200000,
+  CLONE_DETACHED: 0x400000,
+  CLONE_UNTRACED: 0x800000,
+  CLONE_CHILD_SETTID: 0x1000000,
+  CLONE_NEWCGROUP: 0x2000000,
+  CLONE_NEWUTS: 0x4000000,
+  CLONE_NEWIPC: 0x8000000,
+  CLONE_NEWUSER: 0x10000000,
+  CLONE_NEWPID: 0x20000000,
+  CLONE_NEWNET: 0x40000000,
+  CLONE_IO: 0x80000000,
+  CLONE_CLEAR_SIGHAND: 0x100000000n,
+  CLONE_INTO_CGROUP: 0x200000000n,
+});
+
+export const WAIT_OPTION_NAMES: NameTable = table({
+  WNOHANG: 0x1,
+  WUNTRACED: 0x2,
+  WSTOPPED: 0x2,
+  WEXITED: 0x4,
+  WCONTINUED: 0x8,
+  WNOWAIT: 0x01000000,
+  __WNOTHREAD: 0x20000000,
+  __WALL: 0x40000000,
+  __WCLONE: 0x80000000,
+});
+
+export const IDTYPE_NAMES: NameTable = table({ P_ALL: 0, P_PID: 1, P_PGID: 2, P_PIDFD: 3 });
+
+/** open(2) flags as strace prints them on x86_64 (O_LARGEFILE is 0100000 there). */
+export const OPEN_FLAG_NAMES: NameTable = table({
+  O_RDONLY: 0,
+  O_WRONLY: 0o1,
+  O_RDWR: 0o2,
+  O_ACCMODE: 0o3,
+  O_CREAT: 0o100,
+  O_EXCL: 0o200,
+  O_NOCTTY: 0o400,
+  O_TRUNC: 0o1000,
+  O_APPEND: 0o2000,
+  O_NONBLOCK: 0o4000,
+  O_NDELAY: 0o4000,
+  O_DSYNC: 0o10000,
+  O_ASYNC: 0o20000,
+  O_DIRECT: 0o40000,
+  O_LARGEFILE: 0o100000,
+  O_DIRECTORY: 0o200000,
+  O_NOFOLLOW: 0o400000,
+  O_NOATIME: 0o1000000,
+  O_CLOEXEC: 0o2000000,
+  O_SYNC: 0o4010000,
+  O_PATH: 0o10000000,
+  O_TMPFILE: 0o20200000,
+});
+
+export const FCNTL_CMD_NAMES: NameTable = table({
+  F_DUPFD: 0,
+  F_GETFD: 1,
+  F_SETFD: 2,
+  F_GETFL: 3,
+  F_SETFL: 4,
+  F_DUPFD_CLOEXEC: 1030,
+  F_SETPIPE_SZ: 1031,
+  F_GETPIPE_SZ: 1032,
+});
+
+export const FD_FLAG_NAMES: NameTable = table({ FD_CLOEXEC: 1 });
+
+export const SIGPROCMASK_HOW_NAMES: NameTable = table({ SIG_BLOCK: 0, SIG_UNBLOCK: 1, SIG_SETMASK: 2 });
+
+export const SA_FLAG_NAMES: NameTable = table({
+  SA_NOCLDSTOP: 0x1,
+  SA_NOCLDWAIT: 0x2,
+  SA_SIGINFO: 0x4,
+  SA_RESTORER: 0x04000000,
+  SA_ONSTACK: 0x08000000,
+  SA_RESTART: 0x10000000,
+  SA_NODEFER: 0x40000000,
+  SA_RESETHAND: 0x80000000,
+});
+
+export const PROT_NAMES: NameTable = table({ PROT_NONE: 0, PROT_READ: 1, PROT_WRITE: 2, PROT_EXEC: 4, PROT_SEM: 8, PROT_GROWSDOWN: 0x01000000, PROT_GROWSUP: 0x02000000 });
+
+export const MAP_FLAG_NAMES: NameTable = table({
+  MAP_SHARED: 0x01,
+  MAP_PRIVATE: 0x02,
+  MAP_SHARED_VALIDATE: 0x03,
+  MAP_FIXED: 0x10,
+  MAP_ANONYMOUS: 0x20,
+  MAP_32BIT: 0x40,
+  MAP_GROWSDOWN: 0x100,
+  MAP_DENYWRITE: 0x800,
+  MAP_EXECUTABLE: 0x1000,
+  MAP_LOCKED: 0x2000,
+  MAP_NORESERVE: 0x4000,
+  MAP_POPULATE: 0x8000,
+  MAP_NONBLOCK: 0x10000,
+  MAP_STACK: 0x20000,
+  MAP_HUGETLB: 0x40000,
+  MAP_SYNC: 0x80000,
+  MAP_FIXED_NOREPLACE: 0x100000,
+});
+
+export const AT_NAMES: NameTable = table({
+  AT_FDCWD: -100,
+  AT_SYMLINK_NOFOLLOW: 0x100,
+  AT_REMOVEDIR: 0x200,
+  AT_SYMLINK_FOLLOW: 0x400,
+  AT_NO_AUTOMOUNT: 0x800,
+  AT_EMPTY_PATH: 0x1000,
+  AT_STATX_SYNC_AS_STAT: 0,
+});
+
+export const CLOSE_RANGE_NAMES: NameTable = table({ CLOSE_RANGE_UNSHARE: 2, CLOSE_RANGE_CLOEXEC: 4 });
+
+export const PRCTL_OPTION_NAMES: NameTable = table({
+  PR_SET_PDEATHSIG: 1,
+  PR_GET_PDEATHSIG: 2,
+  PR_SET_NAME: 15,
+  PR_GET_NAME: 16,
+  PR_SET_CHILD_SUBREAPER: 36,
+  PR_GET_CHILD_SUBREAPER: 37,
+});
