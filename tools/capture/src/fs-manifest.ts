@@ -1,0 +1,221 @@
+// The filesystem manifest of a capture: every path the traced programs passed
+// to execve/execveat/chdir (and each `#!` interpreter), resolved against the
+// caller's tracked working directory and described from the real filesystem
+// right after the run, so a replay checker can decide exec and chdir results
+// without guessing.
+import { closeSync, lstatSync, openSync, readSync, readlinkSync } from 'node:fs';
+import { posix } from 'node:path';
+import { cloneFlagsOf } from './promises.js';
+import { decodeCString, splitTopLevel } from './strace-line.js';
+import type { JoinedCall } from './strace-line.js';
+
+export type FsEntry =
+  | { readonly path: string; readonly kind: 'absent'; readonly errno: 'ENOENT' | 'ENOTDIR' }
+  | { readonly path: string; readonly kind: 'directory'; readonly mode: string }
+  | { readonly path: string; readonly kind: 'file'; readonly mode: string; readonly exec: 'elf' | 'none' }
+  | {
+      readonly path: string;
+      readonly kind: 'file';
+      readonly mode: string;
+      readonly exec: 'script';
+      readonly interpreter: string;
+      readonly interpreterArg?: string;
+    }
+  | { readonly path: string; readonly kind: 'symlink'; readonly mode: string; readonly target: string }
+  | { readonly path: string; readonly kind: 'other'; readonly mode: string };
+
+export class FsManifestError extends Error {
+  constructor(
+    readonly line: number,
+    why: string,
+  ) {
+    super(`capture line ${line}: ${why}`);
+    this.name = 'FsManifestError';
+  }
+}
+
+const CLONE_FS = 0x200n;
+const CREATORS: ReadonlySet<string> = new Set(['clone', 'clone3', 'fork', 'vfork']);
+
+/** A working directory; shared (one object) between tasks created with CLONE_FS. */
+interface FsContext {
+  cwd: string | { readonly unknownSince: number };
+}
+
+/** A positive pid/tid return value, or undefined. */
+function childPid(retval: string): number | undefined {
+  let n = 0;
+  if (retval === '' || retval.length > 9) return undefined;
+  for (const c of retval) {
+    if (c < '0' || c > '9') return undefined;
+    n = n * 10 + Number(c);
+  }
+  return n > 0 ? n : undefined;
+}
+
+function pathArg(call: JoinedCall, index: number): string {
+  const token = splitTopLevel(call.args)[index];
+  const path = token === undefined ? undefined : decodeCString(token);
+  if (path === undefined) throw new FsManifestError(call.line, `${call.name}: argument ${index + 1} is not a complete string literal (${String(token)})`);
+  return path;
+}
+
+/**
+ * The absolute paths the capture's execve/execveat/chdir calls name, in
+ * first-seen order. `initialCwd` is the root process's working directory.
+ */
+export function pathsFromCalls(calls: readonly JoinedCall[], initialCwd: string): string[] {
+  // First pass: who created whom, and whether they share a working directory.
+  const parentOf = new Map<number, { parent: number; sharesFs: boolean }>();
+  for (const c of calls) {
+    if (!CREATORS.has(c.name)) continue;
+    const child = childPid(c.retval);
+    if (child === undefined) continue;
+    const flags = cloneFlagsOf(c);
+    parentOf.set(child, { parent: c.pid, sharesFs: flags !== undefined && (flags & CLONE_FS) === CLONE_FS });
+  }
+  const contexts = new Map<number, FsContext>();
+  const contextOf = (pid: number): FsContext => {
+    const known = contexts.get(pid);
+    if (known !== undefined) return known;
+    const origin = parentOf.get(pid);
+    let ctx: FsContext;
+    if (origin === undefined) ctx = { cwd: initialCwd };
+    else {
+      const parent = contextOf(origin.parent);
+      // The child copies the parent's cwd as it is when the child first acts;
+      // the parent is inside clone until then, so it cannot have moved.
+      ctx = origin.sharesFs ? parent : { cwd: parent.cwd };
+    }
+    contexts.set(pid, ctx);
+    return ctx;
+  };
+  const resolveIn = (ctx: FsContext, path: string, line: number): string => {
+    if (path.startsWith('/')) return posix.normalize(path);
+    if (typeof ctx.cwd !== 'string') {
+      throw new FsManifestError(line, `relative path "${path}" after an untracked fchdir at line ${ctx.cwd.unknownSince}`);
+    }
+    return posix.resolve(ctx.cwd, path);
+  };
+
+  const paths: string[] = [];
+  const seen = new Set<string>();
+  const add = (p: string): void => {
+    if (!seen.has(p)) {
+      seen.add(p);
+      paths.push(p);
+    }
+  };
+  for (const c of calls) {
+    switch (c.name) {
+      case 'execve':
+        add(resolveIn(contextOf(c.pid), pathArg(c, 0), c.line));
+        break;
+      case 'execveat': {
+        const dirfd = splitTopLevel(c.args)[0];
+        const path = pathArg(c, 1);
+        if (!path.startsWith('/') && dirfd !== 'AT_FDCWD') {
+          throw new FsManifestError(c.line, `execveat relative to descriptor ${String(dirfd)} cannot be resolved (descriptors are not tracked)`);
+        }
+        add(resolveIn(contextOf(c.pid), path, c.line));
+        break;
+      }
+      case 'chdir': {
+        const ctx = contextOf(c.pid);
+        const target = resolveIn(ctx, pathArg(c, 0), c.line);
+        add(target);
+        if (c.retval === '0') ctx.cwd = target;
+        break;
+      }
+      case 'fchdir':
+        if (c.retval === '0') contextOf(c.pid).cwd = { unknownSince: c.line };
+        break;
+      default:
+        break;
+    }
+  }
+  return paths;
+}
+
+function modeString(mode: number): string {
+  return (mode & 0o7777).toString(8).padStart(4, '0');
+}
+
+/** The first bytes of a file, or an empty buffer if it cannot be read. */
+function head(path: string, size: number): Buffer {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const buf = Buffer.alloc(size);
+    const n = readSync(fd, buf, 0, size, 0);
+    return buf.subarray(0, n);
+  } catch {
+    return Buffer.alloc(0);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+/** The interpreter of a `#!` line as the kernel reads it (fs/binfmt_script.c): name, then one optional argument. */
+export function parseShebang(bytes: Buffer): { interpreter: string; arg: string | undefined } | undefined {
+  if (bytes.length < 2 || bytes[0] !== 0x23 || bytes[1] !== 0x21) return undefined;
+  let end = bytes.indexOf(0x0a, 2);
+  if (end < 0) end = bytes.length;
+  let lineText = bytes.subarray(2, end).toString('latin1');
+  const nul = lineText.indexOf('\0');
+  if (nul >= 0) lineText = lineText.slice(0, nul);
+  const isBlank = (c: string | undefined): boolean => c === ' ' || c === '\t';
+  let i = 0;
+  while (isBlank(lineText[i])) i += 1;
+  const start = i;
+  while (i < lineText.length && !isBlank(lineText[i])) i += 1;
+  const interpreter = lineText.slice(start, i);
+  if (interpreter === '') return undefined;
+  while (isBlank(lineText[i])) i += 1;
+  let argEnd = lineText.length;
+  while (argEnd > i && isBlank(lineText[argEnd - 1])) argEnd -= 1;
+  const arg = lineText.slice(i, argEnd);
+  return { interpreter, arg: arg === '' ? undefined : arg };
+}
+
+/** Describes one path from the real filesystem (symlinks are not followed). */
+export function describePath(path: string): FsEntry {
+  let st;
+  try {
+    st = lstatSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return { path, kind: 'absent', errno: code };
+    throw e;
+  }
+  const mode = modeString(st.mode);
+  if (st.isSymbolicLink()) return { path, kind: 'symlink', mode, target: readlinkSync(path) };
+  if (st.isDirectory()) return { path, kind: 'directory', mode };
+  if (!st.isFile()) return { path, kind: 'other', mode };
+  const bytes = head(path, 256);
+  if (bytes.length >= 4 && bytes[0] === 0x7f && bytes.toString('latin1', 1, 4) === 'ELF') return { path, kind: 'file', mode, exec: 'elf' };
+  const shebang = parseShebang(bytes);
+  if (shebang === undefined) return { path, kind: 'file', mode, exec: 'none' };
+  return shebang.arg === undefined
+    ? { path, kind: 'file', mode, exec: 'script', interpreter: shebang.interpreter }
+    : { path, kind: 'file', mode, exec: 'script', interpreter: shebang.interpreter, interpreterArg: shebang.arg };
+}
+
+/**
+ * Describes `paths` and everything they lead to: symlink targets and `#!`
+ * interpreters (the kernel follows up to a few levels; we follow until
+ * nothing new appears). Sorted by path so the manifest is stable.
+ */
+export function buildFsManifest(paths: readonly string[]): FsEntry[] {
+  const entries = new Map<string, FsEntry>();
+  const queue = [...paths];
+  while (queue.length > 0) {
+    const path = queue.shift() as string;
+    if (entries.has(path)) continue;
+    const entry = describePath(path);
+    entries.set(path, entry);
+    if (entry.kind === 'symlink') queue.push(posix.resolve(posix.dirname(path), entry.target));
+    if (entry.kind === 'file' && entry.exec === 'script' && entry.interpreter.startsWith('/')) queue.push(posix.normalize(entry.interpreter));
+  }
+  return [...entries.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
