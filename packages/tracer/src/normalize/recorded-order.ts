@@ -1,0 +1,32 @@
+// Which of two events the recording shows first. In one strace -o file the line numbers are
+// the order strace printed in; across -ff files only timestamps order events, and without
+// them the order is unknown (null), so no ordering is claimed.
+import type { TraceEvent } from '../events.js';
+
+export interface RecordedOrder {
+  /** Did `call` complete (its last line) after `cause` began (its first line)? null if unknown. */
+  completedAfterStart(call: TraceEvent, cause: TraceEvent): boolean | null;
+}
+
+export function recordedOrder(events: readonly TraceEvent[]): RecordedOrder {
+  const files = new Set<string | undefined>();
+  let allTimed = true;
+  for (const e of events) {
+    files.add(e.span.file);
+    if (e.prefix.time === undefined) allTimed = false;
+  }
+  if (files.size <= 1) {
+    return { completedAfterStart: (call, cause) => call.span.endLine > cause.span.line };
+  }
+  if (allTimed) {
+    const end = (e: TraceEvent): bigint | undefined => (e.kind === 'syscall' ? (e.endTime ?? e.prefix.time)?.ns : e.prefix.time?.ns);
+    return {
+      completedAfterStart: (call, cause) => {
+        const a = end(call);
+        const b = cause.prefix.time?.ns;
+        return a === undefined || b === undefined ? null : a > b;
+      },
+    };
+  }
+  return { completedAfterStart: () => null };
+}
