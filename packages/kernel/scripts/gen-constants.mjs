@@ -54,8 +54,15 @@ class GenError extends Error {}
 function scanDefines(file) {
   const out = [];
   const lines = readFileSync(file, 'utf8').split('\n');
+  let inComment = false; // inside a /* … */ block that spans lines (e.g. x86's commented-out SIGLOST)
   lines.forEach((raw, index) => {
     const line = raw.trim();
+    if (inComment) {
+      if (line.includes('*/')) inComment = false;
+      return;
+    }
+    const lastOpen = line.lastIndexOf('/*');
+    if (lastOpen >= 0 && line.indexOf('*/', lastOpen + 2) < 0) inComment = true;
     if (!line.startsWith('#define')) return;
     const words = [];
     let i = '#define'.length;

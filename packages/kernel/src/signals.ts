@@ -60,7 +60,6 @@ export const SIGNALS: { readonly [N in StandardSignalName]: number } = Object.fr
 export const SIGNAL_ALIASES = {
   SIGIOT: 'SIGABRT',
   SIGPOLL: 'SIGIO',
-  SIGLOST: 'SIGIO',
   SIGUNUSED: 'SIGSYS',
 } as const satisfies Record<string, StandardSignalName>;
 

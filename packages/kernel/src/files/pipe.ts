@@ -1,0 +1,194 @@
+// Pipe: the buffer behind pipe(2)/pipe2(2), modelled as Linux's ring of page-sized slots
+// (fs/pipe.c), so capacity, merging of small writes, PIPE_BUF atomicity and partial writes come
+// out as Linux's do: a pipe is "full" when all slots are occupied, even if the last one has room.
+//
+// API:
+//   new Pipe({ id?, capacity? })            capacity in bytes, default 65536 (16 slots)
+//   read(n, { packet? }) → { kind:'data', bytes } | { kind:'eof' } | { kind:'would-block' }
+//   write(bytes, { packet?, continuation? }) → { kind:'wrote', n } | { kind:'epipe' } | { kind:'would-block', wrote }
+//     The caller turns would-block into blocking (O_NONBLOCK clear) or EAGAIN/partial count, and
+//     epipe into EPIPE + SIGPIPE (or into the partial count + SIGPIPE when an earlier part of the
+//     same call was written, F7). When resuming a blocked write, pass the unwritten rest with
+//     continuation: true (Linux merges into the last slot only at the start of a call).
+//   setSize(bytes, { privileged? }) → Errno<number>   F_SETPIPE_SZ: rounded size, EBUSY, EPERM, EINVAL
+//   capacity, buffered (FIONREAD), readers, writers
+//   openReader/openWriter/closeReader/closeWriter: reference counts of open file descriptions.
+//   readable / writable: WaitQueues notified when a blocked reader / writer should re-check.
+//   canRead() / canWrite(n): the conditions a blocked read / write of n bytes waits for.
+import { fail, ok } from '../errno.js';
+import type { Errno } from '../errno.js';
+import { PIPE_BUF, PIPE_MAX_SIZE } from './constants.js';
+import { WaitQueue } from './wait-queue.js';
+
+const PAGE_SIZE = 4096;
+export const DEFAULT_PIPE_CAPACITY = 16 * PAGE_SIZE;
+
+export type PipeReadResult =
+  | { readonly kind: 'data'; readonly bytes: Uint8Array }
+  | { readonly kind: 'eof' }
+  | { readonly kind: 'would-block' };
+
+export type PipeWriteResult =
+  | { readonly kind: 'wrote'; readonly n: number }
+  | { readonly kind: 'epipe' }
+  | { readonly kind: 'would-block'; readonly wrote: number };
+
+interface Slot {
+  readonly page: Uint8Array;
+  offset: number;
+  len: number;
+  /** Written by a non-packet writer: later small writes may append to it. */
+  readonly mergeable: boolean;
+}
+
+let nextId = 1;
+
+export class Pipe {
+  readonly id: number;
+  /** Open read-side / write-side file descriptions (not fds: dup'd fds share one description). */
+  readers = 0;
+  writers = 0;
+  readonly readable = new WaitQueue();
+  readonly writable = new WaitQueue();
+  private slots: Slot[] = [];
+  private maxSlots: number;
+
+  constructor(options: { id?: number; capacity?: number } = {}) {
+    this.id = options.id ?? nextId++;
+    const capacity = options.capacity ?? DEFAULT_PIPE_CAPACITY;
+    const rounded = roundPipeSize(capacity);
+    if (rounded === 0 || rounded !== capacity) throw new RangeError(`Pipe: capacity ${capacity} is not a power-of-two number of pages`);
+    this.maxSlots = rounded / PAGE_SIZE;
+  }
+
+  get capacity(): number {
+    return this.maxSlots * PAGE_SIZE;
+  }
+
+  /** Bytes waiting to be read (FIONREAD). */
+  get buffered(): number {
+    let n = 0;
+    for (const s of this.slots) n += s.len;
+    return n;
+  }
+
+  /** Occupied slots; at most capacity / 4096. */
+  get occupiedSlots(): number {
+    return this.slots.length;
+  }
+
+  /** A blocked read may proceed: data is buffered, or no writer is left (EOF). */
+  canRead(): boolean {
+    return this.slots.length > 0 || this.writers === 0;
+  }
+
+  /** A blocked write of `n` more bytes may make progress (or fail with EPIPE). */
+  canWrite(n: number): boolean {
+    if (this.readers === 0) return true;
+    if (this.slots.length < this.maxSlots) return true;
+    const chars = n & (PAGE_SIZE - 1);
+    return n <= PIPE_BUF && chars !== 0 && this.mergeRoom() >= chars;
+  }
+
+  openReader(): void {
+    this.readers++;
+  }
+
+  openWriter(): void {
+    this.writers++;
+  }
+
+  /** The last reader leaving makes blocked writers fail with EPIPE. */
+  closeReader(): void {
+    if (this.readers <= 0) throw new Error(`Pipe ${this.id}: closeReader with no readers`);
+    this.readers--;
+    if (this.readers === 0) this.writable.notify();
+  }
+
+  /** The last writer leaving makes blocked readers see EOF (F3, F4). */
+  closeWriter(): void {
+    if (this.writers <= 0) throw new Error(`Pipe ${this.id}: closeWriter with no writers`);
+    this.writers--;
+    if (this.writers === 0) this.readable.notify();
+  }
+
+  read(n: number, options: { packet?: boolean } = {}): PipeReadResult {
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`Pipe.read: bad length ${n}`);
+    if (n === 0) return { kind: 'data', bytes: new Uint8Array(0) }; // F12: before any state check
+    if (this.slots.length === 0) return this.writers === 0 ? { kind: 'eof' } : { kind: 'would-block' };
+    const out = new Uint8Array(Math.min(n, this.buffered));
+    let got = 0;
+    while (got < n && this.slots.length > 0) {
+      const slot = this.slots[0] as Slot;
+      const take = Math.min(slot.len, n - got);
+      out.set(slot.page.subarray(slot.offset, slot.offset + take), got);
+      got += take;
+      slot.offset += take;
+      slot.len -= take;
+      // O_DIRECT readers take one packet per read and drop what did not fit.
+      if (options.packet) slot.len = 0;
+      if (slot.len === 0) this.slots.shift();
+      if (options.packet) break;
+    }
+    this.writable.notify();
+    return { kind: 'data', bytes: out.subarray(0, got) };
+  }
+
+  write(bytes: Uint8Array, options: { packet?: boolean; continuation?: boolean } = {}): PipeWriteResult {
+    if (this.readers === 0) return { kind: 'epipe' };
+    const total = bytes.length;
+    if (total === 0) return { kind: 'wrote', n: 0 };
+    let wrote = 0;
+    // Linux first tries to append the sub-page remainder (the *first* total % 4096 bytes) to the
+    // last slot; a write of at most PIPE_BUF bytes is therefore either merged whole or needs one
+    // free slot — never split (atomicity).
+    const chars = total & (PAGE_SIZE - 1);
+    if (!options.continuation && chars !== 0 && this.mergeRoom() >= chars) {
+      const last = this.slots[this.slots.length - 1] as Slot;
+      last.page.set(bytes.subarray(0, chars), last.offset + last.len);
+      last.len += chars;
+      wrote = chars;
+    }
+    while (wrote < total && this.slots.length < this.maxSlots) {
+      const n = Math.min(PAGE_SIZE, total - wrote);
+      const page = new Uint8Array(PAGE_SIZE);
+      page.set(bytes.subarray(wrote, wrote + n));
+      this.slots.push({ page, offset: 0, len: n, mergeable: !options.packet });
+      wrote += n;
+    }
+    if (wrote > 0) this.readable.notify();
+    return wrote === total ? { kind: 'wrote', n: wrote } : { kind: 'would-block', wrote };
+  }
+
+  /**
+   * F_SETPIPE_SZ (fs/pipe.c pipe_set_size): the size rounds up to a power-of-two number of pages
+   * (0 → one page); growing beyond pipe-max-size needs privilege (EPERM); shrinking below the
+   * occupied slots is EBUSY; above 2^31 is EINVAL. Returns the new capacity in bytes.
+   */
+  setSize(requested: number, options: { privileged?: boolean; maxSize?: number } = {}): Errno<number> {
+    const arg = requested >>> 0; // the kernel takes an unsigned int
+    const size = roundPipeSize(arg);
+    if (size === 0) return fail('EINVAL');
+    const slots = size / PAGE_SIZE;
+    if (slots > this.maxSlots && size > (options.maxSize ?? PIPE_MAX_SIZE) && !options.privileged) return fail('EPERM');
+    if (slots < this.slots.length) return fail('EBUSY');
+    this.maxSlots = slots;
+    this.writable.notify();
+    return ok(this.capacity);
+  }
+
+  private mergeRoom(): number {
+    const last = this.slots[this.slots.length - 1];
+    if (!last || !last.mergeable) return 0;
+    return PAGE_SIZE - (last.offset + last.len);
+  }
+}
+
+/** fs/pipe.c round_pipe_size: 0 when too large, else at least a page and a power of two. */
+export function roundPipeSize(size: number): number {
+  if (size > 2 ** 31) return 0;
+  if (size < PAGE_SIZE) return PAGE_SIZE;
+  let p = PAGE_SIZE;
+  while (p < size) p *= 2;
+  return p;
+}
