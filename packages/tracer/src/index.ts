@@ -19,3 +19,29 @@ export type {
   TraceEvent,
   TraceEventKind,
 } from './events.js';
+export { normalize } from './normalize/normalize.js';
+export { canonicalJson } from './normalize/canonical-json.js';
+export type {
+  CloneCall,
+  ErrnoName,
+  ExecCall,
+  KillTarget,
+  NormEvent,
+  NormEventRef,
+  NormExit,
+  NormOrdering,
+  NormProcess,
+  NormResult,
+  NormSignal,
+  NormTask,
+  Normalized,
+  OrderingReason,
+  SignalRef,
+  TaskRef,
+  WaitStatus,
+  WaitTarget,
+} from './normalize/normalized.js';
+export { processTree } from './tree/process-tree.js';
+export { renderTree } from './tree/render-tree.js';
+export type { ProcessTree, TreeCreation, TreeEnd, TreeExec, TreeProcess, TreeThread } from './tree/process-tree.js';
+export type { CloneCallName } from './tree/clone-call.js';
