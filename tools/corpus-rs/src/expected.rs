@@ -1,0 +1,459 @@
+//! `corpus/<family>/<case>/expected.json`: the capture's process behaviour in
+//! the language-neutral normalized form (`format: "forkscope-normalized"`,
+//! schema in corpus/schema/expected.schema.json, written by
+//! `forkscope normalize --write corpus/`). Tasks are renumbered: the root is 1,
+//! then depth first over the creation tree. Kinds this reader does not know
+//! are kept as `Unknown` (and counted) so the format can grow.
+
+use crate::problem::JsonPointer;
+use serde_derive::Deserialize;
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+
+pub const EXPECTED_FORMAT: &str = "forkscope-normalized";
+pub const EXPECTED_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Expected {
+    pub format: String,
+    pub version: u32,
+    /// Ordered by renumbered pid.
+    pub processes: Vec<Process>,
+    /// Cross-task orderings the recording shows and Linux guarantees.
+    pub orderings: Vec<Ordering>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Process {
+    /// The renumbered id of the process's original leader task.
+    pub pid: u32,
+    /// The parent process's pid; `None` for a root of the capture.
+    pub parent: Option<u32>,
+    /// The clone-family event that created it; `None` for a root.
+    pub created_by: Option<EventRef>,
+    /// How the whole process ended; `None` if the capture never showed it.
+    pub exit: Option<ProcessExit>,
+    /// The leader first, then its threads by id.
+    pub tasks: Vec<Task>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Task {
+    pub tid: u32,
+    pub thread: bool,
+    /// Lifecycle events in the task's program order.
+    pub events: Vec<Event>,
+    /// Signals delivered to the task, in recorded order (apart from events: their
+    /// position among the calls depends on timing).
+    pub signals: Vec<SignalDelivery>,
+}
+
+/// A position in one task's `events`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+pub struct EventRef {
+    /// The task's renumbered id (a tid for threads).
+    pub pid: u32,
+    pub index: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum ProcessExit {
+    Exited { code: i64 },
+    Killed { signal: String, core: bool },
+}
+
+/// A pid as the capture showed it: a renumbered task, or one outside the capture.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "Value")]
+pub enum TaskRef {
+    Task(u32),
+    External,
+}
+
+impl TryFrom<Value> for TaskRef {
+    type Error = String;
+    fn try_from(v: Value) -> Result<Self, String> {
+        match &v {
+            Value::String(s) if s == "external" => Ok(TaskRef::External),
+            Value::Number(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()).map(TaskRef::Task).ok_or_else(|| format!("task id {n} is not a positive 32-bit number")),
+            _ => Err(format!("task reference {v} is neither a number nor \"external\"")),
+        }
+    }
+}
+
+/// A call's result: a value (a renumbered pid where the call returns one, else
+/// the number), a pid outside the capture, or an errno name (`ENOENT`, or
+/// `errno N` when strace could not name it). A call that never returned is `None`
+/// where this type is used.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "Value")]
+pub enum CallResult {
+    Value(i64),
+    External,
+    Errno(String),
+}
+
+impl TryFrom<Value> for CallResult {
+    type Error = String;
+    fn try_from(v: Value) -> Result<Self, String> {
+        match &v {
+            Value::Number(n) => n.as_i64().map(CallResult::Value).ok_or_else(|| format!("result {n} is not an integer")),
+            Value::String(s) if s == "external" => Ok(CallResult::External),
+            Value::String(s) if is_errno_name(s) => Ok(CallResult::Errno(s.clone())),
+            _ => Err(format!("result {v} is not a number, \"external\" or an errno name")),
+        }
+    }
+}
+
+/// `E` + capitals/digits (`ENOENT`, `E2BIG`), or strace's `errno N` for unnamed ones.
+fn is_errno_name(s: &str) -> bool {
+    if let Some(n) = s.strip_prefix("errno ") {
+        return !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit());
+    }
+    s.len() >= 2 && s.starts_with('E') && s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit())
+}
+
+/// A signal as strace printed it: a name, or a number it could not name.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum SignalRef {
+    Number(i64),
+    Name(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum WaitTarget {
+    Any,
+    Pid { pid: TaskRef },
+    /// The caller's own process group.
+    OwnGroup,
+    Group { pgid: TaskRef },
+    Pidfd { fd: i64 },
+    Other { text: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum WaitStatus {
+    Exited { code: i64 },
+    Killed { signal: SignalRef, core: bool },
+    Stopped { signal: SignalRef },
+    Continued,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum KillTarget {
+    Pid { pid: TaskRef },
+    OwnGroup,
+    Group { pgid: TaskRef },
+    /// kill(-1, …)
+    All,
+    /// tgkill/tkill: one thread.
+    Thread { pid: Option<TaskRef>, tid: TaskRef },
+    Other { text: String },
+}
+
+/// One lifecycle event of a task.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Event {
+    /// clone, clone3, fork or vfork.
+    #[serde(rename_all = "camelCase")]
+    Clone {
+        call: String,
+        /// CLONE_* names, sorted.
+        flags: Vec<String>,
+        exit_signal: Option<SignalRef>,
+        /// The created task's id, or an errno.
+        result: Option<CallResult>,
+    },
+    /// execve or execveat.
+    #[serde(rename_all = "camelCase")]
+    Exec {
+        call: String,
+        path: Option<String>,
+        argv: Option<Vec<String>>,
+        argv_truncated: bool,
+        /// `Value(0)` on success, or an errno.
+        result: Option<CallResult>,
+    },
+    /// exit or exit_group.
+    ExitCall { call: String, code: Option<i64> },
+    /// wait4 or waitid.
+    Wait {
+        call: String,
+        target: WaitTarget,
+        /// W* names, sorted.
+        options: Vec<String>,
+        result: Option<CallResult>,
+        /// The task whose state change was reported.
+        child: Option<TaskRef>,
+        status: Option<WaitStatus>,
+    },
+    /// kill, tgkill or tkill.
+    Kill { call: String, target: KillTarget, signal: Option<SignalRef>, result: Option<CallResult> },
+    /// The task's end as strace reported it.
+    Exited { code: i64 },
+    Killed { signal: String, core: bool },
+    /// An exec in another thread of the group ended this task; that thread took its pid.
+    Superseded { by: u32 },
+    /// An event kind newer than this reader.
+    #[serde(other)]
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct SignalDelivery {
+    pub signal: String,
+    /// si_code as printed (`CLD_EXITED`), or a number.
+    pub code: Option<Value>,
+    /// si_pid, renumbered.
+    pub pid: Option<TaskRef>,
+    /// si_status.
+    pub status: Option<SignalRef>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OrderingReason {
+    /// A CLONE_VFORK parent resumed after the child's successful execve.
+    VforkReleasedByExec,
+    /// A CLONE_VFORK parent resumed after the child started to exit.
+    VforkReleasedByExit,
+    /// A wait call returned after the reported child's exit.
+    WaitAfterExit,
+    #[serde(other)]
+    Unknown,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct Ordering {
+    /// Only "resumed-after" so far.
+    pub kind: String,
+    pub reason: OrderingReason,
+    /// The call that blocked.
+    pub call: EventRef,
+    /// What had to happen first.
+    pub after: EventRef,
+}
+
+impl Expected {
+    /// Every task, with the pid of its process.
+    pub fn tasks(&self) -> impl Iterator<Item = (u32, &Task)> {
+        self.processes.iter().flat_map(|p| p.tasks.iter().map(move |t| (p.pid, t)))
+    }
+
+    /// The event an `EventRef` names, if it exists.
+    pub fn event(&self, r: EventRef) -> Option<&Event> {
+        self.tasks().find(|(_, t)| t.tid == r.pid).and_then(|(_, t)| t.events.get(r.index))
+    }
+
+    /// How many events and orderings have a kind this reader does not know.
+    pub fn unknown_kinds(&self) -> usize {
+        let events = self.tasks().flat_map(|(_, t)| t.events.iter()).filter(|e| **e == Event::Unknown).count();
+        events + self.orderings.iter().filter(|o| o.reason == OrderingReason::Unknown).count()
+    }
+
+    /// Internal consistency: format and version; pids sorted and unique; task
+    /// ids unique and exactly 1..=N; each process led by its non-thread leader;
+    /// every pid or tid referenced is a task of the capture; `createdBy` names a
+    /// clone event whose result is this process; each ordering names real events
+    /// of the kinds its reason requires.
+    pub fn check(&self) -> Vec<(JsonPointer, String)> {
+        let root = JsonPointer::root();
+        let mut out: Vec<(JsonPointer, String)> = Vec::new();
+        if self.format != EXPECTED_FORMAT {
+            out.push((root.key("format"), format!("format \"{}\" is not \"{EXPECTED_FORMAT}\"", self.format)));
+        }
+        if self.version != EXPECTED_VERSION {
+            out.push((root.key("version"), format!("version {} is not {EXPECTED_VERSION}, the version this reader understands", self.version)));
+        }
+
+        // Which process each task belongs to, and where it is.
+        let mut process_of: HashMap<u32, u32> = HashMap::new();
+        let pids: HashSet<u32> = self.processes.iter().map(|p| p.pid).collect();
+        for (pi, p) in self.processes.iter().enumerate() {
+            let at = root.key("processes").index(pi);
+            if pi > 0 && self.processes[pi - 1].pid >= p.pid {
+                out.push((at.key("pid"), format!("pid {} is not above the previous process's {}", p.pid, self.processes[pi - 1].pid)));
+            }
+            match p.tasks.first() {
+                None => out.push((at.key("tasks"), format!("process {} has no tasks", p.pid))),
+                Some(t) if t.tid != p.pid || t.thread => {
+                    out.push((at.key("tasks").index(0), format!("first task of process {} is not its leader (tid {}, thread {})", p.pid, t.tid, t.thread)))
+                }
+                Some(_) => {}
+            }
+            for (ti, t) in p.tasks.iter().enumerate().skip(1) {
+                if !t.thread {
+                    out.push((at.key("tasks").index(ti), format!("task {} follows the leader but is not a thread", t.tid)));
+                }
+            }
+            for (ti, t) in p.tasks.iter().enumerate() {
+                if process_of.insert(t.tid, p.pid).is_some() {
+                    out.push((at.key("tasks").index(ti).key("tid"), format!("task id {} used twice", t.tid)));
+                }
+            }
+        }
+        let n = process_of.len() as u32;
+        if let Some(bad) = process_of.keys().filter(|&&tid| tid == 0 || tid > n).min() {
+            out.push((root.key("processes"), format!("task ids are not exactly 1..={n} (found {bad})")));
+        }
+
+        let task_exists = |r: &TaskRef| match r {
+            TaskRef::Task(id) => process_of.contains_key(id),
+            TaskRef::External => true,
+        };
+        let event_at = |r: EventRef| self.event(r);
+
+        for (pi, p) in self.processes.iter().enumerate() {
+            let at = root.key("processes").index(pi);
+            match (p.parent, p.created_by) {
+                (None, None) => {}
+                (Some(parent), Some(by)) => {
+                    if !pids.contains(&parent) {
+                        out.push((at.key("parent"), format!("parent {parent} is not a process of the capture")));
+                    }
+                    match event_at(by) {
+                        None => out.push((at.key("createdBy"), format!("createdBy names no event (task {} index {})", by.pid, by.index))),
+                        Some(Event::Clone { result: Some(CallResult::Value(v)), .. }) if *v == i64::from(p.pid) => {}
+                        Some(other) => out.push((at.key("createdBy"), format!("createdBy is not a clone returning {}: {}", p.pid, describe(other)))),
+                    }
+                }
+                (None, Some(_)) => out.push((at.key("createdBy"), "a root process (no parent) has createdBy".to_string())),
+                (Some(_), None) => out.push((at.key("createdBy"), "a child process (with a parent) lacks createdBy".to_string())),
+            }
+            for (ti, t) in p.tasks.iter().enumerate() {
+                let tat = at.key("tasks").index(ti);
+                for (ei, e) in t.events.iter().enumerate() {
+                    let eat = tat.key("events").index(ei);
+                    for (field, r) in task_refs(e) {
+                        if !task_exists(&r) {
+                            out.push((eat.key(field), format!("{field} names task {} which the capture does not have", show_ref(r))));
+                        }
+                    }
+                }
+                for (si, s) in t.signals.iter().enumerate() {
+                    if let Some(r) = &s.pid {
+                        if !task_exists(r) {
+                            out.push((tat.key("signals").index(si).key("pid"), format!("si_pid names task {} which the capture does not have", show_ref(*r))));
+                        }
+                    }
+                }
+            }
+        }
+
+        for (oi, o) in self.orderings.iter().enumerate() {
+            let at = root.key("orderings").index(oi);
+            let (call, after) = (event_at(o.call), event_at(o.after));
+            if call.is_none() {
+                out.push((at.key("call"), format!("names no event (task {} index {})", o.call.pid, o.call.index)));
+            }
+            if after.is_none() {
+                out.push((at.key("after"), format!("names no event (task {} index {})", o.after.pid, o.after.index)));
+            }
+            let (Some(call), Some(after)) = (call, after) else { continue };
+            if let Some(why) = ordering_mismatch(o, call, after, &process_of) {
+                out.push((at, why));
+            }
+        }
+        out
+    }
+}
+
+/// Why an ordering's events are not of the kinds its reason speaks of, if they are not.
+fn ordering_mismatch(o: &Ordering, call: &Event, after: &Event, process_of: &HashMap<u32, u32>) -> Option<String> {
+    let vfork_child = |call: &Event| match call {
+        Event::Clone { flags, result: Some(CallResult::Value(v)), .. } if flags.iter().any(|f| f == "CLONE_VFORK") => Some(*v),
+        _ => None,
+    };
+    match o.reason {
+        OrderingReason::VforkReleasedByExec | OrderingReason::VforkReleasedByExit => {
+            let Some(child) = vfork_child(call) else {
+                return Some(format!("{:?}: call is not a successful CLONE_VFORK clone: {}", o.reason, describe(call)));
+            };
+            if child != i64::from(o.after.pid) {
+                return Some(format!("{:?}: after is in task {}, not the vfork child {child}", o.reason, o.after.pid));
+            }
+            let fits = match (o.reason, after) {
+                (OrderingReason::VforkReleasedByExec, Event::Exec { result: Some(CallResult::Value(0)), .. }) => true,
+                (OrderingReason::VforkReleasedByExit, Event::ExitCall { .. }) => true,
+                _ => false,
+            };
+            (!fits).then(|| format!("{:?}: after is {}", o.reason, describe(after)))
+        }
+        OrderingReason::WaitAfterExit => {
+            let Event::Wait { child, .. } = call else {
+                return Some(format!("WaitAfterExit: call is {}", describe(call)));
+            };
+            if !matches!(after, Event::Exited { .. } | Event::Killed { .. }) {
+                return Some(format!("WaitAfterExit: after is {}", describe(after)));
+            }
+            match child {
+                Some(TaskRef::Task(c)) if process_of.get(&o.after.pid) == Some(c) => None,
+                _ => Some(format!("WaitAfterExit: the ended task {} is not in the reported child's process", o.after.pid)),
+            }
+        }
+        OrderingReason::Unknown => None,
+    }
+}
+
+/// The task references inside one event, with the field that holds each.
+fn task_refs(e: &Event) -> Vec<(&'static str, TaskRef)> {
+    let mut v = Vec::new();
+    let result_ref = |r: &Option<CallResult>| match r {
+        Some(CallResult::Value(n)) if *n > 0 => Some(u32::try_from(*n).map(TaskRef::Task).unwrap_or(TaskRef::Task(0))),
+        _ => None,
+    };
+    match e {
+        Event::Clone { result, .. } => v.extend(result_ref(result).map(|r| ("result", r))),
+        Event::Wait { target, result, child, .. } => {
+            // wait4 returns the reaped pid; waitid returns 0.
+            v.extend(result_ref(result).map(|r| ("result", r)));
+            v.extend(child.map(|r| ("child", r)));
+            match target {
+                WaitTarget::Pid { pid } => v.push(("target", *pid)),
+                WaitTarget::Group { pgid } => v.push(("target", *pgid)),
+                _ => {}
+            }
+        }
+        Event::Kill { target, .. } => match target {
+            KillTarget::Pid { pid } => v.push(("target", *pid)),
+            KillTarget::Group { pgid } => v.push(("target", *pgid)),
+            KillTarget::Thread { pid, tid } => {
+                v.extend(pid.map(|r| ("target", r)));
+                v.push(("target", *tid));
+            }
+            _ => {}
+        },
+        Event::Superseded { by } => v.push(("by", TaskRef::Task(*by))),
+        _ => {}
+    }
+    v
+}
+
+fn show_ref(r: TaskRef) -> String {
+    match r {
+        TaskRef::Task(id) => id.to_string(),
+        TaskRef::External => "external".to_string(),
+    }
+}
+
+/// A short description of an event for messages.
+fn describe(e: &Event) -> String {
+    match e {
+        Event::Clone { call, result, .. } => format!("{call} = {result:?}"),
+        Event::Exec { call, result, .. } => format!("{call} = {result:?}"),
+        Event::ExitCall { call, .. } => call.clone(),
+        Event::Wait { call, .. } => call.clone(),
+        Event::Kill { call, .. } => call.clone(),
+        Event::Exited { code } => format!("exited with {code}"),
+        Event::Killed { signal, .. } => format!("killed by {signal}"),
+        Event::Superseded { by } => format!("superseded by {by}"),
+        Event::Unknown => "an event of unknown kind".to_string(),
+    }
+}
