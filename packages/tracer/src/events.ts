@@ -57,7 +57,11 @@ export type SyscallOutcome =
   /** `= ? <unavailable>`. */
   | { readonly kind: 'unavailable' }
   /** Never completed in this capture: the task died, strace detached, or the input ended. */
-  | { readonly kind: 'unfinished'; readonly reason: 'detached' | 'pid-changed' | 'end-of-input' | 'superseded' };
+  | { readonly kind: 'unfinished'; readonly reason: 'detached' | 'pid-changed' | 'end-of-input' | 'superseded' }
+  /** Shadow dialect: `<native>`, the call ran natively and no `^^^` line reported its result. */
+  | { readonly kind: 'native' }
+  /** Shadow dialect: `<blocked>`, the call blocked and Shadow will run it again later. */
+  | { readonly kind: 'blocked' };
 
 export interface SyscallEvent extends Base {
   readonly kind: 'syscall';
@@ -81,6 +85,13 @@ export interface SyscallEvent extends Base {
   readonly dump?: readonly string[];
   /** `<pid changed to N ...>` (-ff): the task whose id the caller took. */
   readonly pidChangedTo?: number;
+  /**
+   * For a split call: how many characters of `argsText` came from the `<unfinished ...>` line
+   * (the rest came from the `resumed>` line). Lets the formatter print both halves again.
+   */
+  readonly splitAt?: number;
+  /** The `name(args <unfinished ...>) = ?` form: the task vanished while the call was blocked. */
+  readonly vanished?: boolean;
 }
 
 export interface SignalEvent extends Base {

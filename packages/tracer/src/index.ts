@@ -45,3 +45,22 @@ export { processTree } from './tree/process-tree.js';
 export { renderTree } from './tree/render-tree.js';
 export type { ProcessTree, TreeCreation, TreeEnd, TreeExec, TreeProcess, TreeThread } from './tree/process-tree.js';
 export type { CloneCallName } from './tree/clone-call.js';
+// Parser, formatter and value helpers (engineer B).
+export { parse, parseText, parseFile, parseFiles, pidOfFfName } from './parse.js';
+export type { Dialect, ParseInput, ParseOptions } from './parse.js';
+export { TraceParser } from './trace-parser.js';
+export { format, formatEvent } from './format.js';
+export { parseArgs, parseValue } from './value-parse.js';
+export {
+  argAt,
+  fieldOf,
+  flagNames,
+  namedArg,
+  signalSetOf,
+  unwrap,
+  valueToBigInt,
+  valueToBytes,
+  valueToString,
+} from './value-helpers.js';
+export type { SignalSet } from './value-helpers.js';
+export { errnoName, ERRNO_NAMES } from './errno.js';

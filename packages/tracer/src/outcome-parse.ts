@@ -1,0 +1,176 @@
+// The part of a syscall line after the closing `)`: `<spaces>= retval [extras] [<duration>]`
+// (src/syscall.c syscall_exiting_trace). Also Shadow's `= rv` forms.
+import type { SyscallOutcome } from './events.js';
+import { findCloseParen, isDigit, isWordChar, skipDecoration } from './text-scan.js';
+
+export interface OutcomeParse {
+  outcome: SyscallOutcome;
+  duration: string | undefined;
+  injection: string | undefined;
+}
+
+const UNKNOWN: SyscallOutcome = Object.freeze({ kind: 'unknown' });
+const UNAVAILABLE: SyscallOutcome = Object.freeze({ kind: 'unavailable' });
+
+/** Parses an integer token `-12`, `0x7f..`, `022` at `i`; returns [value, end] or null. */
+export function readInteger(s: string, i: number, end: number): [bigint, number] | null {
+  let j = i;
+  const neg = s.charCodeAt(j) === 0x2d;
+  if (neg) j++;
+  const start = j;
+  if (s.charCodeAt(j) === 0x30 && (s.charCodeAt(j + 1) === 0x78 || s.charCodeAt(j + 1) === 0x58)) {
+    j += 2;
+    const h = j;
+    while (j < end) {
+      const c = s.charCodeAt(j);
+      if (isDigit(c) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46)) j++;
+      else break;
+    }
+    if (j === h) return null;
+    const v = BigInt(s.slice(start, j));
+    return [neg ? -v : v, j];
+  }
+  while (j < end && isDigit(s.charCodeAt(j))) j++;
+  if (j === start) return null;
+  // A leading 0 means octal (umask's `022`); "0" alone is zero.
+  let v: bigint;
+  if (s.charCodeAt(start) === 0x30 && j - start > 1) {
+    for (let k = start; k < j; k++) if (s.charCodeAt(k) > 0x37) return null;
+    v = BigInt('0o' + s.slice(start + 1, j));
+  } else {
+    // Small values: Number is exact and far cheaper than BigInt(string).
+    v = j - start < 16 ? BigInt(+s.slice(start, j)) : BigInt(s.slice(start, j));
+  }
+  return [neg ? -v : v, j];
+}
+
+function isErrnoStart(c: number): boolean {
+  return c >= 0x41 && c <= 0x5a; // ENOENT, ERESTARTSYS …
+}
+
+/**
+ * Parses from `i` (just after the `)`). Returns a reason string when the text is not a result.
+ * `shadow` selects Shadow's `-2 (ENOENT)`, `<native>`, `<blocked>` forms.
+ */
+export function parseOutcome(s: string, i: number, end: number, shadow: boolean): OutcomeParse | string {
+  let j = i;
+  while (j < end && s.charCodeAt(j) === 0x20) j++;
+  if (j === i && !shadow) {
+    // strace always prints at least one space before `=`; tolerate none only if `=` follows.
+  }
+  if (s.charCodeAt(j) !== 0x3d || s.charCodeAt(j + 1) !== 0x20) return 'expected " = " after the arguments';
+  j += 2;
+  let outcome: SyscallOutcome;
+  let duration: string | undefined;
+  let injection: string | undefined;
+
+  if (s.charCodeAt(j) === 0x3f /* ? */) {
+    j++;
+    outcome = UNKNOWN;
+    if (s.startsWith(' <unavailable>', j)) {
+      outcome = UNAVAILABLE;
+      j += 14;
+    } else if (s.charCodeAt(j) === 0x20 && isErrnoStart(s.charCodeAt(j + 1))) {
+      let k = j + 1;
+      while (k < end && isWordChar(s.charCodeAt(k))) k++;
+      const errno = s.slice(j + 1, k);
+      let message = '';
+      if (s.startsWith(' (', k)) {
+        const close = findCloseParen(s, k + 2, end);
+        if (close < 0) return 'unclosed message after ' + errno;
+        message = s.slice(k + 2, close);
+        k = close + 1;
+      }
+      outcome = { kind: 'restart', errno, message };
+      j = k;
+    }
+  } else if (shadow && s.startsWith('<native>', j)) {
+    outcome = { kind: 'native' };
+    j += 8;
+  } else if (shadow && s.startsWith('<blocked>', j)) {
+    outcome = { kind: 'blocked' };
+    j += 9;
+  } else {
+    const num = readInteger(s, j, end);
+    if (!num) return 'result is not a number';
+    const text = s.slice(j, num[1]);
+    const value = num[0];
+    j = num[1];
+    let decoration: string | undefined;
+    if (s.charCodeAt(j) === 0x3c && s.charCodeAt(j + 1) !== 0x3c) {
+      const e = skipDecoration(s, j, end);
+      if (e < 0) return 'unclosed <...> after the result';
+      decoration = s.slice(j + 1, e - 1);
+      j = e;
+    }
+    let errno: string | undefined;
+    let message = '';
+    let extra: string | undefined;
+    if (value < 0n && s.charCodeAt(j) === 0x20 && isErrnoStart(s.charCodeAt(j + 1))) {
+      let k = j + 1;
+      while (k < end && isWordChar(s.charCodeAt(k))) k++;
+      errno = s.slice(j + 1, k);
+      j = k;
+      if (s.startsWith(' (', j)) {
+        const close = findCloseParen(s, j + 2, end);
+        if (close < 0) return 'unclosed message after ' + errno;
+        message = s.slice(j + 2, close);
+        j = close + 1;
+      }
+    } else if (value < 0n && s.startsWith(' (', j)) {
+      // `-1 (errno 4000)` for numbers strace has no name for; Shadow's `-2 (ENOENT)`.
+      const close = findCloseParen(s, j + 2, end);
+      if (close < 0) return 'unclosed (...) after the result';
+      const inner = s.slice(j + 2, close);
+      if (inner.startsWith('errno ') || (shadow && isErrnoStart(inner.charCodeAt(0)))) {
+        errno = inner;
+        j = close + 1;
+      }
+    }
+    // Extras, injection notes: ` (...)` groups in any number.
+    while (s.startsWith(' (', j)) {
+      const close = findCloseParen(s, j + 2, end);
+      if (close < 0) return 'unclosed (...) after the result';
+      const inner = s.slice(j + 2, close);
+      if (inner.startsWith('INJECTED') || inner === 'DELAYED') injection = inner;
+      else if (extra === undefined && injection === undefined) extra = inner;
+      else return 'unexpected text after the result';
+      j = close + 1;
+    }
+    if (errno !== undefined) {
+      outcome = { kind: 'error', value, errno, message };
+      if (extra !== undefined) return 'unexpected text after the error';
+    } else {
+      const o: { kind: 'value'; text: string; value: bigint; decoration?: string; extra?: string } = {
+        kind: 'value',
+        text,
+        value,
+      };
+      if (decoration !== undefined) o.decoration = decoration;
+      if (extra !== undefined) o.extra = extra;
+      outcome = o;
+    }
+  }
+  if (outcome.kind !== 'value' && outcome.kind !== 'error') {
+    while (s.startsWith(' (', j)) {
+      const close = findCloseParen(s, j + 2, end);
+      if (close < 0) return 'unclosed (...) after the result';
+      const inner = s.slice(j + 2, close);
+      if (!(inner.startsWith('INJECTED') || inner === 'DELAYED')) return 'unexpected text after the result';
+      injection = inner;
+      j = close + 1;
+    }
+  }
+  if (s.startsWith(' <', j)) {
+    const close = s.indexOf('>', j + 2);
+    if (close < 0 || close !== end - 1) return 'unexpected text after the result';
+    duration = s.slice(j + 2, close);
+    for (let k = j + 2; k < close; k++) {
+      const c = s.charCodeAt(k);
+      if (!isDigit(c) && c !== 0x2e) return 'duration is not a number';
+    }
+    j = close + 1;
+  }
+  if (j !== end) return 'unexpected text after the result';
+  return { outcome, duration, injection };
+}

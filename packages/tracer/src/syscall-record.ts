@@ -1,0 +1,38 @@
+// The concrete SyscallEvent: a plain class whose `args` getter parses `argsText` on first access
+// and caches the tree, so scanning a capture never pays for argument trees nobody reads.
+import type { Prefix, Span, SyscallEvent, SyscallOutcome, Timestamp } from './events.js';
+import type { Arg } from './values.js';
+import { parseArgs } from './value-parse.js';
+
+export class SyscallRecord implements SyscallEvent {
+  readonly kind = 'syscall' as const;
+  // A true private field: invisible to deep-equality checks and to JSON, unlike a cache property.
+  #args: readonly Arg[] | undefined;
+  endTime?: Timestamp;
+  duration?: string;
+  injection?: string;
+  stack?: string[];
+  dump?: string[];
+  pidChangedTo?: number;
+  splitAt?: number;
+  vanished?: boolean;
+
+  constructor(
+    readonly pid: number | null,
+    readonly span: Span,
+    readonly prefix: Prefix,
+    readonly name: string,
+    readonly argsText: string,
+    public outcome: SyscallOutcome,
+    readonly split: boolean,
+  ) {}
+
+  get args(): readonly Arg[] {
+    return (this.#args ??= parseArgs(this.argsText));
+  }
+
+  /** JSON form: the fields plus the parsed arguments (bigints are the caller's to encode). */
+  toJSON(): object {
+    return { ...this, args: this.args };
+  }
+}

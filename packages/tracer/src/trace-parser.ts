@@ -1,0 +1,610 @@
+// The streaming state machine: physical lines in, TraceEvents out. Holds only what strace
+// itself keeps open: one unfinished call per task, one line cut by a stderr message, the last
+// completed call (so `-k` frames and `-e write=` dumps printed under it can still attach), and a
+// summary table being read. Memory is flat in the length of the input.
+//
+// Events come out in the order they complete: a split call is emitted at its `resumed>` line,
+// with `span.line` pointing back at its `<unfinished ...>` line.
+import type {
+  DiagnosticEvent,
+  Prefix,
+  SignalEvent,
+  Span,
+  SummaryEvent,
+  SummaryRow,
+  SyscallOutcome,
+  Timestamp,
+  TraceEvent,
+} from './events.js';
+import { EMPTY_PREFIX, parseLeader, type LeaderResult } from './prefix-parse.js';
+import { parseOutcome } from './outcome-parse.js';
+import { isSummaryHeader, isSummarySeparator, parseSummaryRow } from './summary-table.js';
+import { SyscallRecord } from './syscall-record.js';
+import { findCallEnd, isDigit, isWordChar, stripSgr, type CallEnd } from './text-scan.js';
+import { parseValue } from './value-parse.js';
+import { errnoName } from './errno.js';
+
+export type Dialect = 'auto' | 'strace' | 'shadow';
+
+export interface ParseOptions {
+  /** Recorded in every event's span. */
+  readonly file?: string;
+  /** `auto` (default) accepts both strace and Shadow lines, telling them apart per line. */
+  readonly dialect?: Dialect;
+}
+
+/** An `<unfinished ...>` half waiting for its `resumed>` line. */
+interface Pending {
+  file: string | undefined;
+  pid: number | null;
+  name: string;
+  argsText: string;
+  line: number;
+  prefix: Prefix;
+  stack?: string[];
+  dump?: string[];
+  pidChangedTo?: number;
+}
+
+/** A line cut short by a message strace wrote to stderr; completed by the next physical line. */
+interface OpenLine {
+  leader: LeaderResult;
+  text: string;
+  line: number;
+}
+
+interface SummaryState {
+  line: number;
+  rows: SummaryRow[];
+}
+
+const RESUMED = ' resumed>';
+const FRAME = ' > ';
+const UNFINISHED_VANISHED = ') = ?';
+
+function unfinished(reason: 'detached' | 'pid-changed' | 'end-of-input' | 'superseded'): SyscallOutcome {
+  return { kind: 'unfinished', reason };
+}
+
+/** ` | 00000  68 65 …  text |`: the hex dump strace prints under a call for -e read=/write=. */
+function isHexDump(line: string): boolean {
+  if (!line.startsWith(' | ')) return false;
+  for (let i = 3; i < 8; i++) {
+    const c = line.charCodeAt(i);
+    if (!(isDigit(c) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return line.charCodeAt(8) === 0x20;
+}
+
+export class TraceParser {
+  private file: string | undefined;
+  private readonly dialect: Dialect;
+  private out: TraceEvent[] = [];
+  private lineNo = 0;
+  private readonly pending = new Map<number | null, Pending>();
+  private held: SyscallRecord | null = null;
+  /** Where `-k` frames / dumps go when the last line was an unfinished call. */
+  private lastPending: Pending | null = null;
+  private open: OpenLine | null = null;
+  private summary: SummaryState | null = null;
+  private tips = false;
+  /** Leaders that printed `+++ superseded by execve +++`: their `<... execve resumed>` is expected. */
+  private readonly superseded = new Set<number | null>();
+
+  constructor(options: ParseOptions = {}) {
+    this.file = options.file;
+    this.dialect = options.dialect ?? 'auto';
+  }
+
+  /** Events completed so far; the internal buffer is handed over and reset. */
+  take(): TraceEvent[] {
+    const out = this.out;
+    this.out = [];
+    return out;
+  }
+
+  get linesRead(): number {
+    return this.lineNo;
+  }
+
+  private span(line: number, endLine = line, file = this.file): Span {
+    return file === undefined ? { line, endLine } : { file, line, endLine };
+  }
+
+  private diagnostic(text: string, reason: string, line: number, pid: number | null = null): void {
+    const d: DiagnosticEvent = { kind: 'diagnostic', pid, span: this.span(line), prefix: EMPTY_PREFIX, text, reason };
+    this.out.push(d);
+  }
+
+  private flushHeld(): void {
+    if (this.held !== null) {
+      this.out.push(this.held);
+      this.held = null;
+    }
+  }
+
+  /**
+   * Feeds one physical line (without its newline). `pidOverride` supplies the pid of lines that
+   * print none (the `name.<pid>` files of -ff).
+   */
+  line(raw: string, pidOverride: number | null = null): void {
+    this.lineAt(raw, this.lineNo + 1, this.file, pidOverride);
+  }
+
+  /** Feeds a line with its own file and line number (merging several -ff files into one run). */
+  lineAt(raw: string, lineNo: number, file: string | undefined, pidOverride: number | null): void {
+    this.lineNo = lineNo;
+    this.file = file;
+    const text = raw.indexOf('\x1b') >= 0 ? stripSgr(raw) : raw;
+    const trimmedEnd = text.length > 0 && text.charCodeAt(text.length - 1) === 0x0d ? text.slice(0, -1) : text;
+    this.handle(trimmedEnd, lineNo, pidOverride);
+  }
+
+  private handle(text: string, lineNo: number, pidOverride: number | null): void {
+    if (this.tips) {
+      this.flushHeld();
+      this.message(text, lineNo, null);
+      const t = text.trimEnd();
+      if (t.endsWith('[  ]')) this.tips = false;
+      return;
+    }
+    if (this.summary !== null) {
+      if (isSummarySeparator(text)) return;
+      const row = parseSummaryRow(text);
+      if (row !== null) {
+        if (row.syscall === 'total') this.endSummary(row, lineNo);
+        else this.summary.rows.push(row);
+        return;
+      }
+      this.endSummary(null, lineNo - 1);
+    }
+    if (this.open !== null) {
+      const open = this.open;
+      this.open = null;
+      if (this.continueOpen(open, text, lineNo)) return;
+      this.diagnostic(open.text, 'line cut short and not completed by the next line', open.line, open.leader.pid);
+    }
+    if (text.length === 0) return; // strace never prints an empty line; a blank line carries nothing
+    const c0 = text.charCodeAt(0);
+    if (c0 === 0x20) {
+      // Lines under a call: -k frames and -e read=/write= dumps; --tips art; -r alone.
+      if (text.startsWith(FRAME)) return this.attach(text, 'stack', lineNo);
+      if (isHexDump(text)) return this.attach(text, 'dump', lineNo);
+      if (text.startsWith('  ____')) {
+        this.flushHeld();
+        this.tips = true;
+        this.message(text, lineNo, null);
+        return;
+      }
+    }
+    if (this.held !== null && this.held.outcome.kind === 'native' && text.includes('] ^^^ = ')) {
+      if (this.shadowResult(text, lineNo, pidOverride)) return;
+    }
+    this.flushHeld();
+    this.lastPending = null;
+    const leader = parseLeader(text);
+    if (leader.pid === null && pidOverride !== null) leader.pid = pidOverride;
+    if (leader.shadow ? this.dialect === 'strace' : this.dialect === 'shadow' && !isSummaryHeader(text)) {
+      this.diagnostic(text, `not a ${this.dialect === 'strace' ? 'strace' : 'Shadow'} line (dialect is ${this.dialect})`, lineNo, leader.pid);
+      return;
+    }
+    this.body(text, leader, lineNo);
+  }
+
+  private body(text: string, leader: LeaderResult, lineNo: number): void {
+    const b = leader.body;
+    const c = text.charCodeAt(b);
+    switch (c) {
+      case 0x3c: // <
+        if (text.startsWith('<... ', b)) return this.resumed(text, leader, lineNo, lineNo);
+        break;
+      case 0x2d: // -
+        if (text.startsWith('--- ', b)) return this.signal(text, leader, lineNo);
+        break;
+      case 0x2b: // +
+        if (text.startsWith('+++ ', b)) return this.exit(text, leader, lineNo);
+        break;
+      case 0x73: // s
+        if (text.startsWith('strace: ', b)) return this.straceMessage(text.slice(b), lineNo);
+        break;
+      case 0x25: // %
+        if (isSummaryHeader(text.slice(b))) {
+          this.summary = { line: lineNo, rows: [] };
+          return;
+        }
+        break;
+      case 0x5b: // [
+        if (text.startsWith('[ Process PID=', b)) return this.message(text.slice(b), lineNo, leader.pid);
+        break;
+      case 0x52: // R
+        if (text.startsWith('Requested path ', b)) return this.message(text.slice(b), lineNo, leader.pid);
+        break;
+      case 0x53: // S
+        if (text.startsWith('System call usage summary', b)) return this.message(text.slice(b), lineNo, leader.pid);
+        break;
+      default:
+        break;
+    }
+    if (isWordChar(c)) return this.call(text, leader, lineNo, lineNo);
+    this.diagnostic(text, 'not a strace line', lineNo, leader.pid);
+  }
+
+  private message(text: string, lineNo: number, pid: number | null): void {
+    this.out.push({ kind: 'message', pid, span: this.span(lineNo), prefix: EMPTY_PREFIX, text });
+  }
+
+  /** `strace: Process N attached [with M threads]`, `strace: Process N detached`, other notes. */
+  private straceMessage(msg: string, lineNo: number): void {
+    const P = 'strace: Process ';
+    if (msg.startsWith(P)) {
+      let i = P.length;
+      let pid = 0;
+      const start = i;
+      while (isDigit(msg.charCodeAt(i))) pid = pid * 10 + (msg.charCodeAt(i++) - 0x30);
+      if (i > start) {
+        const rest = msg.slice(i);
+        if (rest === ' attached') {
+          this.out.push({ kind: 'attached', pid, span: this.span(lineNo), prefix: EMPTY_PREFIX });
+          return;
+        }
+        if (rest === ' detached') {
+          this.out.push({ kind: 'detached', pid, span: this.span(lineNo), prefix: EMPTY_PREFIX });
+          return;
+        }
+        if (rest.startsWith(' attached with ') && rest.endsWith(' threads')) {
+          const n = Number(rest.slice(15, -8));
+          if (Number.isInteger(n)) {
+            this.out.push({ kind: 'attached', pid, span: this.span(lineNo), prefix: EMPTY_PREFIX, threads: n });
+            return;
+          }
+        }
+      }
+    }
+    this.message(msg, lineNo, null);
+  }
+
+  private attach(text: string, what: 'stack' | 'dump', lineNo: number): void {
+    const target = this.held ?? this.lastPending;
+    if (target === null) {
+      this.diagnostic(text, what === 'stack' ? 'stack frame with no call above it' : 'hex dump with no call above it', lineNo);
+      return;
+    }
+    const list = (target[what] ??= []);
+    list.push(what === 'stack' ? text.slice(FRAME.length) : text);
+  }
+
+  /** Reads `name(` at the body and everything after it. */
+  private call(text: string, leader: LeaderResult, line: number, endLine: number): void {
+    const b = leader.body;
+    let i = b;
+    while (i < text.length) {
+      const c = text.charCodeAt(i);
+      if (isWordChar(c) || c === 0x23 /* # */) i++;
+      else break;
+    }
+    if (text.charCodeAt(i) !== 0x28) {
+      if (leader.shadow && text.startsWith('^^^ = ', b)) {
+        this.diagnostic(text, 'Shadow ^^^ result with no native call above it', line, leader.pid);
+      } else {
+        this.diagnostic(text, 'not a strace line', line, leader.pid);
+      }
+      return;
+    }
+    const name = text.slice(b, i);
+    const argsStart = i + 1;
+    const end = findCallEnd(text, argsStart, text.length);
+    if (end === null) return this.cut(text, leader, line);
+    this.finishCall(text, leader, line, endLine, name, argsStart, end, null);
+  }
+
+  /**
+   * Common tail of a call line and of a resumed line: `end` is where the argument text stops.
+   * `pending` is the joined unfinished half for a resumed line.
+   */
+  private finishCall(
+    text: string,
+    leader: LeaderResult,
+    line: number,
+    endLine: number,
+    name: string,
+    argsStart: number,
+    end: CallEnd,
+    joined: Pending | null | 'orphan',
+  ): void {
+    const pid = leader.pid;
+    if (end.marker === null) {
+      const r = parseOutcome(text, end.next, text.length, leader.shadow);
+      if (typeof r === 'string') {
+        this.diagnostic(text, r, endLine, pid);
+        if (joined !== null && joined !== 'orphan') this.pending.set(joined.pid, joined);
+        return;
+      }
+      const rec = this.record(leader, line, endLine, name, text.slice(argsStart, end.at), r.outcome, joined);
+      if (r.duration !== undefined) rec.duration = r.duration;
+      if (r.injection !== undefined) rec.injection = r.injection;
+      this.held = rec;
+      return;
+    }
+    // The argument text stops one space before the marker (`exit_group(0 <unfinished ...>`).
+    const argsEnd = text.charCodeAt(end.at - 1) === 0x20 && end.at - 1 >= argsStart ? end.at - 1 : end.at;
+    const argsText = text.slice(argsStart, argsEnd);
+    const rest = text.slice(end.next);
+    if (end.marker === 'unfinished') {
+      if (rest === UNFINISHED_VANISHED) {
+        // The task died or was superseded while blocked: strace closes the line itself.
+        const rec = this.record(leader, line, endLine, name, argsText, { kind: 'unknown' }, joined);
+        rec.vanished = true;
+        this.held = rec;
+        return;
+      }
+      if (rest.length !== 0) return this.diagnostic(text, 'unexpected text after <unfinished ...>', endLine, pid);
+      if (joined !== null) {
+        return this.diagnostic(text, 'resumed call is unfinished again without a result', endLine, pid);
+      }
+      const prev = this.pending.get(pid);
+      if (prev !== undefined) {
+        this.pending.delete(pid);
+        this.diagnostic(`${prev.name}(${prev.argsText}`, 'unfinished call replaced by a new call of the same task', prev.line, pid);
+        this.emitUnfinished(prev, 'end-of-input');
+      }
+      const p: Pending = { file: this.file, pid, name, argsText, line, prefix: leader.prefix };
+      this.pending.set(pid, p);
+      this.lastPending = p;
+      return;
+    }
+    if (rest.length !== 0) return this.diagnostic(text, `unexpected text after <${end.marker} ...>`, endLine, pid);
+    if (end.marker === 'detached') {
+      this.held = this.record(leader, line, endLine, name, argsText, unfinished('detached'), joined);
+      return;
+    }
+    // <pid changed to N ...> (-ff): the call completes in N's file, after its superseded line.
+    const p: Pending = { file: this.file, pid, name, argsText, line, prefix: leader.prefix, pidChangedTo: end.newPid as number };
+    this.pending.set(end.newPid as number, p);
+    this.lastPending = p;
+  }
+
+  private record(
+    leader: LeaderResult,
+    line: number,
+    endLine: number,
+    name: string,
+    argsText: string,
+    outcome: SyscallOutcome,
+    joined: Pending | null | 'orphan',
+  ): SyscallRecord {
+    if (joined === null || joined === 'orphan') {
+      return new SyscallRecord(leader.pid, this.span(line, endLine), leader.prefix, name, argsText, outcome, joined === 'orphan');
+    }
+    const rec = new SyscallRecord(
+      joined.pid,
+      this.span(joined.line, endLine, joined.file),
+      joined.prefix,
+      name,
+      joined.argsText + argsText,
+      outcome,
+      true,
+    );
+    rec.splitAt = joined.argsText.length;
+    if (leader.pid !== null && joined.pid !== null && leader.pid !== joined.pid) joined.pidChangedTo = leader.pid;
+    const endTime: Timestamp | undefined = leader.prefix.time;
+    if (endTime !== undefined) rec.endTime = endTime;
+    if (joined.stack) rec.stack = joined.stack;
+    if (joined.dump) rec.dump = joined.dump;
+    if (joined.pidChangedTo !== undefined) rec.pidChangedTo = joined.pidChangedTo;
+    return rec;
+  }
+
+  /** `<... name resumed>rest`: joins the unfinished half of the same task. */
+  private resumed(text: string, leader: LeaderResult, line: number, endLine: number): void {
+    const b = leader.body + 5;
+    const r = text.indexOf(RESUMED, b);
+    if (r < 0) return this.diagnostic(text, 'malformed <... resumed> marker', endLine, leader.pid);
+    const name = text.slice(b, r);
+    let argsStart = r + RESUMED.length;
+    // Before strace 5.0 the marker was followed by a space: `<... select resumed> )`.
+    if (text.charCodeAt(argsStart) === 0x20 && !text.startsWith(' =>', argsStart) && !text.startsWith(' <unfinished', argsStart)) {
+      argsStart++;
+    }
+    const end = findCallEnd(text, argsStart, text.length);
+    if (end === null) return this.cut(text, leader, line);
+    const pid = leader.pid;
+    let p = this.pending.get(pid);
+    if (p === undefined || p.name !== name) {
+      // `[pid N]` disappears from stderr output when one tracee is left: match by name instead.
+      // After `+++ superseded by execve +++` the leader resumes the exec'ing thread's execve.
+      const execByThread = name === 'execve' && this.superseded.has(pid);
+      let found: Pending | undefined;
+      let count = 0;
+      for (const q of this.pending.values()) {
+        if (q.name === name && (pid === null || q.pidChangedTo === pid || execByThread)) {
+          found = q;
+          count++;
+        }
+      }
+      p = count === 1 ? found : undefined;
+    }
+    if (p === undefined) {
+      if (!(this.superseded.has(pid) && name === 'execve')) {
+        this.diagnostic(text, `<... ${name} resumed> without its unfinished half`, endLine, pid);
+      }
+      this.finishCall(text, leader, endLine, endLine, name, argsStart, end, 'orphan');
+      return;
+    }
+    for (const [k, v] of this.pending) {
+      if (v === p) {
+        this.pending.delete(k);
+        break;
+      }
+    }
+    this.finishCall(text, leader, line, endLine, name, argsStart, end, p);
+  }
+
+  /** A call line with no closing parenthesis: a stderr message spliced in, or a cut file. */
+  private cut(text: string, leader: LeaderResult, line: number): void {
+    const m = text.lastIndexOf('strace: ');
+    if (m > leader.body) {
+      this.open = { leader, text: text.slice(0, m), line };
+      this.straceMessage(text.slice(m), line);
+      return;
+    }
+    this.diagnostic(text, 'call line without a closing parenthesis or <unfinished ...>', line, leader.pid);
+  }
+
+  /** Completes a cut line with the next physical line; false if the two do not make a line. */
+  private continueOpen(open: OpenLine, next: string, lineNo: number): boolean {
+    const text = open.text + next;
+    const b = open.leader.body;
+    let end: CallEnd | null;
+    if (text.startsWith('<... ', b)) {
+      const r = text.indexOf(RESUMED, b);
+      end = r < 0 ? null : findCallEnd(text, r + RESUMED.length, text.length);
+      if (end === null) return false;
+      this.resumed(text, open.leader, open.line, lineNo);
+      return true;
+    }
+    const paren = text.indexOf('(', b);
+    end = paren < 0 ? null : findCallEnd(text, paren + 1, text.length);
+    if (end === null) return false;
+    this.call(text, open.leader, open.line, lineNo);
+    // call() used open.line for both ends when complete; fix the end line of what it produced.
+    if (this.held !== null && this.held.span.line === open.line && this.held.span.endLine === open.line) {
+      const h = this.held;
+      const fixed = new SyscallRecord(h.pid, this.span(open.line, lineNo), h.prefix, h.name, h.argsText, h.outcome, h.split);
+      Object.assign(fixed, pickOptional(h));
+      this.held = fixed;
+    }
+    return true;
+  }
+
+  private signal(text: string, leader: LeaderResult, lineNo: number): void {
+    const pid = leader.pid;
+    const b = leader.body + 4;
+    if (!text.endsWith(' ---')) return this.diagnostic(text, 'signal line without closing ---', lineNo, pid);
+    const inner = text.slice(b, text.length - 4);
+    if (inner.startsWith('stopped by ')) {
+      this.out.push({ kind: 'stopped', pid, span: this.span(lineNo), prefix: leader.prefix, signal: inner.slice(11) });
+      return;
+    }
+    const sp = inner.indexOf(' ');
+    const signal = sp < 0 ? inner : inner.slice(0, sp);
+    const siginfoText = sp < 0 ? '' : inner.slice(sp + 1);
+    if (signal.length === 0) return this.diagnostic(text, 'signal line without a signal name', lineNo, pid);
+    let siginfo: SignalEvent['siginfo'] = [];
+    if (siginfoText.length > 0) {
+      const v = parseValue(siginfoText);
+      siginfo = v.kind === 'struct' ? v.fields : [{ name: undefined, value: v }];
+    }
+    this.out.push({ kind: 'signal', pid, span: this.span(lineNo), prefix: leader.prefix, signal, siginfo, siginfoText });
+  }
+
+  private exit(text: string, leader: LeaderResult, lineNo: number): void {
+    const pid = leader.pid;
+    if (!text.endsWith(' +++')) return this.diagnostic(text, 'exit line without closing +++', lineNo, pid);
+    const inner = text.slice(leader.body + 4, text.length - 4);
+    const span = this.span(lineNo);
+    const prefix = leader.prefix;
+    if (inner.startsWith('exited with ')) {
+      const n = inner.slice(12);
+      if (/^\d{1,3}$/.test(n)) {
+        this.out.push({ kind: 'exited', pid, span, prefix, code: Number(n) });
+        return;
+      }
+    } else if (inner.startsWith('killed by ')) {
+      let sig = inner.slice(10);
+      const core = sig.endsWith(' (core dumped)');
+      if (core) sig = sig.slice(0, -14);
+      if (sig.length > 0 && !sig.includes(' ')) {
+        this.out.push({ kind: 'killed', pid, span, prefix, signal: sig, coreDumped: core });
+        return;
+      }
+    } else if (inner.startsWith('superseded by execve in pid ')) {
+      const n = inner.slice(28);
+      if (/^\d{1,10}$/.test(n)) {
+        const byPid = Number(n);
+        this.supersede(pid, byPid, lineNo);
+        this.out.push({ kind: 'superseded', pid, span, prefix, byPid });
+        return;
+      }
+    }
+    this.diagnostic(text, 'unknown +++ line', lineNo, pid);
+  }
+
+  /** The exec'ing thread's pending execve now resumes under the leader's pid. */
+  private supersede(leader: number | null, byPid: number, lineNo: number): void {
+    this.superseded.add(leader);
+    const own = this.pending.get(leader);
+    if (own !== undefined && own.pidChangedTo !== leader) {
+      this.pending.delete(leader);
+      this.emitUnfinished(own, 'superseded', lineNo);
+    }
+    const exec = this.pending.get(byPid);
+    if (exec !== undefined && leader !== byPid) {
+      this.pending.delete(byPid);
+      exec.pidChangedTo = leader ?? undefined;
+      if (exec.pidChangedTo === undefined) delete exec.pidChangedTo;
+      this.pending.set(leader, exec);
+    }
+  }
+
+  private emitUnfinished(p: Pending, reason: 'end-of-input' | 'superseded' | 'pid-changed', endLine = p.line): void {
+    const rec = new SyscallRecord(p.pid, this.span(p.line, endLine, p.file), p.prefix, p.name, p.argsText, unfinished(reason), false);
+    if (p.stack) rec.stack = p.stack;
+    if (p.dump) rec.dump = p.dump;
+    if (p.pidChangedTo !== undefined) rec.pidChangedTo = p.pidChangedTo;
+    this.out.push(rec);
+  }
+
+  /** Shadow's `HH:MM:SS.n [tid N] ^^^ = SyscallReg { as_i64: V, … }` completes a `<native>` call. */
+  private shadowResult(text: string, lineNo: number, pidOverride: number | null): boolean {
+    const held = this.held as SyscallRecord;
+    const leader = parseLeader(text);
+    if (leader.pid === null) leader.pid = pidOverride;
+    if (!leader.shadow || leader.pid !== held.pid || !text.startsWith('^^^ = ', leader.body)) return false;
+    const key = 'as_i64: ';
+    const k = text.indexOf(key, leader.body);
+    if (k < 0) return false;
+    let j = k + key.length;
+    const start = j;
+    if (text.charCodeAt(j) === 0x2d) j++;
+    while (isDigit(text.charCodeAt(j))) j++;
+    if (j === start) return false;
+    const value = BigInt(text.slice(start, j));
+    // Raw register: -4095..-1 is a negated errno, as the kernel returns it.
+    held.outcome =
+      value < 0n && value >= -4095n
+        ? { kind: 'error', value, errno: errnoName(Number(-value)), message: '' }
+        : { kind: 'value', text: text.slice(start, j), value };
+    this.flushHeld();
+    void lineNo;
+    return true;
+  }
+
+  private endSummary(total: SummaryRow | null, endLine: number): void {
+    const s = this.summary as SummaryState;
+    this.summary = null;
+    const ev: SummaryEvent = { kind: 'summary', pid: null, span: this.span(s.line, endLine), prefix: EMPTY_PREFIX, rows: s.rows, total };
+    this.flushHeld();
+    this.out.push(ev);
+  }
+
+  /** End of input: everything still open is emitted, nothing is dropped. */
+  finish(): void {
+    if (this.open !== null) {
+      this.diagnostic(this.open.text, 'line cut short at the end of the input', this.open.line, this.open.leader.pid);
+      this.open = null;
+    }
+    if (this.summary !== null) this.endSummary(null, this.lineNo);
+    this.flushHeld();
+    const left = [...this.pending.values()].sort((a, b) => a.line - b.line);
+    this.pending.clear();
+    for (const p of left) this.emitUnfinished(p, p.pidChangedTo !== undefined ? 'pid-changed' : 'end-of-input');
+  }
+}
+
+function pickOptional(r: SyscallRecord): Partial<SyscallRecord> {
+  const o: Partial<Record<string, unknown>> = {};
+  for (const k of ['endTime', 'duration', 'injection', 'stack', 'dump', 'pidChangedTo', 'splitAt', 'vanished'] as const) {
+    if (r[k] !== undefined) o[k] = r[k];
+  }
+  return o as Partial<SyscallRecord>;
+}

@@ -1,0 +1,475 @@
+// Recursive-descent parser for strace's argument syntax (src/print_fields.c, util.c) into the
+// Value tree. Total: text it does not understand becomes a `raw` value covering exactly that
+// argument, never an exception and never a silently dropped token.
+//
+// Precedence, loosest first:  a => b  |  a or b  |  a || b  |  a && b  |  a == b  |  A|B|C
+//                              |  a << b  |  a * b  |  primary with decorations and comments.
+import type { Arg, Field, Value } from './values.js';
+import { readInteger } from './outcome-parse.js';
+import { isDigit, isWordChar, skipComment, skipDecoration, skipString } from './text-scan.js';
+
+class Fail {
+  constructor(readonly at: number) {}
+}
+
+const NULL_VALUE: Value = Object.freeze({ kind: 'null' });
+const UNAVAILABLE_VALUE: Value = Object.freeze({ kind: 'unavailable' });
+
+function isIdentStart(c: number): boolean {
+  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
+}
+
+class ValueParser {
+  i = 0;
+  constructor(
+    readonly s: string,
+    readonly end: number,
+  ) {}
+
+  fail(): never {
+    throw new Fail(this.i);
+  }
+
+  at(text: string): boolean {
+    return this.s.startsWith(text, this.i);
+  }
+
+  expect(text: string): void {
+    if (!this.at(text)) this.fail();
+    this.i += text.length;
+  }
+
+  /** Top-level or call arguments separated by `, `, up to `end` or a closing `)`. */
+  args(closer: number): Arg[] {
+    const out: Arg[] = [];
+    const s = this.s;
+    if (this.i >= this.end || s.charCodeAt(this.i) === closer) return out;
+    for (;;) {
+      const start = this.i;
+      let arg: Arg;
+      try {
+        arg = this.field();
+        const c = s.charCodeAt(this.i);
+        if (!(this.i >= this.end || c === closer || (c === 0x2c && s.charCodeAt(this.i + 1) === 0x20))) this.fail();
+      } catch (e) {
+        if (!(e instanceof Fail)) throw e;
+        // Resynchronise at the next top-level separator; the argument is kept as raw text.
+        this.i = start;
+        const stop = this.skipToSeparator(closer);
+        arg = { name: undefined, value: { kind: 'raw', text: s.slice(start, stop) } };
+        this.i = stop;
+      }
+      out.push(arg);
+      if (this.i >= this.end || s.charCodeAt(this.i) === closer) return out;
+      this.i += 2; // ", "
+    }
+  }
+
+  /** Index of the next `, ` (or `closer`) at depth zero from `this.i`, skipping strings and decorations. */
+  skipToSeparator(closer: number): number {
+    const s = this.s;
+    let depth = 0;
+    for (let j = this.i; j < this.end; j++) {
+      const c = s.charCodeAt(j);
+      if (c === 0x22) {
+        const e = skipString(s, j, this.end);
+        if (e < 0) return this.end;
+        j = e - 1;
+      } else if (c === 0x2f && s.charCodeAt(j + 1) === 0x2a) {
+        const e = skipComment(s, j, this.end);
+        if (e < 0) return this.end;
+        j = e - 1;
+      } else if (c === 0x28 || c === 0x5b || c === 0x7b) depth++;
+      else if (depth === 0 && (c === closer || (c === 0x2c && s.charCodeAt(j + 1) === 0x20))) return j;
+      else if (c === 0x29 || c === 0x5d || c === 0x7d) depth--;
+    }
+    return this.end;
+  }
+
+  /** `name=value` or a positional value. */
+  field(): Field {
+    const s = this.s;
+    const start = this.i;
+    if (isIdentStart(s.charCodeAt(start))) {
+      let j = start + 1;
+      while (j < this.end && isWordChar(s.charCodeAt(j))) j++;
+      if (s.charCodeAt(j) === 0x3d && s.charCodeAt(j + 1) !== 0x3d && s.charCodeAt(j + 1) !== 0x3e) {
+        this.i = j + 1;
+        return { name: s.slice(start, j), value: this.value() };
+      }
+    }
+    return { name: undefined, value: this.value() };
+  }
+
+  value(): Value {
+    const left = this.alt();
+    if (this.at(' => ')) {
+      this.i += 4;
+      return { kind: 'inout', before: left, after: this.alt() };
+    }
+    return left;
+  }
+
+  alt(): Value {
+    const first = this.binary(0);
+    if (!this.at(' or ')) return first;
+    const options = [first];
+    while (this.at(' or ')) {
+      this.i += 4;
+      options.push(this.binary(0));
+    }
+    return { kind: 'alt', options };
+  }
+
+  /** Levels: 0 `||`, 1 `&&`, 2 `==`/`!=`, 3 flags `|`, 4 `<<`, 5 `*`, 6 postfix. */
+  binary(level: number): Value {
+    if (level === 3) return this.flags();
+    if (level >= 6) return this.postfix();
+    let left = this.binary(level + 1);
+    for (;;) {
+      const op = this.operator(level);
+      if (op === null) return left;
+      this.i += op.length;
+      const right = this.binary(level + 1);
+      left = { kind: 'expr', op: op.trim(), left, right };
+    }
+  }
+
+  operator(level: number): string | null {
+    switch (level) {
+      case 0:
+        return this.at(' || ') ? ' || ' : null;
+      case 1:
+        return this.at(' && ') ? ' && ' : null;
+      case 2:
+        return this.at(' == ') ? ' == ' : this.at(' != ') ? ' != ' : null;
+      case 4:
+        return this.at('<<') ? '<<' : this.at('>>') ? '>>' : null;
+      case 5:
+        return this.at('*') && !this.at('*/') ? '*' : this.at('+') ? '+' : null;
+      default:
+        return null;
+    }
+  }
+
+  flags(): Value {
+    const first = this.binary(4);
+    const s = this.s;
+    const bar = (): number =>
+      s.charCodeAt(this.i) === 0x7c && s.charCodeAt(this.i + 1) !== 0x7c
+        ? 1
+        : this.at(' | ') // Shadow's bitflags Display
+          ? 3
+          : 0;
+    let n = bar();
+    if (n === 0) return first;
+    const items = [first];
+    while (n > 0) {
+      this.i += n;
+      items.push(this.binary(4));
+      n = bar();
+    }
+    return { kind: 'flags', items };
+  }
+
+  postfix(): Value {
+    let v = this.primary();
+    const s = this.s;
+    for (;;) {
+      const c = s.charCodeAt(this.i);
+      if (c === 0x3c && s.charCodeAt(this.i + 1) !== 0x3c && (v.kind === 'int' || v.kind === 'ident')) {
+        const e = skipDecoration(s, this.i, this.end);
+        if (e < 0) this.fail();
+        const decoration = s.slice(this.i + 1, e - 1);
+        this.i = e;
+        let deleted = false;
+        if (this.at('(deleted)')) {
+          deleted = true;
+          this.i += 9;
+        }
+        v = { kind: 'decorated', value: v, decoration, deleted };
+      } else if (c === 0x20 && s.charCodeAt(this.i + 1) === 0x2f && s.charCodeAt(this.i + 2) === 0x2a) {
+        v = { kind: 'commented', value: v, comment: this.comment(this.i + 1) };
+      } else {
+        return v;
+      }
+    }
+  }
+
+  /** Reads `/* text *\/` at `at`; returns the trimmed text. */
+  comment(at: number): string {
+    const e = skipComment(this.s, at, this.end);
+    if (e < 0) this.fail();
+    this.i = e;
+    return this.s.slice(at + 2, e - 2).trim();
+  }
+
+  primary(): Value {
+    const s = this.s;
+    const c = s.charCodeAt(this.i);
+    if (c === 0x22) return this.string(false);
+    if (c === 0x40 && s.charCodeAt(this.i + 1) === 0x22) {
+      this.i++;
+      return this.string(true);
+    }
+    if (c === 0x7b) return this.struct();
+    if (c === 0x5b) return this.array();
+    if (c === 0x7e && s.charCodeAt(this.i + 1) === 0x5b) {
+      this.i++;
+      return this.bitset(true);
+    }
+    if (c === 0x2f && s.charCodeAt(this.i + 1) === 0x2a) {
+      // A bare comment stands for a value strace chose not to print (`[/* 25 vars */]`).
+      return { kind: 'commented', value: NULL_VALUE, comment: this.comment(this.i) };
+    }
+    if (isDigit(c) || (c === 0x2d && isDigit(s.charCodeAt(this.i + 1)))) {
+      const n = readInteger(s, this.i, this.end);
+      if (!n || isWordChar(s.charCodeAt(n[1])) || s.charCodeAt(n[1]) === 0x2e) this.fail();
+      const text = s.slice(this.i, n[1]);
+      this.i = n[1];
+      return { kind: 'int', text, value: n[0] };
+    }
+    if (c === 0x3f && this.at('???')) {
+      this.i += 3;
+      return UNAVAILABLE_VALUE;
+    }
+    if (c === 0x26 || isIdentStart(c)) {
+      const start = this.i;
+      let j = start + 1;
+      while (j < this.end && isWordChar(s.charCodeAt(j))) j++;
+      const name = s.slice(start, j);
+      this.i = j;
+      if (s.charCodeAt(j) === 0x28) {
+        this.i++;
+        const args = this.args(0x29).map((a) => (a.name === undefined ? a.value : this.named(a)));
+        this.expect(')');
+        return { kind: 'call', name, args };
+      }
+      if (name === 'NULL') return NULL_VALUE;
+      return { kind: 'ident', name };
+    }
+    if (c === 0x28) {
+      // Parenthesised group (Shadow's `(0x7ff…)`, arithmetic).
+      this.i++;
+      const inner = this.value();
+      this.expect(')');
+      return inner;
+    }
+    if (c === 0x3c) {
+      // `<... resuming interrupted read ...>`, Shadow's `<pointer>`: kept verbatim.
+      const e = s.indexOf('>', this.i);
+      if (e < 0 || e >= this.end) this.fail();
+      const text = s.slice(this.i, e + 1);
+      this.i = e + 1;
+      return { kind: 'raw', text };
+    }
+    return this.fail();
+  }
+
+  /** A `name=value` inside a call's parentheses: kept as an inout-free raw-named expression. */
+  named(a: Arg): Value {
+    return { kind: 'expr', op: '=', left: { kind: 'ident', name: a.name ?? '' }, right: a.value };
+  }
+
+  string(abstract: boolean): Value {
+    const s = this.s;
+    const e = skipString(s, this.i, this.end);
+    if (e < 0) this.fail();
+    const bytes = decodeEscapes(s, this.i + 1, e - 1);
+    this.i = e;
+    let truncated = false;
+    if (this.at('...')) {
+      truncated = true;
+      this.i += 3;
+    }
+    return abstract ? { kind: 'string', bytes, truncated, abstract } : { kind: 'string', bytes, truncated };
+  }
+
+  struct(): Value {
+    this.i++; // {
+    const fields: Field[] = [];
+    let truncated = false;
+    const s = this.s;
+    if (s.charCodeAt(this.i) !== 0x7d) {
+      for (;;) {
+        if (this.at('...')) {
+          truncated = true;
+          this.i += 3;
+          break;
+        }
+        fields.push(this.field());
+        if (!this.at(', ')) break;
+        this.i += 2;
+      }
+    }
+    this.expect('}');
+    return { kind: 'struct', fields, truncated };
+  }
+
+  array(): Value {
+    this.i++; // [
+    const s = this.s;
+    const items: Value[] = [];
+    let truncated = false;
+    if (s.charCodeAt(this.i) === 0x5d) {
+      this.i++;
+      return { kind: 'array', items, truncated };
+    }
+    const first = this.element();
+    if (s.charCodeAt(this.i) === 0x20 && !this.at(' ...')) {
+      // Space-separated: a signal or cpu set.
+      this.i -= 0; // keep position; bitset() re-reads from here
+      return this.bitsetFrom([bitsetItem(first, this)], false);
+    }
+    items.push(first);
+    for (;;) {
+      if (this.at(', ')) {
+        this.i += 2;
+        if (this.at('...')) {
+          truncated = true;
+          this.i += 3;
+          break;
+        }
+        items.push(this.element());
+      } else if (this.at('...')) {
+        truncated = true;
+        this.i += 3;
+        break;
+      } else {
+        break;
+      }
+    }
+    this.expect(']');
+    return { kind: 'array', items, truncated };
+  }
+
+  /** An array element: a value, or `[i]=v`. */
+  element(): Value {
+    if (this.at('...')) {
+      // `[...]`: nothing printed but the ellipsis.
+      return { kind: 'raw', text: '...' };
+    }
+    const v = this.value();
+    if (v.kind === 'array' && v.items.length === 1 && this.s.charCodeAt(this.i) === 0x3d) {
+      this.i++;
+      const index = v.items[0] as Value;
+      return { kind: 'indexed', index, value: this.value() };
+    }
+    return v;
+  }
+
+  bitset(negated: boolean): Value {
+    this.i++; // [
+    if (this.s.charCodeAt(this.i) === 0x5d) {
+      this.i++;
+      return { kind: 'bitset', items: [], negated };
+    }
+    return this.bitsetFrom([bitsetItem(this.postfix(), this)], negated);
+  }
+
+  bitsetFrom(items: string[], negated: boolean): Value {
+    while (this.s.charCodeAt(this.i) === 0x20) {
+      this.i++;
+      if (this.at('...')) {
+        this.i += 3;
+        items.push('...');
+        continue;
+      }
+      items.push(bitsetItem(this.postfix(), this));
+    }
+    this.expect(']');
+    return { kind: 'bitset', items, negated };
+  }
+}
+
+/** A bitset member's name: the identifier, the number, or under -X verbose the name in the comment. */
+function bitsetItem(v: Value, p: ValueParser): string {
+  switch (v.kind) {
+    case 'ident':
+      return v.name;
+    case 'int':
+      return v.text;
+    case 'commented':
+      return v.comment;
+    default:
+      return p.fail();
+  }
+}
+
+const ESCAPES: Record<string, number> = { n: 10, t: 9, r: 13, v: 11, f: 12, '"': 34, '\\': 92, "'": 39, a: 7, b: 8, e: 27 };
+
+/** Decodes strace's C-style escapes (`\n`, `\377`, `\x7f`) into bytes; other characters as UTF-8. */
+export function decodeEscapes(s: string, from: number, to: number): Uint8Array {
+  // Fast path: printable ASCII with no escapes.
+  let plain = true;
+  for (let k = from; k < to; k++) {
+    const c = s.charCodeAt(k);
+    if (c === 0x5c || c > 0x7e) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return Buffer.from(s.slice(from, to), 'latin1');
+  const out: number[] = [];
+  for (let k = from; k < to; k++) {
+    const c = s.charCodeAt(k);
+    if (c !== 0x5c) {
+      if (c < 0x80) out.push(c);
+      else for (const b of Buffer.from(String.fromCodePoint(s.codePointAt(k) ?? c), 'utf8')) out.push(b);
+      if (c >= 0xd800 && c <= 0xdbff) k++;
+      continue;
+    }
+    const n = s.charAt(k + 1);
+    const code = n.charCodeAt(0);
+    if (code >= 0x30 && code <= 0x37) {
+      let v = 0;
+      let len = 0;
+      while (len < 3 && k + 1 < to) {
+        const d = s.charCodeAt(k + 1);
+        if (d < 0x30 || d > 0x37) break;
+        v = v * 8 + (d - 0x30);
+        k++;
+        len++;
+      }
+      out.push(v & 0xff);
+    } else if (n === 'x') {
+      let v = 0;
+      let len = 0;
+      while (len < 2 && k + 2 < to + 1) {
+        const d = s.charCodeAt(k + 2);
+        const h = isDigit(d) ? d - 0x30 : d >= 0x61 && d <= 0x66 ? d - 87 : d >= 0x41 && d <= 0x46 ? d - 55 : -1;
+        if (h < 0) break;
+        v = v * 16 + h;
+        k++;
+        len++;
+      }
+      k++;
+      out.push(v);
+    } else if (n in ESCAPES) {
+      out.push(ESCAPES[n] as number);
+      k++;
+    } else {
+      out.push(0x5c); // an unknown escape is kept as written
+    }
+  }
+  return Uint8Array.from(out);
+}
+
+/** Parses a call's argument text (`argsText`) into its top-level arguments. Never throws. */
+export function parseArgs(text: string): Arg[] {
+  const p = new ValueParser(text, text.length);
+  const args = p.args(-1);
+  return args;
+}
+
+/** Parses one value (a siginfo struct, a result extra). Text it cannot read becomes `raw`. */
+export function parseValue(text: string): Value {
+  const p = new ValueParser(text, text.length);
+  try {
+    const v = p.value();
+    if (p.i === text.length) return v;
+  } catch (e) {
+    if (!(e instanceof Fail)) throw e;
+  }
+  return { kind: 'raw', text };
+}
