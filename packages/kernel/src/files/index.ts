@@ -1,0 +1,10 @@
+// The files module's public names, for src/index.ts and the kernel core.
+export * from './constants.js';
+export { FdTable } from './fd-table.js';
+export type { FdEntry } from './fd-table.js';
+export { OpenFileDescription } from './open-file.js';
+export type { AccessMode, FileObject } from './open-file.js';
+export { DEFAULT_PIPE_CAPACITY, Pipe, roundPipeSize } from './pipe.js';
+export type { PipeReadResult, PipeWriteResult } from './pipe.js';
+export { WaitQueue } from './wait-queue.js';
+export type { Waker } from './wait-queue.js';
