@@ -1,1 +1,2 @@
-export {};
+export { main } from './cli/main.js';
+export type { CliIo } from './cli/main.js';
