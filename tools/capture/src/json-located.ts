@@ -71,7 +71,7 @@ export function parseLocatedJson(text: string): LocatedJson {
     if (token === '') fail(`unexpected ${text[pos] === undefined ? 'end of file' : JSON.stringify(text[pos])}`);
     try {
       const v = JSON.parse(token) as unknown;
-      if (typeof v === 'string' || typeof v === 'object') fail(`invalid token ${JSON.stringify(token)}`);
+      if (typeof v === 'string' || (v !== null && typeof v === 'object')) fail(`invalid token ${JSON.stringify(token)}`);
       return v as JsonValue;
     } catch (e) {
       if (e instanceof JsonSyntaxError) throw e;

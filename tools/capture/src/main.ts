@@ -25,19 +25,20 @@ Options:
   --family F   capture only family F (repeatable)
   --case ID    capture only case ID, as "<family>/<case>" or "<case>" (repeatable)
   --out DIR    corpus root to write into (default: <repo>/corpus)
+  --programs DIR  where the <family>/cases.json live (default: tools/capture/programs)
   --help       show this text
 
 Exit status: 0 all selected cases captured; 1 some case failed (its old
 directory is left intact); 2 usage, cases.json or environment error.`;
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
-const programsRoot = join(repoRoot, 'tools', 'capture', 'programs');
+const defaultProgramsRoot = join(repoRoot, 'tools', 'capture', 'programs');
 
 class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-function loadFamilies(): FamilyDefinition[] {
+function loadFamilies(programsRoot: string): FamilyDefinition[] {
   if (!existsSync(programsRoot)) throw new UsageError(`no programs directory at ${programsRoot}`);
   return readdirSync(programsRoot, { withFileTypes: true })
     .filter((d) => d.isDirectory() && existsSync(join(programsRoot, d.name, 'cases.json')))
@@ -81,6 +82,7 @@ async function main(argv: readonly string[]): Promise<number> {
         family: { type: 'string', multiple: true },
         case: { type: 'string', multiple: true },
         out: { type: 'string' },
+        programs: { type: 'string' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -97,7 +99,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const outRoot = resolve(values.out ?? join(repoRoot, 'corpus'));
   try {
     const tools = findTools(process.env['PATH'] ?? '');
-    const selection = select(loadFamilies(), values.family ?? [], values.case ?? []);
+    const selection = select(loadFamilies(resolve(values.programs ?? defaultProgramsRoot)), values.family ?? [], values.case ?? []);
     const release = await acquireCaptureLock((line) => console.error(line));
     try {
       const ctx = { outRoot, tools, versions: readVersions(tools), straceVersion: straceVersion(tools.strace) };

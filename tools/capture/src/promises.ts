@@ -12,14 +12,38 @@ export function isPromise(value: unknown): value is CapturePromise {
   return typeof value === 'string' && (PROMISES as readonly string[]).includes(value);
 }
 
-// The clone flag bits the promises look at (include/uapi/linux/sched.h).
+// Clone flag bits by the names strace prints (include/uapi/linux/sched.h).
 const CLONE_VM = 0x100n;
 const CLONE_VFORK = 0x4000n;
 const CLONE_THREAD = 0x10000n;
 const NAMED_FLAGS: ReadonlyMap<string, bigint> = new Map([
+  ['CLONE_NEWTIME', 0x80n],
   ['CLONE_VM', CLONE_VM],
+  ['CLONE_FS', 0x200n],
+  ['CLONE_FILES', 0x400n],
+  ['CLONE_SIGHAND', 0x800n],
+  ['CLONE_PIDFD', 0x1000n],
+  ['CLONE_PTRACE', 0x2000n],
   ['CLONE_VFORK', CLONE_VFORK],
+  ['CLONE_PARENT', 0x8000n],
   ['CLONE_THREAD', CLONE_THREAD],
+  ['CLONE_NEWNS', 0x20000n],
+  ['CLONE_SYSVSEM', 0x40000n],
+  ['CLONE_SETTLS', 0x80000n],
+  ['CLONE_PARENT_SETTID', 0x100000n],
+  ['CLONE_CHILD_CLEARTID', 0x200000n],
+  ['CLONE_DETACHED', 0x400000n],
+  ['CLONE_UNTRACED', 0x800000n],
+  ['CLONE_CHILD_SETTID', 0x1000000n],
+  ['CLONE_NEWCGROUP', 0x2000000n],
+  ['CLONE_NEWUTS', 0x4000000n],
+  ['CLONE_NEWIPC', 0x8000000n],
+  ['CLONE_NEWUSER', 0x10000000n],
+  ['CLONE_NEWPID', 0x20000000n],
+  ['CLONE_NEWNET', 0x40000000n],
+  ['CLONE_IO', 0x80000000n],
+  ['CLONE_CLEAR_SIGHAND', 0x100000000n],
+  ['CLONE_INTO_CGROUP', 0x200000000n],
 ]);
 
 /** The bits of a strace flags value such as `CLONE_VM|CLONE_VFORK|SIGCHLD` or `0x4100` that we know. */
