@@ -230,6 +230,18 @@ pub enum OrderingReason {
     Unknown,
 }
 
+impl OrderingReason {
+    /// The name used in the JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderingReason::VforkReleasedByExec => "vfork-released-by-exec",
+            OrderingReason::VforkReleasedByExit => "vfork-released-by-exit",
+            OrderingReason::WaitAfterExit => "wait-after-exit",
+            OrderingReason::Unknown => "(unknown reason)",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct Ordering {
     /// Only "resumed-after" so far.
@@ -374,28 +386,28 @@ fn ordering_mismatch(o: &Ordering, call: &Event, after: &Event, process_of: &Has
     match o.reason {
         OrderingReason::VforkReleasedByExec | OrderingReason::VforkReleasedByExit => {
             let Some(child) = vfork_child(call) else {
-                return Some(format!("{:?}: call is not a successful CLONE_VFORK clone: {}", o.reason, describe(call)));
+                return Some(format!("{}: call is not a successful CLONE_VFORK clone: {}", o.reason.as_str(), describe(call)));
             };
             if child != i64::from(o.after.pid) {
-                return Some(format!("{:?}: after is in task {}, not the vfork child {child}", o.reason, o.after.pid));
+                return Some(format!("{}: after is in task {}, not the vfork child {child}", o.reason.as_str(), o.after.pid));
             }
             let fits = match (o.reason, after) {
                 (OrderingReason::VforkReleasedByExec, Event::Exec { result: Some(CallResult::Value(0)), .. }) => true,
                 (OrderingReason::VforkReleasedByExit, Event::ExitCall { .. }) => true,
                 _ => false,
             };
-            (!fits).then(|| format!("{:?}: after is {}", o.reason, describe(after)))
+            (!fits).then(|| format!("{}: after is {}", o.reason.as_str(), describe(after)))
         }
         OrderingReason::WaitAfterExit => {
             let Event::Wait { child, .. } = call else {
-                return Some(format!("WaitAfterExit: call is {}", describe(call)));
+                return Some(format!("wait-after-exit: call is {}", describe(call)));
             };
             if !matches!(after, Event::Exited { .. } | Event::Killed { .. }) {
-                return Some(format!("WaitAfterExit: after is {}", describe(after)));
+                return Some(format!("wait-after-exit: after is {}", describe(after)));
             }
             match child {
                 Some(TaskRef::Task(c)) if process_of.get(&o.after.pid) == Some(c) => None,
-                _ => Some(format!("WaitAfterExit: the ended task {} is not in the reported child's process", o.after.pid)),
+                _ => Some(format!("wait-after-exit: the ended task {} is not in the reported child's process", o.after.pid)),
             }
         }
         OrderingReason::Unknown => None,
