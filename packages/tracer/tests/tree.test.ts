@@ -77,7 +77,7 @@ describe('fixture events: process tree', () => {
     expect(root?.children[1]).toMatchObject({ parentPid: 1, createdBy: { byTid: 2, flags: ['CLONE_PARENT'] }, end: { kind: 'killed', signal: 'SIGSEGV', core: true } });
     expect(root?.children[2]?.createdBy).toMatchObject({ call: 'clone3', flags: ['CLONE_PIDFD'], pidfd: 6 });
     const text = renderTree(tree);
-    expect(text).toContain('├─ 3 clone(CLONE_PARENT|SIGCHLD) → killed by SIGSEGV (core dumped)');
+    expect(text).toContain('├─ 3 clone(CLONE_PARENT|SIGCHLD) by 2 → killed by SIGSEGV (core dumped)');
     expect(text).toContain('└─ 4 clone3(CLONE_PIDFD|SIGCHLD) pidfd=6 → end not recorded');
   });
 });

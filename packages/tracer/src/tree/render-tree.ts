@@ -14,7 +14,10 @@ export function renderTree(tree: ProcessTree): string {
 }
 
 function renderProcess(p: TreeProcess, lead: string, childLead: string, lines: string[]): void {
-  const how = p.createdBy === null ? '' : `${creationText(p.createdBy)} → `;
+  const by = p.createdBy;
+  // Made by one of the parent's threads (or, under CLONE_PARENT, by a child of the parent).
+  const byOther = by !== null && by.byTid !== p.parentPid ? ` by ${by.byTid ?? '?'}` : '';
+  const how = by === null ? '' : `${creationText(by)}${byOther} → `;
   lines.push(`${lead}${p.pid ?? '(no pid)'} ${how}${endText(p.end)}`);
   const detailLead = childLead + (p.children.length > 0 ? '│  ' : '   ');
   for (const e of p.execs) lines.push(`${detailLead}${execText(e)}`);
