@@ -10,7 +10,7 @@
 //     changes nothing.
 //   readU32/readU64/writeU32/writeU64 (little-endian), readCString(addr, max)
 //   fork() → a copy-on-write child; MAP_SHARED mappings stay shared with it (C3).
-//   mappings() → the current mapping list, sorted by start.
+//   mappings() → the current mapping list, sorted by start; storeStats() → pages per store layer.
 // CLONE_VM sharing is the caller's: hand the same AddressSpace object to both tasks (C4); `users`
 // is a counter the caller may keep for mm_users (C11: CLEARTID writes only while it is > 1).
 //
@@ -347,6 +347,18 @@ export class AddressSpace {
       child.vmas.push({ ...v, store });
     }
     return child;
+  }
+
+  /**
+   * Per mapping: pages allocated in its own (top) store layer and the copy-on-write chain depth.
+   * For tests and benchmarks: shows that fork copied nothing and that a write copied one page.
+   */
+  storeStats(): { start: bigint; populated: number; depth: number }[] {
+    return this.vmas.map((v) => ({
+      start: BigInt(v.start) << SHIFT,
+      populated: v.store.populated,
+      depth: v.store.kind === 'private' ? v.store.depth : 1,
+    }));
   }
 
   // ---- internals ---------------------------------------------------------------------------
