@@ -120,7 +120,11 @@ export async function captureCase(def: FamilyDefinition, c: CaseDefinition, ctx:
   rmSync(tmpDir, { recursive: true, force: true });
   mkdirSync(tmpDir);
   try {
-    prepareWorkDir(def);
+    try {
+      prepareWorkDir(def);
+    } catch (e) {
+      throw new CaseError(id, `could not prepare ${WORK_DIR}: ${(e as Error).message}`);
+    }
     const capturePath = join(tmpDir, CAPTURE_FILE);
     const date = new Date().toISOString();
     let run: RunResult;
