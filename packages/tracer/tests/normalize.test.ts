@@ -58,7 +58,7 @@ describe('fixture events: posix_spawn through clone3 vfork', () => {
     expect(n.processes[1]?.createdBy).toEqual({ pid: 1, index: 1 });
     const parent = task(n, 1);
     expect(kinds(parent.events)).toEqual(['exec', 'clone', 'wait', 'exit-call', 'exited']);
-    expect(parent.events[1]).toEqual({ kind: 'clone', call: 'clone3', flags: ['CLONE_VFORK', 'CLONE_VM'], exitSignal: 'SIGCHLD', result: 2 });
+    expect(parent.events[1]).toEqual({ kind: 'clone', call: 'clone3', flags: ['CLONE_VFORK', 'CLONE_VM'], exitSignal: 'SIGCHLD', result: 2, size: 88 });
     expect(parent.events[2]).toEqual({
       kind: 'wait',
       call: 'wait4',
@@ -289,7 +289,7 @@ describe('fixture events: wait and kill forms', () => {
     cap.syscall(1, 'clone3', cap.clone3Args(['CLONE_SIGHAND'], ident('SIGCHLD')), err('EINVAL'));
     const n = normalize(cap.events);
     expect(n.processes).toHaveLength(1);
-    expect(task(n, 1).events[0]).toEqual({ kind: 'clone', call: 'clone3', flags: ['CLONE_SIGHAND'], exitSignal: null, result: 'EINVAL' });
+    expect(task(n, 1).events[0]).toEqual({ kind: 'clone', call: 'clone3', flags: ['CLONE_SIGHAND'], exitSignal: 'SIGCHLD', result: 'EINVAL', size: 88 });
   });
 });
 

@@ -4,6 +4,7 @@
 // that Linux guarantees and the recording shows.
 import type { SyscallEvent, TraceEvent } from '../events.js';
 import { field, flagItems, intValue, positional, signalValue, stringArray, stringValue } from '../tree/arg-values.js';
+import { cloneInfo } from '../tree/clone-call.js';
 import { buildTaskModel, type Task, type TaskModel } from '../tree/task-model.js';
 import type { Value } from '../values.js';
 import type {
@@ -156,8 +157,9 @@ function zeroOrErrno(ev: SyscallEvent): 0 | string | null {
 }
 
 function normalizeCall(ev: SyscallEvent, task: Task, ids: Map<Task, number>, pidRef: (raw: bigint) => TaskRef): NormEvent | null {
-  // An interrupted call that the kernel restarts is the same call again: the restarted one counts.
-  if (ev.outcome.kind === 'restart') return null;
+  // An interrupted call that the kernel restarts (or Shadow's `<blocked>`, run again later) is
+  // the same call again: the repeated one counts.
+  if (ev.outcome.kind === 'restart' || (ev.outcome.kind as string) === 'blocked') return null;
   const name = ev.name;
   switch (name) {
     case 'clone':
@@ -165,17 +167,15 @@ function normalizeCall(ev: SyscallEvent, task: Task, ids: Map<Task, number>, pid
     case 'fork':
     case 'vfork': {
       const child = task.children.find((c) => c.creation?.event === ev);
-      const info = child?.creation?.clone;
+      const info = child?.creation?.clone ?? cloneInfo(ev);
       let result: NormResult = null;
       if (child !== undefined) result = idOf(ids, child);
       else if (ev.outcome.kind === 'error') result = ev.outcome.errno;
-      return {
-        kind: 'clone',
-        call: name,
-        flags: info?.flags ?? cloneFlagsOf(ev),
-        exitSignal: info?.exitSignal ?? null,
-        result,
-      };
+      const base = { kind: 'clone', call: name, flags: info?.flags ?? [], exitSignal: info?.exitSignal ?? null, result } as const;
+      if (name !== 'clone3') return base;
+      // clone3's size argument decides several errors (B1-B5), so it is part of the call.
+      const size = intValue(positional(ev, 1));
+      return size === null ? base : { ...base, size: Number(size) };
     }
     case 'execve':
     case 'execveat': {
@@ -218,15 +218,6 @@ function normalizeCall(ev: SyscallEvent, task: Task, ids: Map<Task, number>, pid
     default:
       return null;
   }
-}
-
-// For a failed or unfinished clone (no child task), the flags still say what was asked.
-function cloneFlagsOf(ev: SyscallEvent): string[] {
-  if (ev.name === 'clone3') {
-    const a = positional(ev, 0);
-    return a === null ? [] : flagItems(field(a, 'flags')).sort();
-  }
-  return [];
 }
 
 function killTarget(pid: bigint | null, pidRef: (raw: bigint) => TaskRef): KillTarget {
@@ -376,7 +367,10 @@ function waitReportedPid(ev: SyscallEvent): number | null {
     if (ev.outcome.value <= 0n) return null;
     const st = positional(ev, 1);
     const status = st === null ? null : decodeWaitStatus(st);
-    return status !== null && (status.kind === 'exited' || status.kind === 'killed') ? Number(ev.outcome.value) : null;
+    if (status !== null) return status.kind === 'exited' || status.kind === 'killed' ? Number(ev.outcome.value) : null;
+    // No status printed (a NULL pointer): without WUNTRACED/WCONTINUED only a death is reported.
+    const options = flagItems(positional(ev, 2));
+    return options.some((o) => o === 'WUNTRACED' || o === 'WSTOPPED' || o === 'WCONTINUED') ? null : Number(ev.outcome.value);
   }
   const info = positional(ev, 2);
   if (info === null) return null;

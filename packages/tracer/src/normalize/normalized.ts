@@ -97,6 +97,8 @@ export type NormEvent =
       readonly exitSignal: SignalRef | null;
       /** The created task's renumbered id, or an errno. */
       readonly result: NormResult;
+      /** clone3 only: the size argument (64, 80, 88…), which decides several errors (B1–B5). */
+      readonly size?: number;
     }
   | {
       readonly kind: 'exec';
