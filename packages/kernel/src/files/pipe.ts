@@ -135,9 +135,10 @@ export class Pipe {
   }
 
   write(bytes: Uint8Array, options: { packet?: boolean; continuation?: boolean } = {}): PipeWriteResult {
-    if (this.readers === 0) return { kind: 'epipe' };
     const total = bytes.length;
+    // A null write succeeds before anything else is looked at, even with no reader (F12).
     if (total === 0) return { kind: 'wrote', n: 0 };
+    if (this.readers === 0) return { kind: 'epipe' };
     let wrote = 0;
     // Linux first tries to append the sub-page remainder (the *first* total % 4096 bytes) to the
     // last slot; a write of at most PIPE_BUF bytes is therefore either merged whole or needs one
