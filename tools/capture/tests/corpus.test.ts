@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { captureFacts, captureProblem, keepsPromise } from '../src/index.js';
+import { captureFacts, captureProblem, keepsPromise, pathsFromCalls } from '../src/index.js';
 import type { CaseRecord } from '../src/index.js';
 import { corpusRoot, loadValidators } from './support.js';
 
@@ -85,5 +85,13 @@ describe.each(dirs)('corpus case %s', (dir) => {
     else if (end?.kind === 'killed') expect(record.exitStatus).toMatchObject({ signal: end.signal });
     else expect.fail('the capture has no exit line for its root process');
     expect(record.fs.map((e) => e.path)).toContain(record.argv[0]);
+  });
+
+  it('has an fs entry for every execve/execveat/chdir path its capture names, sorted by path', () => {
+    const record = JSON.parse(readFileSync(caseFile, 'utf8')) as CaseRecord;
+    const facts = captureFacts(readFileSync(captureFile, 'utf8'));
+    const listed = record.fs.map((e) => e.path);
+    for (const path of pathsFromCalls(facts.calls, record.cwd)) expect(listed).toContain(path);
+    expect(listed).toEqual([...listed].sort());
   });
 });
