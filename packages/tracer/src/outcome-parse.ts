@@ -2,6 +2,7 @@
 // (src/syscall.c syscall_exiting_trace). Also Shadow's `= rv` forms.
 import type { SyscallOutcome } from './events.js';
 import { findCloseParen, isDigit, isWordChar, skipDecoration } from './text-scan.js';
+import { integerOf, ValueOutcome } from './value-outcome.js';
 
 export interface OutcomeParse {
   outcome: SyscallOutcome;
@@ -42,6 +43,27 @@ export function readInteger(s: string, i: number, end: number): [bigint, number]
     v = j - start < 16 ? BigInt(+s.slice(start, j)) : BigInt(s.slice(start, j));
   }
   return [neg ? -v : v, j];
+}
+
+/** End of an integer token at `i` (`-12`, `0x7f`, `022`), or -1 if there is none. */
+export function integerEnd(s: string, i: number, end: number): number {
+  let j = i;
+  if (s.charCodeAt(j) === 0x2d) j++;
+  const start = j;
+  if (s.charCodeAt(j) === 0x30 && (s.charCodeAt(j + 1) === 0x78 || s.charCodeAt(j + 1) === 0x58)) {
+    j += 2;
+    const h = j;
+    while (j < end) {
+      const c = s.charCodeAt(j);
+      if (isDigit(c) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46)) j++;
+      else break;
+    }
+    return j === h ? -1 : j;
+  }
+  while (j < end && isDigit(s.charCodeAt(j))) j++;
+  if (j === start) return -1;
+  if (s.charCodeAt(start) === 0x30) for (let k = start + 1; k < j; k++) if (s.charCodeAt(k) > 0x37) return -1;
+  return j;
 }
 
 function isErrnoStart(c: number): boolean {
@@ -91,11 +113,11 @@ export function parseOutcome(s: string, i: number, end: number, shadow: boolean)
     outcome = { kind: 'blocked' };
     j += 9;
   } else {
-    const num = readInteger(s, j, end);
-    if (!num) return 'result is not a number';
-    const text = s.slice(j, num[1]);
-    const value = num[0];
-    j = num[1];
+    const numEnd = integerEnd(s, j, end);
+    if (numEnd < 0) return 'result is not a number';
+    const text = s.slice(j, numEnd);
+    const negative = s.charCodeAt(j) === 0x2d;
+    j = numEnd;
     let decoration: string | undefined;
     if (s.charCodeAt(j) === 0x3c && s.charCodeAt(j + 1) !== 0x3c) {
       const e = skipDecoration(s, j, end);
@@ -106,7 +128,7 @@ export function parseOutcome(s: string, i: number, end: number, shadow: boolean)
     let errno: string | undefined;
     let message = '';
     let extra: string | undefined;
-    if (value < 0n && s.charCodeAt(j) === 0x20 && isErrnoStart(s.charCodeAt(j + 1))) {
+    if (negative && s.charCodeAt(j) === 0x20 && isErrnoStart(s.charCodeAt(j + 1))) {
       let k = j + 1;
       while (k < end && isWordChar(s.charCodeAt(k))) k++;
       errno = s.slice(j + 1, k);
@@ -117,7 +139,7 @@ export function parseOutcome(s: string, i: number, end: number, shadow: boolean)
         message = s.slice(j + 2, close);
         j = close + 1;
       }
-    } else if (value < 0n && s.startsWith(' (', j)) {
+    } else if (negative && s.startsWith(' (', j)) {
       // `-1 (errno 4000)` for numbers strace has no name for; Shadow's `-2 (ENOENT)`.
       const close = findCloseParen(s, j + 2, end);
       if (close < 0) return 'unclosed (...) after the result';
@@ -138,14 +160,10 @@ export function parseOutcome(s: string, i: number, end: number, shadow: boolean)
       j = close + 1;
     }
     if (errno !== undefined) {
-      outcome = { kind: 'error', value, errno, message };
+      outcome = { kind: 'error', value: text === '-1' ? -1n : integerOf(text), errno, message };
       if (extra !== undefined) return 'unexpected text after the error';
     } else {
-      const o: { kind: 'value'; text: string; value: bigint; decoration?: string; extra?: string } = {
-        kind: 'value',
-        text,
-        value,
-      };
+      const o = new ValueOutcome(text);
       if (decoration !== undefined) o.decoration = decoration;
       if (extra !== undefined) o.extra = extra;
       outcome = o;

@@ -8,14 +8,15 @@ export class SyscallRecord implements SyscallEvent {
   readonly kind = 'syscall' as const;
   // A true private field: invisible to deep-equality checks and to JSON, unlike a cache property.
   #args: readonly Arg[] | undefined;
-  endTime?: Timestamp;
-  duration?: string;
-  injection?: string;
-  stack?: string[];
-  dump?: string[];
-  pidChangedTo?: number;
-  splitAt?: number;
-  vanished?: boolean;
+  // `declare`: no own property until set, so a plain call carries none of these.
+  declare endTime?: Timestamp;
+  declare duration?: string;
+  declare injection?: string;
+  declare stack?: string[];
+  declare dump?: string[];
+  declare pidChangedTo?: number;
+  declare splitAt?: number;
+  declare vanished?: boolean;
 
   constructor(
     readonly pid: number | null,

@@ -83,6 +83,8 @@ export class TraceParser {
   private lineNo = 0;
   private readonly pending = new Map<number | null, Pending>();
   private held: SyscallRecord | null = null;
+  /** Exit lines printed after `held` whose frames may still follow. */
+  private afterHeld: TraceEvent[] = [];
   /** Where `-k` frames / dumps go when the last line was an unfinished call. */
   private lastPending: Pending | null = null;
   private open: OpenLine | null = null;
@@ -120,6 +122,10 @@ export class TraceParser {
     if (this.held !== null) {
       this.out.push(this.held);
       this.held = null;
+      if (this.afterHeld.length > 0) {
+        for (const e of this.afterHeld) this.out.push(e);
+        this.afterHeld = [];
+      }
     }
   }
 
@@ -180,10 +186,19 @@ export class TraceParser {
     if (this.held !== null && this.held.outcome.kind === 'native' && text.includes('] ^^^ = ')) {
       if (this.shadowResult(text, lineNo, pidOverride)) return;
     }
-    this.flushHeld();
-    this.lastPending = null;
     const leader = parseLeader(text);
     if (leader.pid === null && pidOverride !== null) leader.pid = pidOverride;
+    if (this.held !== null && leader.pid === this.held.pid && text.startsWith('+++ ', leader.body)) {
+      // strace prints `+++ exited +++` before the -k frames of the task's last call: keep the
+      // call open for them and queue the exit line behind it.
+      const out = this.out;
+      this.out = this.afterHeld;
+      this.exit(text, leader, lineNo);
+      this.out = out;
+      return;
+    }
+    this.flushHeld();
+    this.lastPending = null;
     if (leader.shadow ? this.dialect === 'strace' : this.dialect === 'shadow' && !isSummaryHeader(text)) {
       this.diagnostic(text, `not a ${this.dialect === 'strace' ? 'strace' : 'Shadow'} line (dialect is ${this.dialect})`, lineNo, leader.pid);
       return;
@@ -376,7 +391,7 @@ export class TraceParser {
       return new SyscallRecord(leader.pid, this.span(line, endLine), leader.prefix, name, argsText, outcome, joined === 'orphan');
     }
     const rec = new SyscallRecord(
-      joined.pid,
+      joined.pid ?? leader.pid,
       this.span(joined.line, endLine, joined.file),
       joined.prefix,
       name,
@@ -416,7 +431,8 @@ export class TraceParser {
       let found: Pending | undefined;
       let count = 0;
       for (const q of this.pending.values()) {
-        if (q.name === name && (pid === null || q.pidChangedTo === pid || execByThread)) {
+        // A half printed without a pid (stderr, one tracee alive) belongs to whoever resumes it.
+        if (q.name === name && (pid === null || q.pid === null || q.pidChangedTo === pid || execByThread)) {
           found = q;
           count++;
         }

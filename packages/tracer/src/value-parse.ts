@@ -153,8 +153,18 @@ class ValueParser {
   }
 
   flags(): Value {
-    const first = this.binary(4);
     const s = this.s;
+    if (s.charCodeAt(this.i) === 0x7c && s.charCodeAt(this.i + 1) !== 0x7c) {
+      // strace 6.1 -X raw prints statx's mask as `|0x800` (an empty first member).
+      this.i++;
+      const items = [this.binary(4)];
+      while (s.charCodeAt(this.i) === 0x7c && s.charCodeAt(this.i + 1) !== 0x7c) {
+        this.i++;
+        items.push(this.binary(4));
+      }
+      return { kind: 'flags', items };
+    }
+    const first = this.binary(4);
     const bar = (): number =>
       s.charCodeAt(this.i) === 0x7c && s.charCodeAt(this.i + 1) !== 0x7c
         ? 1
@@ -219,8 +229,15 @@ class ValueParser {
       return this.bitset(true);
     }
     if (c === 0x2f && s.charCodeAt(this.i + 1) === 0x2a) {
-      // A bare comment stands for a value strace chose not to print (`[/* 25 vars */]`).
-      return { kind: 'commented', value: NULL_VALUE, comment: this.comment(this.i) };
+      // A bare comment stands for a value strace chose not to print (`[/* 25 vars */]`), or
+      // labels the value after it (`/* bytes 88..95 */ "\x00…"` in an oversized struct).
+      const comment = this.comment(this.i);
+      const n = s.charCodeAt(this.i + 1);
+      if (s.charCodeAt(this.i) === 0x20 && this.i + 1 < this.end && n !== 0x2c && n !== 0x7d && n !== 0x5d) {
+        this.i++;
+        return { kind: 'commented', value: this.postfix(), comment };
+      }
+      return { kind: 'commented', value: NULL_VALUE, comment };
     }
     if (isDigit(c) || (c === 0x2d && isDigit(s.charCodeAt(this.i + 1)))) {
       const n = readInteger(s, this.i, this.end);
