@@ -1,0 +1,171 @@
+// The kernel's state and the bookkeeping every syscall module shares: the task and process
+// tables, pid allocation, the virtual clock, the ready queue (one task runs at a time, in a
+// defined order), blocking and wake-up, and the event log.
+import type { BlockedOn, SyscallResult, Tid } from './outcome.js';
+import type { KernelEvent, KernelEventBody } from './events.js';
+import type { Syscall } from './calls.js';
+import type { Vfs } from './fs/vfs.js';
+import { Task, ThreadGroup, type BlockState } from './task.js';
+
+/** Thrown for misuse of the Kernel API by its caller (a bug in the caller, never guest input). */
+export class KernelUsageError extends Error {
+  override readonly name = 'KernelUsageError';
+}
+
+export interface CoreConfig {
+  readonly pidBase: number;
+  readonly pidMax: number;
+  readonly uid: number;
+  readonly coreDumps: boolean;
+  /** The filesystem exec and chdir resolve against; null: every outcome is adopted. */
+  readonly fs: Vfs | null;
+  /** 'model': guest memory is read and written; 'none': the caller passes values (replay), writes are skipped. */
+  readonly memory: 'model' | 'none';
+}
+
+export class Core {
+  readonly tasks = new Map<Tid, Task>();
+  readonly groups = new Map<Tid, ThreadGroup>();
+  readonly events: KernelEvent[] = [];
+  readonly listeners = new Set<(e: KernelEvent) => void>();
+  /** Ready tasks in scheduling order. */
+  readonly ready: Task[] = [];
+  now = 0n;
+  private nextPid: number;
+  private seq = 0;
+  private blockSeq = 0;
+  private objectIds = 1;
+  /** Set when state changed in a way that may let a blocked call proceed. */
+  dirty = false;
+  private waking = false;
+  init!: Task;
+  /** The task whose system call is being executed (signals to it wait for its return). */
+  current: Task | null = null;
+
+  constructor(readonly config: CoreConfig) {
+    this.nextPid = config.pidBase;
+  }
+
+  /** Kernel-local ids for address spaces and pipes, so that runs are reproducible. */
+  newObjectId(): number {
+    return this.objectIds++;
+  }
+
+  emit(body: KernelEventBody): void {
+    const event = { ...body, seq: this.seq++, time: this.now } as KernelEvent;
+    this.events.push(event);
+    for (const listener of this.listeners) listener(event);
+  }
+
+  /** alloc_pid: the next free pid at or after the cursor, wrapping at pid_max back to the base. */
+  allocPid(): number | undefined {
+    const { pidBase, pidMax } = this.config;
+    for (let tries = 0; tries < pidMax - pidBase; tries++) {
+      const pid = this.nextPid;
+      this.nextPid = pid + 1 >= pidMax ? pidBase : pid + 1;
+      if (!this.tasks.has(pid) && !this.groups.has(pid) && !this.pgidInUse(pid)) return pid;
+    }
+    return undefined;
+  }
+
+  /** A pid still names a process group or session while any member remains. */
+  pgidInUse(pid: number): boolean {
+    for (const g of this.groups.values()) {
+      if (g.state !== 'reaped' && (g.pgid === pid || g.sid === pid)) return true;
+    }
+    return false;
+  }
+
+  isPidFree(pid: number): boolean {
+    return !this.tasks.has(pid) && !this.groups.has(pid) && !this.pgidInUse(pid);
+  }
+
+  makeReady(task: Task): void {
+    task.state = 'ready';
+    if (!this.ready.includes(task)) this.ready.push(task);
+  }
+
+  unready(task: Task): void {
+    const i = this.ready.indexOf(task);
+    if (i >= 0) this.ready.splice(i, 1);
+  }
+
+  /** Round robin: a task that made a call and can still run goes to the back of the queue. */
+  rotate(task: Task): void {
+    const i = this.ready.indexOf(task);
+    if (i >= 0 && i !== this.ready.length - 1) {
+      this.ready.splice(i, 1);
+      this.ready.push(task);
+    }
+  }
+
+  /** Puts `task` to sleep in `call` until `retry` yields a result. */
+  block(
+    task: Task,
+    call: Syscall,
+    on: BlockedOn,
+    sleep: BlockState['sleep'],
+    restartErrno: BlockState['restartErrno'],
+    retry: () => SyscallResult | undefined,
+    restoreMask?: bigint,
+  ): SyscallResult {
+    const state: BlockState =
+      restoreMask === undefined
+        ? { call, on, sleep, restartErrno, seq: this.blockSeq++, retry }
+        : { call, on, sleep, restartErrno, seq: this.blockSeq++, retry, restoreMask };
+    task.block = state;
+    task.state = 'blocked';
+    this.unready(task);
+    this.emit({ type: 'blocked', tid: task.tid, call: call.name, on });
+    return { kind: 'blocked', on };
+  }
+
+  /**
+   * Ends a blocked call with `result` (the task becomes ready, or stays stopped if its group is
+   * stopped). The caller collects the result with Kernel.completion.
+   */
+  finish(task: Task, result: SyscallResult): void {
+    const block = task.block;
+    if (!block) throw new Error(`finish: task ${task.tid} is not blocked`);
+    task.block = null;
+    // rt_sigsuspend: the handler runs with the temporary mask and sigreturn restores the old one.
+    if (block.restoreMask !== undefined) task.suspendRestore = block.restoreMask;
+    task.completion = result;
+    this.emit({ type: 'woken', tid: task.tid, call: block.call.name, result });
+    if (task.group.stopped) task.state = 'stopped';
+    else this.makeReady(task);
+    this.dirty = true;
+  }
+
+  /** Blocked tasks in the order they blocked. */
+  blockedTasks(): Task[] {
+    const out: Task[] = [];
+    for (const t of this.tasks.values()) if (t.state === 'blocked' && t.block) out.push(t);
+    out.sort((a, b) => (a.block?.seq ?? 0) - (b.block?.seq ?? 0));
+    return out;
+  }
+
+  /**
+   * Re-attempts every blocked call after a state change, in blocking order, until nothing more
+   * can proceed. Each call's retry decides (pipe data, child state, vfork release…).
+   */
+  wakeWaiters(onFinish: (task: Task) => void): void {
+    if (this.waking) return;
+    this.waking = true;
+    try {
+      while (this.dirty) {
+        this.dirty = false;
+        for (const task of this.blockedTasks()) {
+          if (task.state !== 'blocked' || !task.block) continue;
+          const result = task.block.retry();
+          if (result !== undefined) {
+            this.finish(task, result);
+            onFinish(task);
+          }
+        }
+      }
+    } finally {
+      this.waking = false;
+    }
+  }
+}

@@ -1,0 +1,230 @@
+// Descriptor and pipe system calls wired to files/: dup, dup2, dup3, fcntl, close, close_range
+// (with CLOSE_RANGE_UNSHARE), pipe/pipe2, read and write on pipes with blocking, O_NONBLOCK
+// EAGAIN, EOF, EPIPE with SIGPIPE (F1–F15), and openat of opaque files.
+import { AT_FDCWD, SI_USER } from './abi.js';
+import type { CallOf } from './calls.js';
+import type { Core } from './core.js';
+import {
+  CLOSE_RANGE_UNSHARE,
+  O_CLOEXEC,
+  O_CREAT,
+  O_DIRECT,
+  O_EXCL,
+  O_NOCTTY,
+  O_NONBLOCK,
+  O_TRUNC,
+} from './files/constants.js';
+import { OpenFileDescription } from './files/open-file.js';
+import { Pipe } from './files/pipe.js';
+import { done, error, type SyscallResult } from './outcome.js';
+import { SIGNALS } from './signals.js';
+import type { Task } from './task.js';
+import { makeInfo, sendSignal } from './signal-delivery.js';
+import { readBytes, readPath, writeBytes } from './guest-io.js';
+
+/** pipe2's O_NOTIFICATION_PIPE reuses O_EXCL's bit. */
+const O_NOTIFICATION_PIPE = O_EXCL;
+const PIPE2_FLAGS = O_CLOEXEC | O_NONBLOCK | O_DIRECT | O_NOTIFICATION_PIPE;
+
+function fromErrno(r: { ok: true; value: number } | { ok: false; errno: import('./errno.js').ErrnoName }): SyscallResult {
+  return r.ok ? done(r.value) : error(r.errno);
+}
+
+export function sysDup(core: Core, t: Task, call: CallOf<'dup'>): SyscallResult {
+  return fromErrno(t.files.dup(call.oldfd));
+}
+
+export function sysDup2(core: Core, t: Task, call: CallOf<'dup2'>): SyscallResult {
+  const r = t.files.dup2(call.oldfd, call.newfd);
+  core.dirty = true;
+  return fromErrno(r);
+}
+
+export function sysDup3(core: Core, t: Task, call: CallOf<'dup3'>): SyscallResult {
+  const r = t.files.dup3(call.oldfd, call.newfd, call.flags);
+  core.dirty = true;
+  return fromErrno(r);
+}
+
+export function sysFcntl(core: Core, t: Task, call: CallOf<'fcntl'>): SyscallResult {
+  const r = t.files.fcntl(call.fd, call.cmd, Number(BigInt.asIntN(32, call.arg)), { privileged: t.group.uid === 0 });
+  core.dirty = true;
+  return fromErrno(r);
+}
+
+export function sysClose(core: Core, t: Task, call: CallOf<'close'>): SyscallResult {
+  const r = t.files.close(call.fd);
+  core.dirty = true;
+  return r.ok ? done(0) : error(r.errno);
+}
+
+export function sysCloseRange(core: Core, t: Task, call: CallOf<'close_range'>): SyscallResult {
+  if ((call.flags & CLOSE_RANGE_UNSHARE) !== 0 && t.files.users > 1 && (call.first >>> 0) <= (call.last >>> 0)) {
+    t.files.users--;
+    t.files = t.files.fork();
+    t.files.users = 1;
+  }
+  const r = t.files.closeRange(call.first, call.last, call.flags);
+  core.dirty = true;
+  return r.ok ? done(0) : error(r.errno);
+}
+
+export function sysPipe2(core: Core, t: Task, call: CallOf<'pipe'> | CallOf<'pipe2'>): SyscallResult {
+  const flags = call.name === 'pipe2' ? call.flags : 0;
+  if ((flags & ~PIPE2_FLAGS) !== 0) return error('EINVAL');
+  const pipe = new Pipe({ id: core.newObjectId() });
+  const [r, w] = OpenFileDescription.pipe(pipe, flags);
+  const cloexec = (flags & O_CLOEXEC) !== 0;
+  const rfd = t.files.install(r, { cloexec });
+  if (!rfd.ok) return error(rfd.errno);
+  const wfd = t.files.install(w, { cloexec });
+  if (!wfd.ok) {
+    t.files.close(rfd.value);
+    return error(wfd.errno);
+  }
+  const bytes = new Uint8Array(8);
+  const v = new DataView(bytes.buffer);
+  v.setInt32(0, rfd.value, true);
+  v.setInt32(4, wfd.value, true);
+  if (writeBytes(core, t, call.pipefd, bytes) !== undefined) {
+    t.files.close(rfd.value);
+    t.files.close(wfd.value);
+    return error('EFAULT');
+  }
+  return done(0, { fds: [rfd.value, wfd.value] });
+}
+
+export function sysRead(core: Core, t: Task, call: CallOf<'read'>): SyscallResult {
+  const ofd = t.files.get(call.fd);
+  if (!ofd || !ofd.canRead) return error('EBADF');
+  const count = Number(call.count > 0x7ffff000n ? 0x7ffff000n : call.count);
+  const file = ofd.file;
+  if (file.kind !== 'pipe') {
+    core.emit({ type: 'unmodeled', tid: t.tid, call: 'read', reason: `read from a ${file.kind} file is not modelled` });
+    return error('ENOSYS');
+  }
+  if (count === 0) return done(0);
+  const pipe = file.pipe;
+  const deliver = (bytes: Uint8Array): SyscallResult => {
+    if (core.config.memory === 'model' && writeBytes(core, t, call.buf, bytes) !== undefined) return error('EFAULT');
+    return done(bytes.length, { data: bytes });
+  };
+  const attempt = (): SyscallResult | undefined => {
+    const r = pipe.read(count, { packet: ofd.packet });
+    switch (r.kind) {
+      case 'data':
+        core.dirty = true;
+        return deliver(r.bytes);
+      case 'eof':
+        return done(0);
+      case 'would-block':
+        return ofd.nonblocking ? error('EAGAIN') : undefined;
+      default: {
+        const never: never = r;
+        throw new Error(`unknown pipe read result ${String(never)}`);
+      }
+    }
+  };
+  const first = attempt();
+  if (first !== undefined) return first;
+  // The blocked read keeps the file open even if its fd is closed meanwhile (F13).
+  ofd.retain();
+  return core.block(t, call, { kind: 'pipe-read', pipe: pipe.id, fd: call.fd }, 'interruptible', 'ERESTARTSYS', () => {
+    const r = attempt();
+    if (r !== undefined) {
+      ofd.release();
+      core.dirty = true;
+    }
+    return r;
+  });
+}
+
+export function sysWrite(core: Core, t: Task, call: CallOf<'write'>): SyscallResult {
+  const ofd = t.files.get(call.fd);
+  if (!ofd || !ofd.canWrite) return error('EBADF');
+  let bytes: Uint8Array;
+  if (typeof call.buf !== 'bigint') bytes = call.buf.subarray(0, Number(call.count));
+  else if (call.count === 0n) bytes = new Uint8Array(0);
+  else {
+    const r = readBytes(core, t, call.buf, Number(call.count), 'write buffer');
+    if (!r.ok) return error(r.errno);
+    bytes = r.value;
+  }
+  const file = ofd.file;
+  if (file.kind !== 'pipe') {
+    // Opaque files (a terminal, a log) take every byte.
+    return done(bytes.length);
+  }
+  if (bytes.length === 0) return done(0);
+  const pipe = file.pipe;
+  let written = 0;
+  const sigpipe = (): void => {
+    sendSignal(core, t, 'thread', makeInfo(SIGNALS.SIGPIPE, SI_USER, t.group.tgid, t.group.uid), t.tid);
+  };
+  const attempt = (continuation: boolean): SyscallResult | undefined => {
+    const r = pipe.write(bytes.subarray(written), { packet: ofd.packet, continuation });
+    switch (r.kind) {
+      case 'wrote':
+        written += r.n;
+        core.dirty = true;
+        return done(written);
+      case 'epipe':
+        // SIGPIPE is raised even when part of this call was written (F7).
+        sigpipe();
+        return written > 0 ? done(written) : error('EPIPE');
+      case 'would-block':
+        written += r.wrote;
+        if (r.wrote > 0) core.dirty = true;
+        if (ofd.nonblocking) return written > 0 ? done(written) : error('EAGAIN');
+        return undefined;
+      default: {
+        const never: never = r;
+        throw new Error(`unknown pipe write result ${String(never)}`);
+      }
+    }
+  };
+  const first = attempt(false);
+  if (first !== undefined) return first;
+  ofd.retain();
+  const state = core.block(t, call, { kind: 'pipe-write', pipe: pipe.id, fd: call.fd, written }, 'interruptible', 'ERESTARTSYS', () => {
+    const r = attempt(true);
+    if (r !== undefined) {
+      ofd.release();
+      core.dirty = true;
+    }
+    return r;
+  });
+  // A signal after part of the data went in returns the count, not a restart (pipe_write).
+  if (t.block) t.block.onInterrupt = () => {
+    if (written === 0) return undefined;
+    ofd.release();
+    return done(written);
+  };
+  return state;
+}
+
+export function sysOpenat(core: Core, t: Task, call: CallOf<'openat'>): SyscallResult {
+  const p = readPath(core, t, call.path);
+  if (!p.ok) return error(p.errno);
+  let path = p.value;
+  if (path === '') return error('ENOENT');
+  if (!path.startsWith('/')) {
+    let base = t.fs.cwd;
+    if (call.dirfd !== AT_FDCWD) {
+      const ofd = t.files.get(call.dirfd);
+      if (!ofd) return error('EBADF');
+      if (ofd.file.kind !== 'other' || !ofd.file.label.startsWith('/')) return error('ENOTDIR');
+      base = ofd.file.label;
+    }
+    path = base === '/' ? `/${path}` : `${base}/${path}`;
+  }
+  const fs = core.config.fs;
+  if (fs && (call.flags & O_CREAT) === 0) {
+    const r = fs.lookup(path, t.fs.cwd, { cred: { uid: t.group.uid, gid: 0 } });
+    if (r.kind === 'error') return error(r.errno);
+  }
+  const status = call.flags & ~(O_CLOEXEC | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC);
+  const ofd = new OpenFileDescription({ kind: 'other', label: path }, status);
+  const fd = t.files.install(ofd, { cloexec: (call.flags & O_CLOEXEC) !== 0 });
+  return fd.ok ? done(fd.value) : error(fd.errno);
+}

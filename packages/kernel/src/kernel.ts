@@ -1,0 +1,524 @@
+// The Kernel: the public face of the model. A caller (a guest program model, or the replay
+// guest) creates root processes with spawn(), then issues system calls on behalf of ready
+// tasks with syscall(tid, call). Calls return done / error / blocked; a blocked call completes
+// later and its result is collected with completion(tid). One task runs at a time; runnable()
+// lists the ready tasks in scheduling order, advanceClock() moves virtual time when only
+// sleepers remain. Everything observable is in the event stream; checkInvariants() audits the
+// state. Guest input never throws: bad arguments are Linux errnos and unknown calls ENOSYS.
+// KernelUsageError is thrown only for API misuse (a call for a task that cannot run).
+import { WAIT, P_ALL } from './abi.js';
+import type { Syscall } from './calls.js';
+import { Core, KernelUsageError } from './core.js';
+import type { KernelEvent } from './events.js';
+import { FdTable } from './files/fd-table.js';
+import { O_RDWR } from './files/constants.js';
+import { OpenFileDescription } from './files/open-file.js';
+import type { Vfs } from './fs/vfs.js';
+import { AddressSpace } from './memory/address-space.js';
+import { done, error, type BlockedOn, type SyscallResult, type Tid } from './outcome.js';
+import { SIGNALS } from './signals.js';
+import { FsContext, SigHand, Task, ThreadGroup, type HandlerFrame } from './task.js';
+import { sysClone, sysClone3, sysFork, sysVfork } from './clone.js';
+import { sysExecve, sysExecveat } from './exec.js';
+import { exitTask, groupExit } from './exit.js';
+import { sysWait4, sysWaitid } from './wait.js';
+import { deliverSignals, hasDeliverable, interrupt, makeInfo, sendSignal } from './signal-delivery.js';
+import {
+  sysKill,
+  sysPause,
+  sysRtSigaction,
+  sysRtSigpending,
+  sysRtSigprocmask,
+  sysRtSigreturn,
+  sysRtSigsuspend,
+  sysTgkill,
+  sysTkill,
+} from './signal-calls.js';
+import {
+  sysChdir,
+  sysFchdir,
+  sysGetcwd,
+  sysGetpgid,
+  sysGetsid,
+  sysPrctl,
+  sysSetpgid,
+  sysSetsid,
+  sysUmask,
+} from './process-calls.js';
+import {
+  sysClose,
+  sysCloseRange,
+  sysDup,
+  sysDup2,
+  sysDup3,
+  sysFcntl,
+  sysOpenat,
+  sysPipe2,
+  sysRead,
+  sysWrite,
+} from './fd-calls.js';
+import { sysBrk, sysMmap, sysMprotect, sysMunmap } from './memory-calls.js';
+import { sysClockNanosleep, sysNanosleep } from './time-calls.js';
+import { sysFutex } from './futex.js';
+import { sysPidfdOpen, sysPidfdSendSignal } from './pidfd.js';
+import { checkInvariants } from './invariants.js';
+import { SI_USER } from './abi.js';
+
+export interface KernelOptions {
+  /** The first pid handed out (init is pid 1). Default 1000. */
+  readonly pidBase?: number;
+  /** pid_max: pids wrap back to pidBase here. Default 4194304. */
+  readonly pidMax?: number;
+  /** The uid every process runs as. Default 0 (root, as the corpus was captured). */
+  readonly uid?: number;
+  /** RLIMIT_CORE > 0: core-default signals report a dumped core (WCOREDUMP, CLD_DUMPED). Default false. */
+  readonly coreDumps?: boolean;
+  /** The filesystem exec/chdir/openat resolve against; null/absent: outcomes are adopted. */
+  readonly fs?: Vfs | null;
+  /**
+   * 'model' (default): pointer arguments are read from and results written to each task's
+   * address space. 'none': callers pass values (replay); writes are skipped.
+   */
+  readonly memory?: 'model' | 'none';
+  /** RLIMIT_NOFILE for spawned processes. Default 1024. */
+  readonly nofile?: number;
+}
+
+export interface SpawnOptions {
+  /** The program the process is running (it is not resolved: spawn never fails). */
+  readonly path: string;
+  readonly argv?: readonly string[];
+  readonly envp?: readonly string[];
+  readonly cwd?: string;
+  readonly umask?: number;
+  /** Open fds 0, 1 and 2 on an opaque terminal. Default true. */
+  readonly stdio?: boolean;
+}
+
+export type TaskStateView = 'ready' | 'blocked' | 'stopped' | 'exited' | 'zombie';
+
+/** A read-only snapshot of one task. */
+export interface TaskView {
+  readonly tid: Tid;
+  readonly tgid: Tid;
+  readonly ppid: Tid;
+  readonly state: TaskStateView;
+  readonly blockedOn: BlockedOn | null;
+  readonly blockedCall: string | null;
+  readonly exe: string;
+  readonly argv: readonly string[];
+  readonly comm: string;
+  readonly pgid: number;
+  readonly sid: number;
+  readonly sigmask: bigint;
+  /** Pending for this thread or its process. */
+  readonly pending: bigint;
+  readonly exitSignal: number;
+  readonly cwd: string;
+  readonly umask: number;
+  readonly fds: readonly number[];
+  readonly frames: readonly HandlerFrame[];
+}
+
+/** A read-only snapshot of one process (thread group). */
+export interface ProcessView {
+  readonly tgid: Tid;
+  readonly state: 'live' | 'zombie';
+  readonly ppid: Tid;
+  readonly threads: readonly Tid[];
+  /** The wait status once a zombie. */
+  readonly status: number | null;
+  readonly stopped: boolean;
+  readonly pgid: number;
+  readonly sid: number;
+  readonly subreaper: boolean;
+  readonly children: readonly Tid[];
+}
+
+const INIT_PID = 1;
+
+export class Kernel {
+  private readonly core: Core;
+
+  constructor(options: KernelOptions = {}) {
+    const pidBase = options.pidBase ?? 1000;
+    const pidMax = options.pidMax ?? 4194304;
+    if (!Number.isInteger(pidBase) || pidBase <= INIT_PID || pidBase >= pidMax) {
+      throw new KernelUsageError(`pidBase must be an integer in (1, pidMax); got ${pidBase}`);
+    }
+    this.core = new Core({
+      pidBase,
+      pidMax,
+      uid: options.uid ?? 0,
+      coreDumps: options.coreDumps ?? false,
+      fs: options.fs ?? null,
+      memory: options.memory ?? 'model',
+    });
+    this.nofile = options.nofile ?? 1024;
+    this.core.init = this.makeInit();
+  }
+
+  private readonly nofile: number;
+
+  /** init (pid 1): not driven by the caller; it adopts orphans and reaps them at once. */
+  private makeInit(): Task {
+    const core = this.core;
+    const group = new ThreadGroup(INIT_PID, INIT_PID, INIT_PID, 0);
+    const fs = new FsContext('/', 0o022);
+    fs.refs++;
+    const sighand = new SigHand();
+    sighand.refs++;
+    const init = new Task(INIT_PID, group, null, 0, new AddressSpace({ id: core.newObjectId() }), new FdTable(), fs, sighand, 'init');
+    init.exe = '/sbin/init';
+    group.leader = init;
+    group.threads.push(init);
+    core.tasks.set(INIT_PID, init);
+    core.groups.set(INIT_PID, group);
+    // Sleeping in wait() forever; its children are reaped as they die (exit.ts notifyParent).
+    init.state = 'blocked';
+    init.block = {
+      call: { name: 'wait4', pid: -1, status: 0n, options: WAIT.__WALL, rusage: 0n },
+      on: { kind: 'child', idtype: P_ALL, id: 0, options: WAIT.WEXITED | WAIT.__WALL },
+      sleep: 'killable',
+      restartErrno: 'ERESTARTSYS',
+      seq: -1,
+      retry: () => undefined,
+    };
+    return init;
+  }
+
+  /** Creates a root process (a child of init) already running `path`. */
+  spawn(options: SpawnOptions): Tid {
+    const core = this.core;
+    const pid = core.allocPid();
+    if (pid === undefined) throw new KernelUsageError('no free pid for spawn');
+    const group = new ThreadGroup(pid, pid, pid, core.config.uid);
+    const fs = new FsContext(options.cwd ?? '/', options.umask ?? 0o022);
+    fs.refs++;
+    const sighand = new SigHand();
+    sighand.refs++;
+    const files = new FdTable({ limit: this.nofile });
+    if (options.stdio ?? true) {
+      const tty = new OpenFileDescription({ kind: 'other', label: '/dev/pts/0' }, O_RDWR);
+      for (let fd = 0; fd < 3; fd++) files.install(tty);
+    }
+    const comm = (options.path.split('/').pop() ?? options.path).slice(0, 15);
+    const task = new Task(pid, group, core.init, SIGNALS.SIGCHLD, new AddressSpace({ id: core.newObjectId() }), files, fs, sighand, comm);
+    task.exe = options.path;
+    task.argv = options.argv ?? [options.path];
+    task.envp = options.envp ?? [];
+    group.leader = task;
+    group.threads.push(task);
+    core.tasks.set(pid, task);
+    core.groups.set(pid, group);
+    core.init.children.push(task);
+    core.emit({ type: 'task-created', tid: pid, tgid: pid, ppid: INIT_PID, creator: null, thread: false, flags: 0n, exitSignal: SIGNALS.SIGCHLD });
+    core.makeReady(task);
+    return pid;
+  }
+
+  /** Executes one system call for a ready task. */
+  syscall(tid: Tid, call: Syscall): SyscallResult {
+    const core = this.core;
+    const task = core.tasks.get(tid);
+    if (!task || task === core.init) throw new KernelUsageError(`no task ${tid}`);
+    if (task.state !== 'ready') throw new KernelUsageError(`task ${tid} cannot make a call: it is ${task.state}`);
+    core.current = task;
+    let result: SyscallResult;
+    try {
+      result = this.dispatch(task, call);
+    } finally {
+      core.current = null;
+    }
+    if (result.kind === 'blocked' && task.block?.sleep === 'interruptible' && hasDeliverable(task)) {
+      // A signal was already pending: the wait ends before it starts.
+      interrupt(core, task);
+      result = task.completion ?? result;
+      task.completion = null;
+    }
+    this.settle();
+    if (task.alive && task.state === 'ready' && (result.kind === 'done' || result.kind === 'error')) {
+      deliverSignals(core, task);
+      this.settle();
+    }
+    if (task.alive && task.state === 'ready') core.rotate(task);
+    return result;
+  }
+
+  /** Lets blocked calls whose condition now holds complete, then delivers their signals. */
+  private settle(): void {
+    this.core.wakeWaiters((t) => deliverSignals(this.core, t));
+  }
+
+  private dispatch(t: Task, call: Syscall): SyscallResult {
+    const core = this.core;
+    switch (call.name) {
+      case 'getpid':
+        return done(t.group.tgid);
+      case 'gettid':
+        return done(t.tid);
+      case 'getppid':
+        return done(t.parent ? t.parent.group.tgid : 0);
+      case 'getpgid':
+        return sysGetpgid(core, t, call);
+      case 'getpgrp':
+        return done(t.group.pgid);
+      case 'getsid':
+        return sysGetsid(core, t, call);
+      case 'setpgid':
+        return sysSetpgid(core, t, call);
+      case 'setsid':
+        return sysSetsid(core, t);
+      case 'set_tid_address':
+        t.clearChildTid = call.tidptr;
+        return done(t.tid);
+      case 'prctl':
+        return sysPrctl(core, t, call);
+      case 'fork':
+        return sysFork(core, t, call);
+      case 'vfork':
+        return sysVfork(core, t, call);
+      case 'clone':
+        return sysClone(core, t, call);
+      case 'clone3':
+        return sysClone3(core, t, call);
+      case 'execve':
+        return sysExecve(core, t, call);
+      case 'execveat':
+        return sysExecveat(core, t, call);
+      case 'exit':
+        exitTask(core, t, { kind: 'exited', code: call.status & 0xff });
+        return { kind: 'gone' };
+      case 'exit_group':
+        groupExit(core, t.group, { kind: 'exited', code: call.status & 0xff }, t);
+        return { kind: 'gone' };
+      case 'wait4':
+        return sysWait4(core, t, call);
+      case 'waitid':
+        return sysWaitid(core, t, call);
+      case 'kill':
+        return sysKill(core, t, call);
+      case 'tkill':
+        return sysTkill(core, t, call);
+      case 'tgkill':
+        return sysTgkill(core, t, call);
+      case 'rt_sigaction':
+        return sysRtSigaction(core, t, call);
+      case 'rt_sigprocmask':
+        return sysRtSigprocmask(core, t, call);
+      case 'rt_sigpending':
+        return sysRtSigpending(core, t, call);
+      case 'rt_sigreturn':
+        return sysRtSigreturn(core, t);
+      case 'pause':
+        return sysPause(core, t, call);
+      case 'rt_sigsuspend':
+        return sysRtSigsuspend(core, t, call);
+      case 'pidfd_send_signal':
+        return sysPidfdSendSignal(core, t, call);
+      case 'pidfd_open':
+        return sysPidfdOpen(core, t, call);
+      case 'dup':
+        return sysDup(core, t, call);
+      case 'dup2':
+        return sysDup2(core, t, call);
+      case 'dup3':
+        return sysDup3(core, t, call);
+      case 'fcntl':
+        return sysFcntl(core, t, call);
+      case 'close':
+        return sysClose(core, t, call);
+      case 'close_range':
+        return sysCloseRange(core, t, call);
+      case 'pipe':
+      case 'pipe2':
+        return sysPipe2(core, t, call);
+      case 'read':
+        return sysRead(core, t, call);
+      case 'write':
+        return sysWrite(core, t, call);
+      case 'openat':
+        return sysOpenat(core, t, call);
+      case 'mmap':
+        return sysMmap(core, t, call);
+      case 'munmap':
+        return sysMunmap(core, t, call);
+      case 'mprotect':
+        return sysMprotect(core, t, call);
+      case 'brk':
+        return sysBrk(core, t, call);
+      case 'umask':
+        return sysUmask(core, t, call);
+      case 'chdir':
+        return sysChdir(core, t, call);
+      case 'fchdir':
+        return sysFchdir(core, t, call);
+      case 'getcwd':
+        return sysGetcwd(core, t, call);
+      case 'nanosleep':
+        return sysNanosleep(core, t, call);
+      case 'clock_nanosleep':
+        return sysClockNanosleep(core, t, call);
+      case 'futex':
+        return sysFutex(core, t, call);
+      case 'unknown':
+        core.emit({ type: 'unmodeled', tid: t.tid, call: call.syscall, reason: 'system call not modelled' });
+        return error('ENOSYS');
+      default: {
+        const never: never = call;
+        throw new Error(`unhandled syscall ${JSON.stringify(never)}`);
+      }
+    }
+  }
+
+  /**
+   * The result of a call that blocked, once it completed (taken: a second call returns
+   * undefined); undefined while still blocked; `gone` if the task no longer exists.
+   */
+  completion(tid: Tid): SyscallResult | undefined {
+    const task = this.core.tasks.get(tid);
+    if (!task || !task.alive) return { kind: 'gone' };
+    const r = task.completion;
+    task.completion = null;
+    return r ?? undefined;
+  }
+
+  /** Signal handlers the task must run now, innermost last (each ended by rt_sigreturn). */
+  signalFrames(tid: Tid): readonly HandlerFrame[] {
+    return this.core.tasks.get(tid)?.frames ?? [];
+  }
+
+  /**
+   * A signal from outside the modelled processes (a terminal, a supervisor): SI_USER from pid 0,
+   * to a process. Returns false when no such live process exists.
+   */
+  signalProcess(tgid: Tid, sig: number): boolean {
+    const task = this.core.tasks.get(tgid);
+    if (!task || task === this.core.init || task.group.state !== 'live') return false;
+    sendSignal(this.core, task, 'process', makeInfo(sig, SI_USER, 0, 0), null);
+    this.settle();
+    return true;
+  }
+
+  /** Ready tasks in scheduling order (round robin: a task moves to the back after each call). */
+  runnable(): Tid[] {
+    return this.core.ready.map((t) => t.tid);
+  }
+
+  /** The task the scheduler runs next, if any is ready. */
+  next(): Tid | undefined {
+    return this.core.ready[0]?.tid;
+  }
+
+  /** Virtual time in nanoseconds. */
+  now(): bigint {
+    return this.core.now;
+  }
+
+  /**
+   * Moves virtual time to the earliest sleep or futex deadline and wakes what is due. Returns
+   * false when no deadline exists (nothing more will happen without a call).
+   */
+  advanceClock(): boolean {
+    let next: bigint | undefined;
+    for (const t of this.core.blockedTasks()) {
+      const on = t.block?.on;
+      const until = on?.kind === 'sleep' ? on.until : on?.kind === 'futex' ? on.until : null;
+      if (until !== null && until !== undefined && (next === undefined || until < next)) next = until;
+    }
+    if (next === undefined) return false;
+    this.advanceTo(next);
+    return true;
+  }
+
+  /** Moves virtual time forward to `ns` (never backwards) and wakes what is due. */
+  advanceTo(ns: bigint): void {
+    if (ns > this.core.now) {
+      this.core.now = ns;
+      this.core.emit({ type: 'clock', now: ns });
+    }
+    this.core.dirty = true;
+    this.settle();
+  }
+
+  get events(): readonly KernelEvent[] {
+    return this.core.events;
+  }
+
+  /** Subscribes to events as they happen; returns the unsubscribe function. */
+  onEvent(listener: (event: KernelEvent) => void): () => void {
+    this.core.listeners.add(listener);
+    return () => this.core.listeners.delete(listener);
+  }
+
+  /** Every violated invariant, as a sentence; empty when the state is consistent. */
+  checkInvariants(): string[] {
+    return checkInvariants(this.core);
+  }
+
+  task(tid: Tid): TaskView | undefined {
+    const t = this.core.tasks.get(tid);
+    if (!t || t === this.core.init) return undefined;
+    let state: TaskStateView;
+    if (t.state === 'dead') state = t.group.state === 'zombie' ? 'zombie' : 'exited';
+    else state = t.state;
+    return {
+      tid: t.tid,
+      tgid: t.group.tgid,
+      ppid: t.parent ? t.parent.group.tgid : 0,
+      state,
+      blockedOn: t.block?.on ?? null,
+      blockedCall: t.block?.call.name ?? null,
+      exe: t.exe,
+      argv: t.argv,
+      comm: t.comm,
+      pgid: t.group.pgid,
+      sid: t.group.sid,
+      sigmask: t.sigmask,
+      pending: t.pending.mask | t.group.shared.mask,
+      exitSignal: t.exitSignal,
+      cwd: t.fs.cwd,
+      umask: t.fs.umask,
+      fds: t.alive ? t.files.fds() : [],
+      frames: [...t.frames],
+    };
+  }
+
+  process(tgid: Tid): ProcessView | undefined {
+    const g = this.core.groups.get(tgid);
+    if (!g || tgid === INIT_PID || g.state === 'reaped') return undefined;
+    return {
+      tgid: g.tgid,
+      state: g.state,
+      ppid: g.leader.parent ? g.leader.parent.group.tgid : 0,
+      threads: g.threads.filter((t) => t.alive).map((t) => t.tid),
+      status: g.state === 'zombie' ? g.status : null,
+      stopped: g.stopped,
+      pgid: g.pgid,
+      sid: g.sid,
+      subreaper: g.subreaper,
+      children: g.threads.flatMap((t) => t.children.map((c) => c.group.tgid)),
+    };
+  }
+
+  /** Live tasks (not init), in tid order. */
+  tids(): Tid[] {
+    return [...this.core.tasks.values()].filter((t) => t !== this.core.init && t.alive).map((t) => t.tid).sort((a, b) => a - b);
+  }
+
+  /** A task's address space (guest programs keep their state in it). */
+  memory(tid: Tid): AddressSpace {
+    const t = this.core.tasks.get(tid);
+    if (!t || !t.alive) throw new KernelUsageError(`no live task ${tid}`);
+    return t.mm;
+  }
+
+  /** A task's descriptor table (read-only use: inspection by tests and checkers). */
+  files(tid: Tid): FdTable {
+    const t = this.core.tasks.get(tid);
+    if (!t || !t.alive) throw new KernelUsageError(`no live task ${tid}`);
+    return t.files;
+  }
+}
+
+export { KernelUsageError };

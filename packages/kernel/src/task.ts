@@ -1,0 +1,223 @@
+// Tasks (Linux task_struct: one thread) and thread groups (signal_struct: one process), plus
+// the per-task contexts that clone can share or copy: signal handlers (CLONE_SIGHAND),
+// filesystem context (CLONE_FS). The address space and the descriptor table are
+// memory/AddressSpace and files/FdTable, shared by reference under CLONE_VM / CLONE_FILES
+// (their `users` counters are mm_users / the files_struct count).
+import type { BlockedOn, SigInfo, SyscallResult, Tid } from './outcome.js';
+import type { ExitHow } from './events.js';
+import type { Syscall } from './calls.js';
+import type { AddressSpace } from './memory/address-space.js';
+import type { FdTable } from './files/fd-table.js';
+
+/** One signal's action (struct k_sigaction). */
+export interface SigAction {
+  readonly handler: 'SIG_DFL' | 'SIG_IGN' | bigint;
+  readonly flags: bigint;
+  readonly mask: bigint;
+  readonly restorer: bigint;
+}
+
+export const DEFAULT_ACTION: SigAction = Object.freeze({ handler: 'SIG_DFL', flags: 0n, mask: 0n, restorer: 0n });
+
+/** The handler table, shared by every task cloned with CLONE_SIGHAND. */
+export class SigHand {
+  readonly actions: SigAction[];
+  /** Number of tasks referencing this table (checked by checkInvariants). */
+  refs = 0;
+  constructor(actions?: readonly SigAction[]) {
+    this.actions = actions ? actions.slice() : Array.from({ length: 64 }, () => DEFAULT_ACTION);
+  }
+  get(sig: number): SigAction {
+    return this.actions[sig - 1] ?? DEFAULT_ACTION;
+  }
+  set(sig: number, action: SigAction): void {
+    this.actions[sig - 1] = action;
+  }
+}
+
+/** cwd and umask, shared under CLONE_FS. */
+export class FsContext {
+  refs = 0;
+  constructor(
+    public cwd: string,
+    public umask: number,
+  ) {}
+}
+
+/** Pending signals: a set of standard signals plus queued real-time ones, each with its siginfo. */
+export class PendingSignals {
+  private readonly queue: SigInfo[] = [];
+  private bits = 0n;
+
+  get mask(): bigint {
+    return this.bits;
+  }
+  get size(): number {
+    return this.queue.length;
+  }
+  has(sig: number): boolean {
+    return (this.bits & bit(sig)) !== 0n;
+  }
+  add(info: SigInfo): void {
+    this.queue.push(info);
+    this.bits |= bit(info.signo);
+  }
+  /** Removes and returns the lowest-numbered pending signal not in `blocked`. */
+  take(blocked: bigint): SigInfo | undefined {
+    const ready = this.bits & ~blocked;
+    if (ready === 0n) return undefined;
+    let sig = 1;
+    while ((ready & bit(sig)) === 0n) sig++;
+    const index = this.queue.findIndex((i) => i.signo === sig);
+    const [info] = this.queue.splice(index, 1);
+    if (!this.queue.some((i) => i.signo === sig)) this.bits &= ~bit(sig);
+    return info;
+  }
+  /** Drops every instance of the signals in `set`. */
+  flush(set: bigint): void {
+    if ((this.bits & set) === 0n) return;
+    for (let i = this.queue.length - 1; i >= 0; i--) {
+      const info = this.queue[i];
+      if (info && (bit(info.signo) & set) !== 0n) this.queue.splice(i, 1);
+    }
+    this.bits &= ~set;
+  }
+  clear(): void {
+    this.queue.length = 0;
+    this.bits = 0n;
+  }
+}
+
+export function bit(sig: number): bigint {
+  return 1n << BigInt(sig - 1);
+}
+
+/** A signal handler the guest must run now (innermost last). Ended by rt_sigreturn. */
+export interface HandlerFrame {
+  readonly signo: number;
+  readonly handler: bigint;
+  readonly info: SigInfo;
+  readonly flags: bigint;
+  /** The mask to restore at rt_sigreturn. */
+  readonly savedMask: bigint;
+}
+
+/** A blocked system call: what it waits for and how a signal may end the wait. */
+export interface BlockState {
+  readonly call: Syscall;
+  on: BlockedOn;
+  /**
+   * 'interruptible': a signal ends the wait with `restartErrno`; 'killable': only fatal signals
+   * end it (vfork, A6/A7).
+   */
+  readonly sleep: 'interruptible' | 'killable';
+  readonly restartErrno: 'ERESTARTSYS' | 'ERESTARTNOHAND' | 'ERESTART_RESTARTBLOCK' | 'ERESTARTNOINTR';
+  /** Order in which tasks blocked, for deterministic wake-up order. */
+  readonly seq: number;
+  /** Re-attempts the call; returns undefined while it must keep waiting. */
+  readonly retry: () => SyscallResult | undefined;
+  /** What a signal ends the call with instead of the restart code (a pipe write that made progress). */
+  onInterrupt?: () => SyscallResult | undefined;
+  /** rt_sigsuspend: the mask to restore when the call returns. */
+  readonly restoreMask?: bigint;
+}
+
+export type TaskState = 'ready' | 'blocked' | 'stopped' | 'dead';
+
+export class Task {
+  state: TaskState = 'ready';
+  block: BlockState | null = null;
+  /** The result of a blocked call once it completed, until the caller takes it. */
+  completion: SyscallResult | null = null;
+  /** A blocked call was interrupted while the group was stopping; its result waits for SIGCONT. */
+  stoppedInCall = false;
+  /** Real parent thread (for a thread: copied from its creator). null only for init. */
+  parent: Task | null;
+  /** Leaders of the processes this thread created (and adopted), in creation order. */
+  readonly children: Task[] = [];
+  /** Signal sent to the parent when this process ends (meaningful for leaders; -1 for threads). */
+  exitSignal: number;
+  sigmask = 0n;
+  readonly pending = new PendingSignals();
+  readonly frames: HandlerFrame[] = [];
+  clearChildTid = 0n;
+  /** rt_sigsuspend's saved mask, restored by the next handler's sigreturn or at return. */
+  suspendRestore: bigint | null = null;
+  /** The parent thread blocked in vfork until this task execs or exits. */
+  vforkParent: Task | null = null;
+  pdeathSig = 0;
+  /** Set once the thread is on its way out (PF_EXITING): it can no longer adopt children. */
+  exiting = false;
+  /** A FUTEX_WAKE chose this sleeper. */
+  futexWoken = false;
+  /** How this thread ended (its own exit code before group-exit rules apply). */
+  exitHow: ExitHow | null = null;
+  comm: string;
+  /** The image this task runs (the path exec was given) and its argv/envp. */
+  exe = '';
+  argv: readonly string[] = [];
+  envp: readonly string[] = [];
+
+  constructor(
+    public tid: Tid,
+    public group: ThreadGroup,
+    parent: Task | null,
+    exitSignal: number,
+    public mm: AddressSpace,
+    public files: FdTable,
+    public fs: FsContext,
+    public sighand: SigHand,
+    comm: string,
+  ) {
+    this.parent = parent;
+    this.exitSignal = exitSignal;
+    this.comm = comm;
+  }
+
+  get isLeader(): boolean {
+    return this.group.leader === this;
+  }
+  get alive(): boolean {
+    return this.state !== 'dead';
+  }
+}
+
+export type GroupState = 'live' | 'zombie' | 'reaped';
+
+export class ThreadGroup {
+  state: GroupState = 'live';
+  readonly threads: Task[] = [];
+  leader!: Task;
+  readonly shared = new PendingSignals();
+  /** Set by exit_group or a fatal signal: every thread is going down with this status. */
+  groupExit: ExitHow | null = null;
+  /** The status reported by wait once the process is a zombie. */
+  status = 0;
+  exitHow: ExitHow | null = null;
+  pgid: number;
+  sid: number;
+  subreaper = false;
+  /** Has exec'd since fork (setpgid by the parent then fails with EACCES, D24). */
+  execed = false;
+  /** Group stop: 'stopped' after a stop signal took effect until SIGCONT. */
+  stopped = false;
+  stopSignal = 0;
+  /** A stop or continue not yet reported to a waiting parent (WUNTRACED / WCONTINUED). */
+  stopReport: number | null = null;
+  continueReport = false;
+  /** A non-leader thread exited but the leader is a zombie waiting for the rest (delay_group_leader). */
+  uid: number;
+  constructor(
+    public tgid: Tid,
+    pgid: number,
+    sid: number,
+    uid: number,
+  ) {
+    this.pgid = pgid;
+    this.sid = sid;
+    this.uid = uid;
+  }
+  get liveThreads(): Task[] {
+    return this.threads.filter((t) => t.alive);
+  }
+}
