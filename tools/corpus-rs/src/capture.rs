@@ -1,8 +1,8 @@
 //! What this crate checks of a `capture.strace` itself: that it is not empty
 //! and that its first line is the root process's `execve(` (strace -f starts
 //! every capture with it), whose path we read so it can be compared with the
-//! case's argv. Parsing the rest of the grammar is the job of a harness (see
-//! /work/shared/docs/strace-format.md); this is a small hand-written scanner.
+//! case's argv. Parsing the rest of the grammar is the job of a harness
+//! (forkscope's own parser is packages/tracer); this is a small hand-written scanner.
 
 /// The first line of a capture, read far enough to know the executed path.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,7 +55,8 @@ pub fn root_execve(capture: &[u8]) -> Result<RootExecve, String> {
         ),
         _ => None,
     };
-    let (path, truncated) = c_string(args).ok_or_else(|| format!("first line: execve path is not a complete string literal: {}", show(line)))?;
+    let (path, truncated) =
+        c_string(args).ok_or_else(|| format!("first line: execve path is not a complete string literal: {}", show(line)))?;
     Ok(RootExecve { pid, path, truncated })
 }
 

@@ -5,8 +5,8 @@
 
 use crate::fs_entry::{check_fs_manifest, FsEntry};
 use crate::path_text::is_normal_absolute;
-use crate::promise::{check_promises, Promise};
 use crate::problem::JsonPointer;
+use crate::promise::{check_promises, Promise};
 use crate::signal::signal_number;
 use serde_derive::Deserialize;
 use std::collections::BTreeMap;
@@ -18,7 +18,7 @@ pub struct CaseFile {
     pub id: String,
     pub family: String,
     pub description: String,
-    /// The traced root program's argv; argv[0] is what strace executed.
+    /// The traced root program's argv; `argv[0]` is what strace executed.
     pub argv: Vec<String>,
     /// Working directory of the root process (absolute).
     pub cwd: String,
@@ -116,9 +116,7 @@ impl CaseFile {
         }
         match self.argv.first() {
             None => out.push((root.key("argv"), "argv is empty (argv[0] names the traced program)".to_string())),
-            Some(a0) if !a0.starts_with('/') => {
-                out.push((root.key("argv").index(0), format!("argv[0] \"{a0}\" is not an absolute path")))
-            }
+            Some(a0) if !a0.starts_with('/') => out.push((root.key("argv").index(0), format!("argv[0] \"{a0}\" is not an absolute path"))),
             Some(_) => {}
         }
         if self.description.is_empty() {

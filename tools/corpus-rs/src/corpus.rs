@@ -145,17 +145,32 @@ pub fn check_corpus(root: &Path) -> Checked {
         // Only a two-component relative path may be joined to the root.
         let mut parts = entry.path.split('/');
         let (Some(family), Some(name), None) = (parts.next(), parts.next(), parts.next()) else {
-            problems.push(Problem::at_pointer(&manifest_path, &manifest_text, &ptr.key("path"), format!("path \"{}\" is not <family>/<case>", entry.path)));
+            problems.push(Problem::at_pointer(
+                &manifest_path,
+                &manifest_text,
+                &ptr.key("path"),
+                format!("path \"{}\" is not <family>/<case>", entry.path),
+            ));
             continue;
         };
         if !crate::case_file::is_name(family) || !crate::case_file::is_name(name) || family == SCHEMA_DIR {
-            problems.push(Problem::at_pointer(&manifest_path, &manifest_text, &ptr.key("path"), format!("path \"{}\" is not <family>/<case>", entry.path)));
+            problems.push(Problem::at_pointer(
+                &manifest_path,
+                &manifest_text,
+                &ptr.key("path"),
+                format!("path \"{}\" is not <family>/<case>", entry.path),
+            ));
             continue;
         }
         let dir = root.join(family).join(name);
         listed.insert(dir.clone());
         if !dir.is_dir() {
-            problems.push(Problem::at_pointer(&manifest_path, &manifest_text, &ptr.key("path"), format!("case directory {} does not exist", dir.display())));
+            problems.push(Problem::at_pointer(
+                &manifest_path,
+                &manifest_text,
+                &ptr.key("path"),
+                format!("case directory {} does not exist", dir.display()),
+            ));
             continue;
         }
         if let Some(case) = load_case(entry, &dir, &mut problems) {
@@ -206,11 +221,7 @@ fn load_case(entry: &ManifestEntry, dir: &Path, problems: &mut Vec<Problem>) -> 
     check_capture(&meta, &capture_path, &case_path, &text, problems);
 
     let expected_path = dir.join(crate::corpus::EXPECTED_FILE);
-    let expected = if expected_path.exists() {
-        load_expected(&expected_path, problems)
-    } else {
-        None
-    };
+    let expected = if expected_path.exists() { load_expected(&expected_path, problems) } else { None };
     Some(Case { entry: entry.clone(), dir: dir.to_path_buf(), meta, expected })
 }
 
@@ -243,7 +254,11 @@ fn check_capture(meta: &CaseFile, capture_path: &Path, case_path: &Path, case_te
     }
     let agrees = if argv0.contains('/') { path == *argv0 } else { path.ends_with(&format!("/{argv0}")) };
     if !agrees {
-        problems.push(Problem::at_line(capture_path, 1, format!("root execve path \"{path}\" does not match argv[0] \"{argv0}\" of {}", case_path.display())));
+        problems.push(Problem::at_line(
+            capture_path,
+            1,
+            format!("root execve path \"{path}\" does not match argv[0] \"{argv0}\" of {}", case_path.display()),
+        ));
     }
     if is_normal_absolute(&meta.cwd) {
         let resolved = resolve(&meta.cwd, &path);

@@ -77,7 +77,11 @@ impl TryFrom<Value> for TaskRef {
     fn try_from(v: Value) -> Result<Self, String> {
         match &v {
             Value::String(s) if s == "external" => Ok(TaskRef::External),
-            Value::Number(n) => n.as_u64().and_then(|n| u32::try_from(n).ok()).map(TaskRef::Task).ok_or_else(|| format!("task id {n} is not a positive 32-bit number")),
+            Value::Number(n) => n
+                .as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .map(TaskRef::Task)
+                .ok_or_else(|| format!("task id {n} is not a positive 32-bit number")),
             _ => Err(format!("task reference {v} is neither a number nor \"external\"")),
         }
     }
@@ -127,12 +131,20 @@ pub enum SignalRef {
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum WaitTarget {
     Any,
-    Pid { pid: TaskRef },
+    Pid {
+        pid: TaskRef,
+    },
     /// The caller's own process group.
     OwnGroup,
-    Group { pgid: TaskRef },
-    Pidfd { fd: i64 },
-    Other { text: String },
+    Group {
+        pgid: TaskRef,
+    },
+    Pidfd {
+        fd: i64,
+    },
+    Other {
+        text: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -147,14 +159,23 @@ pub enum WaitStatus {
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum KillTarget {
-    Pid { pid: TaskRef },
+    Pid {
+        pid: TaskRef,
+    },
     OwnGroup,
-    Group { pgid: TaskRef },
+    Group {
+        pgid: TaskRef,
+    },
     /// kill(-1, …)
     All,
     /// tgkill/tkill: one thread.
-    Thread { pid: Option<TaskRef>, tid: TaskRef },
-    Other { text: String },
+    Thread {
+        pid: Option<TaskRef>,
+        tid: TaskRef,
+    },
+    Other {
+        text: String,
+    },
 }
 
 /// One lifecycle event of a task.
@@ -182,7 +203,10 @@ pub enum Event {
         result: Option<CallResult>,
     },
     /// exit or exit_group.
-    ExitCall { call: String, code: Option<i64> },
+    ExitCall {
+        call: String,
+        code: Option<i64>,
+    },
     /// wait4 or waitid.
     Wait {
         call: String,
@@ -195,12 +219,24 @@ pub enum Event {
         status: Option<WaitStatus>,
     },
     /// kill, tgkill or tkill.
-    Kill { call: String, target: KillTarget, signal: Option<SignalRef>, result: Option<CallResult> },
+    Kill {
+        call: String,
+        target: KillTarget,
+        signal: Option<SignalRef>,
+        result: Option<CallResult>,
+    },
     /// The task's end as strace reported it.
-    Exited { code: i64 },
-    Killed { signal: String, core: bool },
+    Exited {
+        code: i64,
+    },
+    Killed {
+        signal: String,
+        core: bool,
+    },
     /// An exec in another thread of the group ended this task; that thread took its pid.
-    Superseded { by: u32 },
+    Superseded {
+        by: u32,
+    },
     /// An event kind newer than this reader.
     #[serde(other)]
     Unknown,
@@ -282,7 +318,10 @@ impl Expected {
             out.push((root.key("format"), format!("format \"{}\" is not \"{EXPECTED_FORMAT}\"", self.format)));
         }
         if self.version != EXPECTED_VERSION {
-            out.push((root.key("version"), format!("version {} is not {EXPECTED_VERSION}, the version this reader understands", self.version)));
+            out.push((
+                root.key("version"),
+                format!("version {} is not {EXPECTED_VERSION}, the version this reader understands", self.version),
+            ));
         }
 
         // Which process each task belongs to, and where it is.
@@ -295,9 +334,10 @@ impl Expected {
             }
             match p.tasks.first() {
                 None => out.push((at.key("tasks"), format!("process {} has no tasks", p.pid))),
-                Some(t) if t.tid != p.pid || t.thread => {
-                    out.push((at.key("tasks").index(0), format!("first task of process {} is not its leader (tid {}, thread {})", p.pid, t.tid, t.thread)))
-                }
+                Some(t) if t.tid != p.pid || t.thread => out.push((
+                    at.key("tasks").index(0),
+                    format!("first task of process {} is not its leader (tid {}, thread {})", p.pid, t.tid, t.thread),
+                )),
                 Some(_) => {}
             }
             for (ti, t) in p.tasks.iter().enumerate().skip(1) {
@@ -333,7 +373,9 @@ impl Expected {
                     match event_at(by) {
                         None => out.push((at.key("createdBy"), format!("createdBy names no event (task {} index {})", by.pid, by.index))),
                         Some(Event::Clone { result: Some(CallResult::Value(v)), .. }) if *v == i64::from(p.pid) => {}
-                        Some(other) => out.push((at.key("createdBy"), format!("createdBy is not a clone returning {}: {}", p.pid, describe(other)))),
+                        Some(other) => {
+                            out.push((at.key("createdBy"), format!("createdBy is not a clone returning {}: {}", p.pid, describe(other))))
+                        }
                     }
                 }
                 (None, Some(_)) => out.push((at.key("createdBy"), "a root process (no parent) has createdBy".to_string())),
@@ -352,7 +394,10 @@ impl Expected {
                 for (si, s) in t.signals.iter().enumerate() {
                     if let Some(r) = &s.pid {
                         if !task_exists(r) {
-                            out.push((tat.key("signals").index(si).key("pid"), format!("si_pid names task {} which the capture does not have", show_ref(*r))));
+                            out.push((
+                                tat.key("signals").index(si).key("pid"),
+                                format!("si_pid names task {} which the capture does not have", show_ref(*r)),
+                            ));
                         }
                     }
                 }
@@ -391,11 +436,11 @@ fn ordering_mismatch(o: &Ordering, call: &Event, after: &Event, process_of: &Has
             if child != i64::from(o.after.pid) {
                 return Some(format!("{}: after is in task {}, not the vfork child {child}", o.reason.as_str(), o.after.pid));
             }
-            let fits = match (o.reason, after) {
-                (OrderingReason::VforkReleasedByExec, Event::Exec { result: Some(CallResult::Value(0)), .. }) => true,
-                (OrderingReason::VforkReleasedByExit, Event::ExitCall { .. }) => true,
-                _ => false,
-            };
+            let fits = matches!(
+                (o.reason, after),
+                (OrderingReason::VforkReleasedByExec, Event::Exec { result: Some(CallResult::Value(0)), .. })
+                    | (OrderingReason::VforkReleasedByExit, Event::ExitCall { .. })
+            );
             (!fits).then(|| format!("{}: after is {}", o.reason.as_str(), describe(after)))
         }
         OrderingReason::WaitAfterExit => {

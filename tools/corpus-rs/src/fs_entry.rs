@@ -55,13 +55,25 @@ pub enum Exec {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FsKind {
-    Absent { errno: AbsentErrno },
-    Directory { mode: Mode },
-    File { mode: Mode, exec: Exec },
+    Absent {
+        errno: AbsentErrno,
+    },
+    Directory {
+        mode: Mode,
+    },
+    File {
+        mode: Mode,
+        exec: Exec,
+    },
     /// Not followed when described; its target is described as its own entry.
-    Symlink { mode: Mode, target: String },
+    Symlink {
+        mode: Mode,
+        target: String,
+    },
     /// Device, FIFO, socket.
-    Other { mode: Mode },
+    Other {
+        mode: Mode,
+    },
 }
 
 /// One entry of the filesystem manifest.
@@ -166,9 +178,7 @@ pub fn check_fs_manifest(entries: &[FsEntry]) -> Vec<(usize, String)> {
             match prev.encode_utf16().cmp(e.path.encode_utf16()) {
                 std::cmp::Ordering::Less => {}
                 std::cmp::Ordering::Equal => out.push((i, format!("path \"{}\" listed twice", e.path))),
-                std::cmp::Ordering::Greater => {
-                    out.push((i, format!("path \"{}\" is out of order (after \"{prev}\")", e.path)))
-                }
+                std::cmp::Ordering::Greater => out.push((i, format!("path \"{}\" is out of order (after \"{prev}\")", e.path))),
             }
         }
         match &e.kind {

@@ -77,9 +77,7 @@ impl<'a> Scanner<'a> {
                             pending_high = Some(unit);
                             continue;
                         }
-                        (Some(hi), 0xDC00..=0xDFFF) => {
-                            char::from_u32(0x10000 + (((hi as u32) - 0xD800) << 10) + ((unit as u32) - 0xDC00))?
-                        }
+                        (Some(hi), 0xDC00..=0xDFFF) => char::from_u32(0x10000 + (((hi as u32) - 0xD800) << 10) + ((unit as u32) - 0xDC00))?,
                         (Some(_), _) => return None,
                         (None, u) => char::from_u32(u as u32)?,
                     };
@@ -189,7 +187,8 @@ mod tests {
     use crate::problem::Segment::{Index, Key};
 
     /// Fixture: a small pretty-printed document with nesting, escapes and brackets inside strings.
-    const FIXTURE_DOC: &str = "{\n  \"a\": \"x]}{[\",\n  \"b\\u0022q\": [\n    1,\n    {\"c\": [true, null]},\n    \"last\"\n  ],\n  \"d\": {}\n}\n";
+    const FIXTURE_DOC: &str =
+        "{\n  \"a\": \"x]}{[\",\n  \"b\\u0022q\": [\n    1,\n    {\"c\": [true, null]},\n    \"last\"\n  ],\n  \"d\": {}\n}\n";
 
     #[test]
     fn finds_members_and_elements_on_their_lines() {

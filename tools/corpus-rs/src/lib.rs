@@ -37,3 +37,8 @@ pub use fs_entry::{AbsentErrno, Exec, FsEntry, FsKind, Mode};
 pub use manifest::{Manifest, ManifestEntry, FORMAT_VERSION};
 pub use problem::{JsonPointer, Problem};
 pub use promise::Promise;
+
+/// Compiles the Rust examples of README.md as doctests, so the harness example stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

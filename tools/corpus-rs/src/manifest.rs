@@ -51,11 +51,10 @@ impl Manifest {
             if !paths.insert(e.path.as_str()) {
                 out.push((at.key("path"), format!("path \"{}\" listed twice", e.path)));
             }
-            let shaped = e
-                .id
-                .strip_prefix(e.family.as_str())
-                .and_then(|rest| rest.strip_prefix('/'))
-                .is_some_and(|name| is_name(name) && is_name(&e.family));
+            let shaped =
+                e.id.strip_prefix(e.family.as_str())
+                    .and_then(|rest| rest.strip_prefix('/'))
+                    .is_some_and(|name| is_name(name) && is_name(&e.family));
             if !shaped {
                 out.push((at.key("id"), format!("id \"{}\" is not \"{}/<case>\"", e.id, e.family)));
             }

@@ -48,7 +48,10 @@ fn fixture_missing_or_empty_capture() {
     dir.write("fam/b/capture.strace", "");
     let problems = check_corpus(dir.path()).problems;
     let got = shown(&problems);
-    assert!(got.len() == 2 && got[0].contains("fam/a/capture.strace: cannot read") && got[1].contains("fam/b/capture.strace: capture is empty"), "{got:#?}");
+    assert!(
+        got.len() == 2 && got[0].contains("fam/a/capture.strace: cannot read") && got[1].contains("fam/b/capture.strace: capture is empty"),
+        "{got:#?}"
+    );
 }
 
 #[test]
@@ -66,7 +69,10 @@ fn fixture_capture_of_another_program() {
     dir.write("fam/a/capture.strace", FIXTURE_CAPTURE.replacen("execve(\"/w/prog\"", "execve(\"/w/other\"", 1));
     let problems = check_corpus(dir.path()).problems;
     let got = shown(&problems);
-    assert!(got.len() == 2 && got[0].contains("does not match argv[0] \"/w/prog\"") && got[1].contains("\"/w/other\" has no fs entry"), "{got:#?}");
+    assert!(
+        got.len() == 2 && got[0].contains("does not match argv[0] \"/w/prog\"") && got[1].contains("\"/w/other\" has no fs entry"),
+        "{got:#?}"
+    );
 }
 
 #[test]

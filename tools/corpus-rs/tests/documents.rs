@@ -21,6 +21,9 @@ fn problems<T: serde::de::DeserializeOwned>(v: &Value, check: impl Fn(&T) -> Vec
     }
 }
 
+/// A named change to a fixture document and the problem it must cause.
+type Mutation = (&'static str, Box<dyn Fn(&mut Value)>, &'static str);
+
 fn case_problems(v: &Value) -> Vec<String> {
     problems::<CaseFile>(v, |c| c.check())
 }
@@ -70,13 +73,19 @@ fn fixture_killed_exit_status_with_core() {
 
 #[test]
 fn fixture_case_json_rejections() {
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>, &str)> = vec![
+    let cases: Vec<Mutation> = vec![
         ("both code and signal", Box::new(|v| v["exitStatus"] = json!({ "code": 0, "signal": "SIGKILL" })), "both code and signal"),
         ("empty exit status", Box::new(|v| v["exitStatus"] = json!({})), "needs code or signal"),
         ("exit code out of range", Box::new(|v| v["exitStatus"] = json!({ "code": 256 })), "outside 0..255"),
         ("unknown signal", Box::new(|v| v["exitStatus"] = json!({ "signal": "SIGFOO" })), "not a Linux signal name"),
         ("unknown promise", Box::new(|v| v["promises"] = json!(["spawn"])), "unknown variant `spawn`"),
-        ("missing fs", Box::new(|v| { v.as_object_mut().unwrap().remove("fs"); }), "missing field `fs`"),
+        (
+            "missing fs",
+            Box::new(|v| {
+                v.as_object_mut().unwrap().remove("fs");
+            }),
+            "missing field `fs`",
+        ),
         ("wrong type", Box::new(|v| v["argv"] = json!("/w/prog")), "invalid type"),
         ("bad fs mode", Box::new(|v| v["fs"][2]["mode"] = json!("rwx")), "not four octal digits"),
     ];
@@ -194,44 +203,91 @@ fn fixture_expected_json_with_a_newer_event_kind_is_read_and_counted() {
 
 #[test]
 fn fixture_expected_json_rejections() {
-    let cases: Vec<(&str, Box<dyn Fn(&mut Value)>, &str)> = vec![
+    let cases: Vec<Mutation> = vec![
         ("wrong format", Box::new(|v| v["format"] = json!("other")), "/format: format \"other\""),
         ("newer version", Box::new(|v| v["version"] = json!(2)), "/version: version 2"),
-        ("clone result names no task", Box::new(|v| v["processes"][0]["tasks"][0]["events"][0]["result"] = json!(7)),
-            "/processes/0/tasks/0/events/0/result: result names task 7"),
-        ("wait child names no task", Box::new(|v| v["processes"][0]["tasks"][0]["events"][1]["child"] = json!(9)),
-            "child names task 9"),
-        ("kill target names no task", Box::new(|v| v["processes"][0]["tasks"][0]["events"][2]["target"]["pid"] = json!(3)),
-            "target names task 3"),
-        ("si_pid names no task", Box::new(|v| v["processes"][0]["tasks"][0]["signals"][0]["pid"] = json!(5)),
-            "/processes/0/tasks/0/signals/0/pid: si_pid names task 5"),
-        ("ordering index past the end", Box::new(|v| v["orderings"][0]["after"]["index"] = json!(9)),
-            "/orderings/0/after: names no event (task 2 index 9)"),
-        ("ordering task that does not exist", Box::new(|v| v["orderings"][1]["call"]["pid"] = json!(4)),
-            "/orderings/1/call: names no event"),
-        ("vfork released by an event that is not an exec", Box::new(|v| v["orderings"][0]["after"]["index"] = json!(1)),
-            "vfork-released-by-exec: after is exit_group"),
-        ("vfork released by another task's event", Box::new(|v| v["orderings"][0]["after"] = json!({ "pid": 1, "index": 3 })),
-            "after is in task 1, not the vfork child 2"),
-        ("wait ordering for another child", Box::new(|v| v["processes"][0]["tasks"][0]["events"][1]["child"] = json!(1)),
-            "the ended task 2 is not in the reported child's process"),
-        ("vfork ordering from a non-vfork clone", Box::new(|v| v["processes"][0]["tasks"][0]["events"][0]["flags"] = json!([])),
-            "call is not a successful CLONE_VFORK clone"),
-        ("wait ordering after a non-exit", Box::new(|v| v["orderings"][1]["after"]["index"] = json!(1)),
-            "wait-after-exit: after is exit_group"),
-        ("createdBy not a clone", Box::new(|v| v["processes"][1]["createdBy"]["index"] = json!(1)),
-            "/processes/1/createdBy: createdBy is not a clone returning 2"),
+        (
+            "clone result names no task",
+            Box::new(|v| v["processes"][0]["tasks"][0]["events"][0]["result"] = json!(7)),
+            "/processes/0/tasks/0/events/0/result: result names task 7",
+        ),
+        ("wait child names no task", Box::new(|v| v["processes"][0]["tasks"][0]["events"][1]["child"] = json!(9)), "child names task 9"),
+        (
+            "kill target names no task",
+            Box::new(|v| v["processes"][0]["tasks"][0]["events"][2]["target"]["pid"] = json!(3)),
+            "target names task 3",
+        ),
+        (
+            "si_pid names no task",
+            Box::new(|v| v["processes"][0]["tasks"][0]["signals"][0]["pid"] = json!(5)),
+            "/processes/0/tasks/0/signals/0/pid: si_pid names task 5",
+        ),
+        (
+            "ordering index past the end",
+            Box::new(|v| v["orderings"][0]["after"]["index"] = json!(9)),
+            "/orderings/0/after: names no event (task 2 index 9)",
+        ),
+        (
+            "ordering task that does not exist",
+            Box::new(|v| v["orderings"][1]["call"]["pid"] = json!(4)),
+            "/orderings/1/call: names no event",
+        ),
+        (
+            "vfork released by an event that is not an exec",
+            Box::new(|v| v["orderings"][0]["after"]["index"] = json!(1)),
+            "vfork-released-by-exec: after is exit_group",
+        ),
+        (
+            "vfork released by another task's event",
+            Box::new(|v| v["orderings"][0]["after"] = json!({ "pid": 1, "index": 3 })),
+            "after is in task 1, not the vfork child 2",
+        ),
+        (
+            "wait ordering for another child",
+            Box::new(|v| v["processes"][0]["tasks"][0]["events"][1]["child"] = json!(1)),
+            "the ended task 2 is not in the reported child's process",
+        ),
+        (
+            "vfork ordering from a non-vfork clone",
+            Box::new(|v| v["processes"][0]["tasks"][0]["events"][0]["flags"] = json!([])),
+            "call is not a successful CLONE_VFORK clone",
+        ),
+        (
+            "wait ordering after a non-exit",
+            Box::new(|v| v["orderings"][1]["after"]["index"] = json!(1)),
+            "wait-after-exit: after is exit_group",
+        ),
+        (
+            "createdBy not a clone",
+            Box::new(|v| v["processes"][1]["createdBy"]["index"] = json!(1)),
+            "/processes/1/createdBy: createdBy is not a clone returning 2",
+        ),
         ("parent missing", Box::new(|v| v["processes"][1]["parent"] = json!(8)), "parent 8 is not a process"),
-        ("root with createdBy", Box::new(|v| v["processes"][0]["createdBy"] = json!({ "pid": 1, "index": 0 })),
-            "a root process (no parent) has createdBy"),
-        ("leader marked thread", Box::new(|v| v["processes"][1]["tasks"][0]["thread"] = json!(true)),
-            "first task of process 2 is not its leader"),
-        ("processes out of order", Box::new(|v| v["processes"].as_array_mut().unwrap().swap(0, 1)),
-            "pid 1 is not above the previous process's 2"),
-        ("result neither number nor errno", Box::new(|v| v["processes"][0]["tasks"][0]["events"][0]["result"] = json!("two")),
-            "is not a number, \"external\" or an errno name"),
-        ("task reference of the wrong type", Box::new(|v| v["processes"][0]["tasks"][0]["events"][1]["child"] = json!(-2)),
-            "not a positive 32-bit number"),
+        (
+            "root with createdBy",
+            Box::new(|v| v["processes"][0]["createdBy"] = json!({ "pid": 1, "index": 0 })),
+            "a root process (no parent) has createdBy",
+        ),
+        (
+            "leader marked thread",
+            Box::new(|v| v["processes"][1]["tasks"][0]["thread"] = json!(true)),
+            "first task of process 2 is not its leader",
+        ),
+        (
+            "processes out of order",
+            Box::new(|v| v["processes"].as_array_mut().unwrap().swap(0, 1)),
+            "pid 1 is not above the previous process's 2",
+        ),
+        (
+            "result neither number nor errno",
+            Box::new(|v| v["processes"][0]["tasks"][0]["events"][0]["result"] = json!("two")),
+            "is not a number, \"external\" or an errno name",
+        ),
+        (
+            "task reference of the wrong type",
+            Box::new(|v| v["processes"][0]["tasks"][0]["events"][1]["child"] = json!(-2)),
+            "not a positive 32-bit number",
+        ),
     ];
     for (name, mutate, why) in cases {
         let mut v = fixture_expected();

@@ -51,7 +51,9 @@ fn real_corpus_typed_fields_agree_with_the_raw_json() {
         assert_eq!(promises, raw_promises, "{id}");
         for (entry, raw_entry) in case.meta.fs.iter().zip(raw["fs"].as_array().unwrap()) {
             assert_eq!(Some(entry.path.as_str()), raw_entry["path"].as_str(), "{id}");
-            if let FsKind::File { mode, .. } | FsKind::Directory { mode } | FsKind::Symlink { mode, .. } | FsKind::Other { mode } = &entry.kind {
+            if let FsKind::File { mode, .. } | FsKind::Directory { mode } | FsKind::Symlink { mode, .. } | FsKind::Other { mode } =
+                &entry.kind
+            {
                 assert_eq!(Some(mode.to_string().as_str()), raw_entry["mode"].as_str(), "{id} {}", entry.path);
             }
         }
