@@ -1,7 +1,7 @@
 // Capturing one case: fresh work directory, strace run, checks, case.json,
 // and an all-or-nothing replacement of corpus/<family>/<case>/.
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { CAPTURE_FILE, CASE_ENV, CASE_FILE, CASE_TIMEOUT_MS, STRACE_FLAGS, WORK_DIR } from './config.js';
 import type { CaseDefinition, FamilyDefinition } from './cases-file.js';
@@ -173,10 +173,19 @@ export async function captureCase(def: FamilyDefinition, c: CaseDefinition, ctx:
   }
 }
 
-/** Puts `tmp` at `target`, keeping the old `target` until the new one is in place. */
+/**
+ * Puts `tmp` at `target`, keeping the old `target` until the new one is in
+ * place. Files other tools keep beside a capture (expected.json…) are carried
+ * over unchanged: a stale one must show up as stale, not vanish.
+ */
 function replaceDir(tmp: string, target: string, old: string): void {
   rmSync(old, { recursive: true, force: true });
   const hadOld = existsSync(target);
+  if (hadOld) {
+    for (const name of readdirSync(target)) {
+      if (name !== CAPTURE_FILE && name !== CASE_FILE) cpSync(join(target, name), join(tmp, name), { recursive: true });
+    }
+  }
   if (hadOld) renameSync(target, old);
   try {
     renameSync(tmp, target);

@@ -48,7 +48,7 @@ describe('capture script, live', () => {
     expect(manifest.cases.map((c) => c.id)).toEqual(['posix_spawn/success', 'raw/vfork-exec']);
   });
 
-  liveIt(`a failed case is named, exits 1, and leaves the previous case directory intact${skipNote}`, () => {
+  liveIt(`a failed case is named, exits 1, and leaves the previous case directory intact; other files beside a capture are kept${skipNote}`, () => {
     const programs = join(scratch, 'programs');
     mkdirSync(join(programs, 't'), { recursive: true });
     writeFileSync(
@@ -67,8 +67,15 @@ describe('capture script, live', () => {
     writeFileSync(join(out, 't', 'bad', 'case.json'), JSON.stringify(oldRecord));
     writeFileSync(join(out, 't', 'bad', 'capture.strace'), 'old capture\n');
 
+    // A file another tool keeps beside a capture survives a successful re-capture.
+    mkdirSync(join(out, 't', 'ok'), { recursive: true });
+    writeFileSync(join(out, 't', 'ok', 'case.json'), '{}');
+    writeFileSync(join(out, 't', 'ok', 'expected.json'), '{"kept":true}\n');
+
     const run = runCaptureScript(['--programs', programs, '--out', out]);
     expect(run.status).toBe(1);
+    expect(readFileSync(join(out, 't', 'ok', 'expected.json'), 'utf8')).toBe('{"kept":true}\n');
+    expect(JSON.parse(readFileSync(join(out, 't', 'ok', 'case.json'), 'utf8'))).toMatchObject({ id: 't/ok', exitStatus: { code: 0 } });
     expect(run.stderr).toContain('FAILED case t/bad: the capture does not contain the promised fork');
     expect(JSON.parse(readFileSync(join(out, 't', 'bad', 'case.json'), 'utf8'))).toEqual(oldRecord);
     expect(readFileSync(join(out, 't', 'bad', 'capture.strace'), 'utf8')).toBe('old capture\n');
