@@ -1,0 +1,59 @@
+// Stability across re-captures, checked for real: the same program traced twice (other pids,
+// other addresses, other timings) must normalize to the same text. Needs strace and dash on
+// the machine; skipped, with the reason in its name, where they are missing.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../src/normalize/canonical-json.js';
+import { normalize } from '../src/normalize/normalize.js';
+import { parseText } from '../src/parse.js';
+
+const STRACE = '/usr/bin/strace';
+const DASH = '/usr/bin/dash';
+const available = existsSync(STRACE) && existsSync(DASH) && straceWorks();
+
+function straceWorks(): boolean {
+  try {
+    execFileSync(STRACE, ['-o', '/dev/null', '/bin/true'], { stdio: 'ignore', timeout: 10_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// Sequential commands only: a success, a subshell exit status, a failed lookup, a builtin.
+// (A pipeline would let two children race to exit, and wait(-1) would report them in either order.)
+const SCRIPT = '/bin/true; (exit 3); /nonexistent/cmd; echo done';
+
+function capture(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'forkscope-recapture-'));
+  const out = join(dir, 'capture.strace');
+  try {
+    execFileSync(STRACE, ['-f', '-ttt', '-T', '-s', '256', '-o', out, DASH, '-c', SCRIPT], {
+      stdio: 'ignore',
+      timeout: 20_000,
+      env: { PATH: '/usr/bin:/bin', HOME: dir, LANG: 'C.UTF-8' },
+    });
+  } catch {
+    // dash exits 0 (echo is last); any failure shows up as a missing or short capture below.
+  }
+  return readFileSync(out, 'utf8');
+}
+
+describe('re-captures of one program (real strace runs)', () => {
+  it.skipIf(!available)(`dash -c '${SCRIPT}' normalizes identically twice (skipped where strace/dash are missing)`, () => {
+    const a = capture();
+    const b = capture();
+    expect(a).not.toBe(b); // different pids and times: the raw captures differ
+    const na = canonicalJson(normalize(parseText(a)));
+    const nb = canonicalJson(normalize(parseText(b)));
+    expect(nb).toBe(na);
+    // And it says what happened: the subshell exited 3, the failed lookup 127.
+    const parsed = JSON.parse(na) as { processes: { exit: { kind: string; code?: number } | null }[] };
+    const codes = parsed.processes.map((p) => p.exit?.code);
+    expect(codes).toContain(3);
+    expect(codes).toContain(127);
+  });
+});
