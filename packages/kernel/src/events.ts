@@ -65,6 +65,8 @@ export type KernelEventBody =
   | { readonly type: 'blocked'; readonly tid: Tid; readonly call: string; readonly on: BlockedOn }
   | { readonly type: 'woken'; readonly tid: Tid; readonly call: string; readonly result: SyscallResult }
   | { readonly type: 'vfork-released'; readonly parent: Tid; readonly child: Tid; readonly cause: 'exec' | 'exit' }
+  /** FUTEX_WAKE (or CLONE_CHILD_CLEARTID at exit/exec) chose `woken` sleepers. */
+  | { readonly type: 'futex-wake'; readonly space: number; readonly addr: bigint; readonly woken: readonly Tid[] }
   | { readonly type: 'clock'; readonly now: bigint }
   | { readonly type: 'unmodeled'; readonly tid: Tid; readonly call: string; readonly reason: string };
 

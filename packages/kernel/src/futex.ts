@@ -10,17 +10,18 @@ import { readTimespec } from './guest-io.js';
 
 /** Wakes up to `count` tasks sleeping on (mm, addr); returns how many. */
 export function futexWake(core: Core, mm: AddressSpace, addr: bigint, count: number): number {
-  let woken = 0;
+  const woken: number[] = [];
   for (const t of core.blockedTasks()) {
-    if (woken >= count) break;
+    if (woken.length >= count) break;
     const on = t.block?.on;
     if (on?.kind === 'futex' && on.space === mm.id && on.addr === addr && !t.futexWoken) {
       t.futexWoken = true;
-      woken++;
+      woken.push(t.tid);
     }
   }
-  if (woken > 0) core.dirty = true;
-  return woken;
+  core.emit({ type: 'futex-wake', space: mm.id, addr, woken });
+  if (woken.length > 0) core.dirty = true;
+  return woken.length;
 }
 
 export function sysFutex(core: Core, t: Task, call: CallOf<'futex'>): SyscallResult {

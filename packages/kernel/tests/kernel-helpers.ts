@@ -1,7 +1,7 @@
 // Shared scaffolding for the kernel scenario tests: a booted kernel, calls that check every
 // invariant after each step, and small accessors for results.
 import { expect } from 'vitest';
-import { Kernel, type KernelOptions, type Syscall, type SyscallResult, type Tid } from '../src/index.js';
+import { Kernel, Vfs, type KernelOptions, type Syscall, type SyscallResult, type Tid } from '../src/index.js';
 
 export interface Booted {
   readonly k: Kernel;
@@ -74,4 +74,43 @@ export function sigmask(k: Kernel, tid: Tid, how: number, mask: bigint): Syscall
 
 export function bitOf(sig: number): bigint {
   return 1n << BigInt(sig - 1);
+}
+
+/** A small filesystem: ELF programs in /bin, a text file, a device, a temp directory. */
+export function standardFs(): Vfs {
+  const vfs = new Vfs();
+  for (const p of ['/bin/true', '/bin/sh', '/bin/sleep', '/bin/cat', '/usr/bin/env', '/usr/bin/python3']) {
+    vfs.writeFile(p, { kind: 'elf' }, { mode: 0o755 });
+  }
+  vfs.writeFile('/etc/passwd', { kind: 'text' }, { mode: 0o644 });
+  vfs.mknod('/dev/null', { mode: 0o666 });
+  vfs.mkdir('/tmp', { mode: 0o1777 });
+  return vfs;
+}
+
+/** Starts a relative sleep; the task blocks until the clock passes it. */
+export function sleep(k: Kernel, tid: Tid, ms: number): void {
+  const r = call(k, tid, { name: 'nanosleep', req: { sec: BigInt(Math.floor(ms / 1000)), nsec: BigInt((ms % 1000) * 1_000_000) }, rem: 0n });
+  expect(r.kind).toBe('blocked');
+}
+
+export function ms(n: number): bigint {
+  return BigInt(n) * 1_000_000n;
+}
+
+/** Runs the clock until `tid`'s blocked call completes; returns its result. */
+export function runUntilDone(k: Kernel, tid: Tid): SyscallResult {
+  for (let i = 0; i < 1000; i++) {
+    const r = k.completion(tid);
+    if (r !== undefined) {
+      expect(k.checkInvariants()).toEqual([]);
+      return r;
+    }
+    if (!k.advanceClock()) throw new Error(`task ${tid} never completes`);
+  }
+  throw new Error('clock ran away');
+}
+
+export function execve(k: Kernel, tid: Tid, path: string, argv: readonly string[] = [path]): SyscallResult {
+  return call(k, tid, { name: 'execve', path, argv, envp: [] });
 }
