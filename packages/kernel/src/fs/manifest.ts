@@ -83,6 +83,12 @@ export function buildFromManifest(vfs: Vfs, entries: readonly ManifestEntry[], s
       case 'absent': {
         const errno = entry['errno'] ?? 'ENOENT';
         if (errno !== 'ENOENT' && errno !== 'ENOTDIR') throw new ManifestError(`${where}: errno must be ENOENT or ENOTDIR`);
+        if (vfs.placementPath(path) === null) {
+          // Below a listed file: the walk already fails there; it must fail as listed.
+          const r = vfs.lookup(path, '/');
+          if (r.kind === 'error' && r.errno === errno) break;
+          throw new ManifestError(`${where}: listed as ${errno}, but the listed ancestors give ${r.kind === 'error' ? r.errno : r.kind}`);
+        }
         place((at) => vfs.markAbsent(at, errno));
         break;
       }
