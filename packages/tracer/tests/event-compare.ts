@@ -1,0 +1,18 @@
+// Test helper: events as plain data for deep equality, optionally without their spans
+// (format prints a split call's two halves next to each other, so line numbers move).
+import type { TraceEvent } from '../src/index.js';
+
+export function plain(e: TraceEvent): Record<string, unknown> {
+  const o: Record<string, unknown> = { ...e };
+  if (e.kind === 'syscall') o['outcome'] = { ...e.outcome, ...('value' in e.outcome ? { value: e.outcome.value } : {}) };
+  for (const k of Object.keys(o)) if (o[k] === undefined) delete o[k];
+  return o;
+}
+
+export function withoutSpans(events: readonly TraceEvent[]): Record<string, unknown>[] {
+  return events.map((e) => {
+    const o = plain(e);
+    delete o['span'];
+    return o;
+  });
+}
