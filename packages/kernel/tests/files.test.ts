@@ -175,6 +175,17 @@ describe('pipes (section F)', () => {
     expect(pipe.buffered).toBe(0);
   });
 
+  it('merging takes the sub-page remainder first (probed on Linux 6.18: 10 + 5000 bytes fit two slots)', () => {
+    const pipe = new Pipe({ capacity: 8192 });
+    pipe.openReader();
+    pipe.openWriter();
+    pipe.write(fill(10));
+    expect(pipe.write(fill(5000))).toEqual({ kind: 'wrote', n: 5000 });
+    expect(pipe.write(fill(100))).toEqual({ kind: 'would-block', wrote: 0 });
+    const all = pipe.read(10_000);
+    expect(all.kind === 'data' && all.bytes.length).toBe(5010);
+  });
+
   it('F9 PIPE-SHARED-FILE-FLAGS: F_SETFL in a fork child changes the shared description', () => {
     const parent = new FdTable();
     const { w } = pipe2(parent, O_NONBLOCK);

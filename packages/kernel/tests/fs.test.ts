@@ -157,6 +157,13 @@ describe('exec resolution (section D)', () => {
     expect(parseShebang(`#!/${'a'.repeat(300)}\n`)).toEqual({ kind: 'no-interpreter' });
   });
 
+  it('D21 an empty interpreter name ("#!\\0") opens the cwd, a directory: EACCES (probed on Linux 6.x)', () => {
+    const fs = system();
+    fs.writeFile('/t/nulname', { kind: 'script', head: '#!\0/bin/sh\n' }, { mode: 0o755 });
+    expect(parseShebang('#!\0/bin/sh\n')).toEqual({ kind: 'script', interpreter: '', arg: null });
+    expect(errno(fs.resolveExec('/t/nulname', '/'))).toBe('EACCES');
+  });
+
   it('nested #! interpreters: each level rewrites argv; the sixth level is ELOOP', () => {
     const fs = system();
     fs.writeFile('/t/l1', { kind: 'script', head: '#!/t/l2 one\n' }, { mode: 0o755 });

@@ -89,8 +89,9 @@ export function resolveExecIn(vfs: Vfs, path: string, cwd: string, cred: Cred, f
         if (sb.kind !== 'script') return { kind: 'error', errno: 'ENOEXEC' };
         scripts.push({ filename, path: opened.path, interpreter: sb.interpreter, arg: sb.arg });
         filename = sb.interpreter;
-        // The interpreter is opened by name like open_exec: from the cwd, following links.
-        opened = openExec(vfs, sb.interpreter, cwd, cred, true);
+        // The interpreter is opened by name like open_exec: from the cwd, following links. open_exec
+        // does not refuse an empty name ("#!\0"): it resolves to the cwd itself, a directory → EACCES.
+        opened = openExec(vfs, sb.interpreter === '' ? '.' : sb.interpreter, cwd, cred, true);
         break;
       }
       default: {

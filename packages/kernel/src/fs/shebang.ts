@@ -45,7 +45,7 @@ export function parseShebang(head: string): Shebang {
   let sep = nameStart;
   while (sep < end && !isTerminator(buf[sep])) sep++;
   const interpreter = buf.slice(nameStart, sep);
-  // "#!\0…" yields an empty name, which the kernel then fails to open (ENOENT), as here.
+  // "#!\0…" yields an empty name; resolveExec opens it as the kernel does (the cwd: EACCES).
   let arg: string | null = null;
   if (sep < end && buf[sep] !== '\0') {
     let a = sep;
