@@ -233,6 +233,9 @@ function kernelClone(core: Core, t: Task, call: Syscall, a: CloneRequest): Sysca
   const exitSignal = thread ? -1 : has(f, CLONE.PARENT) ? t.group.leader.exitSignal : a.exitSignal;
   const child = new Task(pid, group, parent, exitSignal, mm, files, fs, sighand, t.comm);
   child.sigmask = t.sigmask;
+  child.exe = t.exe;
+  child.argv = t.argv;
+  child.envp = t.envp;
   group.threads.push(child);
   if (!thread) {
     group.leader = child;
