@@ -68,7 +68,7 @@ describe('forkscope: help, version, usage errors', () => {
   });
 
   it('no command, an unknown command or an unknown option is a usage error (exit 2)', async () => {
-    for (const argv of [[], ['frobnicate'], ['--frob'], ['parse', '--frob', 'x'], ['tree'], ['tree', 'a', 'b'], ['parse', '--dialect', 'ltrace', 'x']]) {
+    for (const argv of [[], ['frobnicate'], ['--frob'], ['parse', '--frob', 'x'], ['tree'], ['tree', 'a', 'b'], ['normalize'], ['parse', '--dialect', 'ltrace', 'x']]) {
       const r = await run(argv);
       expect(r.code, argv.join(' ')).toBe(2);
       expect(r.stdout).toBe('');
@@ -138,6 +138,53 @@ describe('forkscope parse (fixture lines)', () => {
     expect(JSON.stringify(clone?.args)).toContain('CLONE_VFORK');
     const exec = events.find((e) => e.name === 'execve' && e.pid === 11429) as { args: { value: { kind: string; bytes?: unknown } }[] } | undefined;
     expect(exec?.args[0]?.value).toEqual({ kind: 'string', bytes: '/bin/true', truncated: false });
+  });
+});
+
+// The same run as FIXTURE, as strace -ff writes it: one file per process, no pid column.
+const FF_PARENT = `1795726032.864534 execve("./spawn", ["./spawn"], 0x7ffdca569d48 /* 39 vars */) = 0 <0.000985>
+1795726032.870191 clone3({flags=CLONE_VM|CLONE_VFORK, exit_signal=SIGCHLD, stack=0x7fcaf586a000, stack_size=0x9000}, 88) = 11429 <0.008749>
+1795726032.879798 wait4(11429, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 11429 <0.003565>
+1795726032.883412 --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=11429, si_uid=0, si_status=0, si_utime=0, si_stime=0} ---
+1795726032.904177 exit_group(0)   = ?
+1795726032.904456 +++ exited with 0 +++
+`;
+const FF_CHILD = `1795726032.878291 execve("/bin/true", ["true"], 0x7ffc3a0b4a58 /* 39 vars */) = 0 <0.000846>
+1795726032.883104 exit_group(0)   = ?
+1795726032.883338 +++ exited with 0 +++
+`;
+
+describe('forkscope with -ff files (fixture lines)', () => {
+  it('reads several name.<pid> files as one run', async () => {
+    const dir = fixtureDir();
+    writeFileSync(join(dir, 'run.11428'), FF_PARENT);
+    writeFileSync(join(dir, 'run.11429'), FF_CHILD);
+    const p = await run(['parse', 'run.11428', 'run.11429'], dir);
+    expect(p).toEqual({ code: 0, stdout: 'run.11428: 6 lines, 6 events, 0 diagnostics\nrun.11429: 3 lines, 3 events, 0 diagnostics\n', stderr: '' });
+    const nd = await run(['parse', '--ndjson', 'run.11428', 'run.11429'], dir);
+    const pids = nd.stdout.trimEnd().split('\n').map((l) => (JSON.parse(l) as { pid: number }).pid);
+    // Merged by timestamp: the child's execve (…878291) comes between the parent's clone3 and wait4.
+    expect(pids).toEqual([11428, 11428, 11429, 11428, 11429, 11429, 11428, 11428, 11428]);
+  });
+
+  it('normalizes the -ff files of a run exactly as the same run recorded with -f', async () => {
+    const dir = fixtureDir();
+    writeFileSync(join(dir, 'run.11428'), FF_PARENT);
+    writeFileSync(join(dir, 'run.11429'), FF_CHILD);
+    const ff = await run(['normalize', 'run.11428', 'run.11429'], dir);
+    expect(ff.code).toBe(0);
+    expect(ff.stdout).toBe((await run(['normalize', 'spawn.strace'], dir)).stdout);
+    // Including the orderings, which -ff files only show through timestamps and -T durations.
+    expect((JSON.parse(ff.stdout) as { orderings: unknown[] }).orderings).toHaveLength(2);
+  });
+
+  it('refuses several files whose names do not end in .<pid>', async () => {
+    const dir = fixtureDir();
+    expect(await run(['parse', 'spawn.strace', 'bad.strace'], dir)).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'forkscope: spawn.strace: several files are read as one -ff run, so each name must end in .<pid>\n',
+    });
   });
 });
 

@@ -19,7 +19,14 @@ export function recordedOrder(events: readonly TraceEvent[]): RecordedOrder {
     return { completedAfterStart: (call, cause) => call.span.endLine > cause.span.line };
   }
   if (allTimed) {
-    const end = (e: TraceEvent): bigint | undefined => (e.kind === 'syscall' ? (e.endTime ?? e.prefix.time)?.ns : e.prefix.time?.ns);
+    const end = (e: TraceEvent): bigint | undefined => {
+      const start = e.prefix.time?.ns;
+      if (e.kind !== 'syscall' || start === undefined) return start;
+      if (e.endTime !== undefined) return e.endTime.ns;
+      // An unsplit call (the usual case in -ff files) ended its -T duration after it began.
+      const d = e.duration === undefined ? null : durationNs(e.duration);
+      return d === null ? start : start + d;
+    };
     return {
       completedAfterStart: (call, cause) => {
         const a = end(call);
@@ -29,4 +36,21 @@ export function recordedOrder(events: readonly TraceEvent[]): RecordedOrder {
     };
   }
   return { completedAfterStart: () => null };
+}
+
+/** `-T` text (`0.000123`, seconds with 0–9 decimals) as nanoseconds; null if not that form. */
+export function durationNs(text: string): bigint | null {
+  const dot = text.indexOf('.');
+  const whole = dot < 0 ? text : text.slice(0, dot);
+  const frac = dot < 0 ? '' : text.slice(dot + 1);
+  if (whole.length === 0 || frac.length > 9 || !isDigits(whole) || !isDigits(frac)) return null;
+  return BigInt(whole) * 1_000_000_000n + BigInt((frac + '000000000').slice(0, 9));
+}
+
+function isDigits(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
 }

@@ -15,7 +15,7 @@ export const EXPECTED_NAME = 'expected.json';
 export const normalizeCommand: Command = {
   name: 'normalize',
   summary: "a capture's language-neutral expectation as JSON (or write expected.json for a corpus)",
-  help: `Usage: forkscope normalize FILE
+  help: `Usage: forkscope normalize FILE...
        forkscope normalize --write DIR
 
 Prints the capture's process behaviour in a form that is the same for every re-capture
@@ -24,6 +24,7 @@ task's creation order), per task its clone/exec/exit/wait/kill calls and its end
 signals delivered, and the cross-task orderings Linux guarantees (a vfork parent resumes
 after the child's exec or exit; a wait returns after the child's exit). No raw pids,
 addresses or times. The shape is described by corpus/schema/expected.schema.json.
+Several files given together are the -ff files of one run (name.<pid>).
 
 Options:
   --write DIR         write ${EXPECTED_NAME} beside every ${CAPTURE_NAME} under DIR, one line each
@@ -46,7 +47,7 @@ Examples:
       if (positionals.length > 0) throw new UsageError('normalize --write DIR takes no FILE', 'normalize');
       return writeAll(values.write, ctx);
     }
-    if (positionals.length !== 1) throw new UsageError('normalize needs exactly one FILE (or --write DIR)', 'normalize');
+    if (positionals.length === 0) throw new UsageError('normalize needs a FILE (or --write DIR)', 'normalize');
     const capture = await readCapture(ctx.io.cwd, positionals);
     ctx.io.stdout.write(canonicalJson(normalize(capture.events)));
     for (const d of diagnosticLines(capture)) ctx.io.stderr.write(d + '\n');
