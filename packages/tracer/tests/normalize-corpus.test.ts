@@ -75,3 +75,43 @@ describe('expected.schema.json (fixture events)', () => {
     expect(validate(noOrderings)).toBe(false);
   });
 });
+
+describe('real captures (corpus): what the normalized form says', () => {
+  const load = async (path: string) => normalize(await eventsOf(join(corpus, path, 'capture.strace')));
+  const taskOf = (n: Awaited<ReturnType<typeof load>>, tid: number) => n.processes.flatMap((p) => p.tasks).find((t) => t.tid === tid);
+
+  it('A3 G1 (posix_spawn/exec-enoent): the failed exec does not release the parent, the exit does', async () => {
+    const n = await load('posix_spawn/exec-enoent');
+    expect(taskOf(n, 2)?.events.map((e) => e.kind)).toEqual(['exec', 'exit-call', 'exited']);
+    expect(taskOf(n, 2)?.events[0]).toMatchObject({ result: 'ENOENT' });
+    expect(n.processes[1]?.exit).toEqual({ kind: 'exited', code: 127 });
+    expect(n.orderings).toContainEqual({ kind: 'resumed-after', reason: 'vfork-released-by-exit', call: { pid: 1, index: 1 }, after: { pid: 2, index: 1 } });
+    expect(n.orderings.some((o) => o.reason === 'vfork-released-by-exec')).toBe(false);
+  });
+
+  it('A2 (raw/vfork-exec): after a failed then a successful exec, the successful one releases the parent', async () => {
+    const n = await load('raw/vfork-exec');
+    const child = taskOf(n, 2);
+    const ok = child?.events.findIndex((e) => e.kind === 'exec' && e.result === 0);
+    expect(ok).toBeGreaterThan(0);
+    expect(n.orderings).toContainEqual({ kind: 'resumed-after', reason: 'vfork-released-by-exec', call: { pid: 1, index: 1 }, after: { pid: 2, index: ok } });
+  });
+
+  it('C10 G3 (posix_spawn/two-threads): each thread\'s child is numbered right after its thread', async () => {
+    const n = await load('posix_spawn/two-threads');
+    expect(n.processes.map((p) => [p.pid, p.parent, p.createdBy?.pid])).toEqual([[1, null, undefined], [3, 1, 2], [5, 1, 4]]);
+    expect(n.processes[0]?.tasks.map((t) => [t.tid, t.thread])).toEqual([[1, false], [2, true], [4, true]]);
+  });
+
+  it('E28 (raw/exit-signal-wclone): exit_signal 0 and SIGUSR1 children are reaped only with __WCLONE/__WALL', async () => {
+    const n = await load('raw/exit-signal-wclone');
+    const waits = taskOf(n, 1)?.events.filter((e) => e.kind === 'wait') ?? [];
+    expect(waits.map((w) => (w.kind === 'wait' ? [w.options, w.result] : null))).toEqual([
+      [[], 'ECHILD'],
+      [['__WCLONE'], 2],
+      [[], 'ECHILD'],
+      [['__WALL'], 3],
+    ]);
+    expect(taskOf(n, 1)?.events.filter((e) => e.kind === 'clone').map((e) => (e.kind === 'clone' ? e.exitSignal : null))).toEqual([null, 'SIGUSR1']);
+  });
+});
