@@ -107,6 +107,7 @@ export interface TaskView {
   readonly blockedCall: string | null;
   readonly exe: string;
   readonly argv: readonly string[];
+  readonly envp: readonly string[];
   readonly comm: string;
   readonly pgid: number;
   readonly sid: number;
@@ -471,6 +472,7 @@ export class Kernel {
       blockedCall: t.block?.call.name ?? null,
       exe: t.exe,
       argv: t.argv,
+      envp: t.envp,
       comm: t.comm,
       pgid: t.group.pgid,
       sid: t.group.sid,
