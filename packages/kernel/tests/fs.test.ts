@@ -258,6 +258,13 @@ describe('Vfs.fromManifest', () => {
     expect(fs.resolveChdir('/nonexistent/prog', '/')).toEqual({ kind: 'error', errno: 'ENOENT' });
   });
 
+  it('resolves relative paths from a cwd the manifest does not list', () => {
+    const fs = Vfs.fromManifest(manifest);
+    expect(fs.resolveExec('../../bin/sh', '/home/u')).toMatchObject({ kind: 'ok', image: '/bin/dash' });
+    expect(fs.resolveExec('prog', '/home/u')).toEqual({ kind: 'unknown', path: '/home' });
+    expect(fs.resolveChdir('w', '/tmp')).toEqual({ kind: 'ok', path: '/tmp/w' });
+  });
+
   it('places entries below a listed symlinked directory at the link target', () => {
     const fs = Vfs.fromManifest([
       { path: '/bin', kind: 'symlink', mode: '0777', target: 'usr/bin' },

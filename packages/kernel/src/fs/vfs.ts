@@ -202,7 +202,21 @@ export class Vfs {
       stack = [{ name: '', node: this.root }];
     } else {
       const start = this.cwdStack(cwd);
-      if (start.kind !== 'ok') return start.result;
+      if (start.kind !== 'ok') {
+        // A manifest that does not list the cwd: its entries were recorded as cwd + "/" + path.
+        // The cwd exists and, being canonical, has no symlinks, so leading "." and ".." of the
+        // path may be applied to it lexically before walking the joined path from /.
+        if (start.result.kind === 'unknown' && !this.root.complete) {
+          const base = splitPath(cwd);
+          const rest = splitPath(path);
+          while (rest.length > 0 && (rest[0] === '.' || rest[0] === '..')) {
+            if (rest.shift() === '..') base.pop();
+          }
+          const joined = `/${[...base, ...rest].join('/')}${path.endsWith('/') ? '/' : ''}`;
+          return this.walk(joined, '/', follow, cred);
+        }
+        return start.result;
+      }
       stack = start.stack;
     }
     // Components still to walk, last one at the end; trailingSlash applies to the final one.
