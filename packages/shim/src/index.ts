@@ -1,1 +1,38 @@
-export {};
+// @forkscope/shim: guest runtimes for the forkscope kernel. The replay guest
+// drives the kernel with a recorded strace capture, line by line.
+export { ReplayGuest } from './replay/replay-guest.js';
+export type { ReplayOutcome } from './replay/replay-guest.js';
+export { replayCapture } from './replay/replay-capture.js';
+export type { ReplayOptions, FsManifestEntry } from './replay/replay-capture.js';
+export type { KernelPort } from './replay/kernel-port.js';
+export { PidMap } from './replay/pid-map.js';
+export type { ClaimResult, PendingClone } from './replay/pid-map.js';
+export { buildSchedule } from './replay/steps.js';
+export type { ReplayStep, Schedule, UnusableEvent } from './replay/steps.js';
+export { convert, signalByName } from './replay/convert.js';
+export type { Conversion, PidLookup } from './replay/convert.js';
+export type {
+  ExitRecord,
+  FatalRecord,
+  Handling,
+  ReplayRecord,
+  SignalRecord,
+  SkippedRecord,
+  SyscallRecord,
+} from './replay/records.js';
+export {
+  after,
+  argOf,
+  bare,
+  before,
+  constOf,
+  fieldOf,
+  flagsOf,
+  intOf,
+  ptrOf,
+  sigsetOf,
+  stringArrayOf,
+  stringOf,
+  waitStatusOf,
+} from './replay/values.js';
+export type { DecodedString, FlagBits } from './replay/values.js';

@@ -1,16 +1,13 @@
 // The parts of a corpus case.json the checker uses: its id, family, working
 // directory and fs manifest. Validated by hand so a malformed file gives a clear
 // message instead of a crash deep in the replay.
+import type { ManifestEntry } from '@forkscope/kernel';
 
-/** One path of a case's fs manifest, as the corpus format defines it. */
-export interface FsManifestEntry {
-  readonly path: string;
-  readonly kind: 'absent' | 'directory' | 'file' | 'symlink' | 'other';
-  readonly mode?: string;
-  readonly exec?: 'elf' | 'script' | 'none';
-  readonly interpreter?: string;
-  readonly target?: string;
-}
+/**
+ * One path of a case's fs manifest. Shape-checked here (path and kind);
+ * the kernel's Vfs.fromManifest validates the rest and names the bad entry.
+ */
+export type FsManifestEntry = ManifestEntry;
 
 export interface CaseInfo {
   readonly id?: string;
@@ -69,25 +66,16 @@ export function parseFsManifest(value: unknown): Parsed<readonly FsManifestEntry
     const kind = e['kind'];
     if (typeof path !== 'string' || path === '') return { kind: 'invalid', message: `${where}.path is not a non-empty string` };
     if (typeof kind !== 'string' || !KINDS.has(kind)) return { kind: 'invalid', message: `${where}.kind is not one of ${[...KINDS].join(', ')}` };
-    const entry: {
-      path: string;
-      kind: FsManifestEntry['kind'];
-      mode?: string;
-      exec?: FsManifestEntry['exec'];
-      interpreter?: string;
-      target?: string;
-    } = { path, kind: kind as FsManifestEntry['kind'] };
-    for (const key of ['mode', 'interpreter', 'target'] as const) {
+    for (const key of ['mode', 'interpreter', 'interpreterArg', 'target', 'errno'] as const) {
       const v = e[key];
-      if (v === undefined || v === null) continue;
-      if (typeof v !== 'string') return { kind: 'invalid', message: `${where}.${key} is not a string` };
-      entry[key] = v;
+      if (v !== undefined && v !== null && typeof v !== 'string') return { kind: 'invalid', message: `${where}.${key} is not a string` };
     }
     const exec = e['exec'];
-    if (exec !== undefined && exec !== null) {
-      if (typeof exec !== 'string' || !EXECS.has(exec)) return { kind: 'invalid', message: `${where}.exec is not one of elf, script, none` };
-      entry.exec = exec as FsManifestEntry['exec'];
+    if (exec !== undefined && exec !== null && (typeof exec !== 'string' || !EXECS.has(exec))) {
+      return { kind: 'invalid', message: `${where}.exec is not one of elf, script, none` };
     }
+    if (kind === 'symlink' && typeof e['target'] !== 'string') return { kind: 'invalid', message: `${where}.target is missing for a symlink` };
+    const entry = e as unknown as ManifestEntry;
     entries.push(entry);
   }
   return { kind: 'ok', value: entries };

@@ -1,0 +1,339 @@
+// Judging the replay: each record the guest produced, against the recorded
+// line, under the rule it belongs to. Counting goes with judging so that every
+// syscall event lands in exactly one of checked / effect-checked / adopted.
+import type { ExitHow, SigInfo, SyscallResult } from '@forkscope/kernel';
+import { signalName } from '@forkscope/kernel';
+import type { PidMap, ReplayRecord, SyscallRecord } from '@forkscope/shim';
+import { argOf, bare, fieldOf, intOf, signalByName, sigsetOf, waitStatusOf } from '@forkscope/shim';
+import type { SyscallEvent, SyscallOutcome, Value } from '@forkscope/tracer';
+import type { AdoptedReason, Divergence, Rule } from './report.js';
+
+export interface Judgement {
+  readonly events: number;
+  readonly checked: number;
+  readonly effectChecked: number;
+  readonly adopted: number;
+  readonly adoptedReasons: readonly AdoptedReason[];
+  readonly divergences: readonly Divergence[];
+  /** The first fatal record's message, with its line. */
+  readonly fatal?: string;
+}
+
+/** Calls whose return value is a pid or tid, compared through the mapping. */
+const PID_RESULTS = new Set(['clone', 'clone3', 'fork', 'vfork', 'wait4', 'getpid', 'gettid', 'getppid', 'getpgid', 'getpgrp', 'getsid', 'setsid', 'set_tid_address']);
+
+/** si_code names strace prints, to Linux's numbers. */
+const SI_CODES: ReadonlyMap<string, number> = new Map([
+  ['CLD_EXITED', 1],
+  ['CLD_KILLED', 2],
+  ['CLD_DUMPED', 3],
+  ['CLD_TRAPPED', 4],
+  ['CLD_STOPPED', 5],
+  ['CLD_CONTINUED', 6],
+  ['SI_USER', 0],
+  ['SI_KERNEL', 0x80],
+  ['SI_QUEUE', -1],
+  ['SI_TIMER', -2],
+  ['SI_MESGQ', -3],
+  ['SI_ASYNCIO', -4],
+  ['SI_SIGIO', -5],
+  ['SI_TKILL', -6],
+]);
+
+export function judge(records: readonly ReplayRecord[], pids: PidMap): Judgement {
+  let events = 0;
+  let checked = 0;
+  let effectChecked = 0;
+  let adopted = 0;
+  const reasons = new Map<string, number>();
+  const divergences: Divergence[] = [];
+  let fatal: string | undefined;
+  const adopt = (reason: string): void => {
+    adopted++;
+    reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+  };
+  const diverge = (line: number, pid: number | null, syscall: string, expected: string, emulated: string, rule: Rule): void => {
+    divergences.push({ line, pid, syscall, expected, emulated, rule });
+  };
+
+  for (const r of records) {
+    switch (r.kind) {
+      case 'fatal':
+        fatal ??= `line ${r.line}: ${r.message}`;
+        break;
+      case 'skipped':
+        if (r.what === 'syscall') {
+          events++;
+          adopt(r.reason);
+        }
+        break;
+      case 'exit': {
+        const e = r.event;
+        const expected = e.kind === 'exited' ? `exited with ${e.code}` : `killed by ${e.signal}${e.coreDumped ? ' (core dumped)' : ''}`;
+        const got = r.kernel === null ? 'task still alive' : describeExit(r.kernel);
+        const same =
+          r.kernel !== null &&
+          (e.kind === 'exited'
+            ? r.kernel.kind === 'exited' && r.kernel.code === e.code
+            : r.kernel.kind === 'killed' && signalName(r.kernel.signo) === e.signal && r.kernel.core === e.coreDumped);
+        if (!same) diverge(e.span.line, e.pid, e.kind, expected, got, 'exit');
+        break;
+      }
+      case 'signal': {
+        const e = r.event;
+        const expected = `${e.signal} ${e.siginfoText}`;
+        if (r.kernel === null) {
+          diverge(e.span.line, e.pid, 'signal', expected, `no ${e.signal} sent to this task`, 'signal');
+          break;
+        }
+        const mismatch = siginfoMismatch(e.siginfo, r.kernel, pids);
+        if (mismatch !== null) diverge(e.span.line, e.pid, 'signal', expected, `${describeSiginfo(r.kernel, pids)} (${mismatch})`, 'signal');
+        break;
+      }
+      case 'syscall': {
+        events++;
+        const outcome = r.event.outcome;
+        switch (r.handling) {
+          case 'adopted':
+          case 'run-adopted':
+            adopt(r.reason ?? 'adopted');
+            break;
+          case 'fd-probe': {
+            effectChecked++;
+            const recordedEbadf = outcome.kind === 'error' && outcome.errno === 'EBADF';
+            if (r.fdOpen === false && !recordedEbadf && outcome.kind !== 'unknown' && outcome.kind !== 'unfinished') {
+              diverge(r.event.span.line, r.event.pid, r.event.name, describeOutcome(outcome), `fd ${r.fd} is not open (EBADF)`, 'fd-closed');
+            } else if (r.fdOpen === true && recordedEbadf) {
+              diverge(r.event.span.line, r.event.pid, r.event.name, describeOutcome(outcome), `fd ${r.fd} is open`, 'errno');
+            }
+            break;
+          }
+          case 'checked':
+          case 'effect': {
+            if (outcome.kind === 'unavailable' || outcome.kind === 'unfinished' || outcome.kind === 'native' || outcome.kind === 'blocked') {
+              adopt('result not recorded (unavailable, unfinished, native or blocked)');
+              break;
+            }
+            if (r.handling === 'checked') checked++;
+            else effectChecked++;
+            const d = judgeCall(r, pids);
+            if (d !== null) divergences.push(d);
+            break;
+          }
+          default: {
+            const never: never = r.handling;
+            throw new Error(`unknown handling ${String(never)}`);
+          }
+        }
+        break;
+      }
+      default: {
+        const never: never = r;
+        throw new Error(`unknown record ${(never as ReplayRecord).kind}`);
+      }
+    }
+  }
+  const adoptedReasons = [...reasons.entries()]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .map(([reason, count]) => ({ reason, count }));
+  return { events, checked, effectChecked, adopted, adoptedReasons, divergences, ...(fatal !== undefined ? { fatal } : {}) };
+}
+
+function judgeCall(r: SyscallRecord, pids: PidMap): Divergence | null {
+  const e = r.event;
+  const outcome = e.outcome;
+  const result = r.result;
+  const at = (expected: string, emulated: string, rule: Rule): Divergence => ({
+    line: e.span.endLine,
+    pid: e.pid,
+    syscall: e.name,
+    expected,
+    emulated,
+    rule,
+  });
+  if (result === undefined) return at(describeOutcome(outcome), 'not sent to the kernel', 'result');
+  if (result.kind === 'blocked') {
+    if (outcome.kind === 'unknown') return null; // never returned in the recording either (killed or superseded)
+    return at(`returns ${describeOutcome(outcome)} here`, `still blocked (${result.on.kind})`, 'blocking');
+  }
+  switch (outcome.kind) {
+    case 'unknown':
+      if (result.kind === 'gone') return null;
+      return at('never returns (= ?)', describeResult(result, pids, e.name), 'result');
+    case 'restart':
+    case 'error': {
+      if (result.kind === 'error' && result.errno === outcome.errno) return null;
+      return at(describeOutcome(outcome), describeResult(result, pids, e.name), 'errno');
+    }
+    case 'value': {
+      if (result.kind === 'error') {
+        return at(describeOutcome(outcome), describeResult(result, pids, e.name), result.errno === 'EBADF' ? 'fd-closed' : 'errno');
+      }
+      if (result.kind === 'gone') return at(describeOutcome(outcome), 'the task never returns', 'result');
+      const rule: Rule = r.handling === 'effect' ? 'fd-lowest-free' : 'result';
+      if (!valuesAgree(e.name, outcome.value, result.value, pids)) {
+        return at(describeOutcome(outcome), describeResult(result, pids, e.name), rule);
+      }
+      const outMismatch = outMismatchOf(e, result, pids);
+      return outMismatch === null ? null : at(outMismatch.expected, outMismatch.emulated, 'result');
+    }
+    case 'unavailable':
+    case 'unfinished':
+    case 'native':
+    case 'blocked':
+      return null;
+    default: {
+      const never: never = outcome;
+      throw new Error(`unknown outcome ${(never as SyscallOutcome).kind}`);
+    }
+  }
+}
+
+/** A pid result agrees when the kernel returned the task the recorded pid is bound to, or both lie outside the recording. */
+function valuesAgree(name: string, recorded: bigint, kernel: bigint, pids: PidMap): boolean {
+  if (!PID_RESULTS.has(name) || recorded <= 0n) return recorded === kernel;
+  const mapped = pids.emulated(Number(recorded));
+  if (mapped !== undefined) return BigInt(mapped) === kernel;
+  return kernel > 0n && pids.recorded(Number(kernel)) === undefined;
+}
+
+/** What Linux wrote through pointer arguments, where the recording decoded it. */
+function outMismatchOf(e: SyscallEvent, result: Extract<SyscallResult, { kind: 'done' }>, pids: PidMap): { expected: string; emulated: string } | null {
+  const out = result.out;
+  const args = e.args;
+  switch (e.name) {
+    case 'wait4': {
+      if (result.value <= 0n) return null;
+      const status = waitStatusOf(argOf(args, 1), signalByName);
+      if (status === undefined) return null;
+      if (out?.status !== status) {
+        return { expected: `status 0x${status.toString(16)}`, emulated: out?.status === undefined ? 'no status' : `status 0x${out.status.toString(16)}` };
+      }
+      return null;
+    }
+    case 'waitid': {
+      const infop = argOf(args, 2);
+      if (infop === undefined || out?.siginfo === undefined) return null;
+      const bareInfo = bare(infop);
+      if (bareInfo.kind !== 'struct') return null;
+      const mismatch = siginfoMismatch(bareInfo.fields, out.siginfo, pids);
+      return mismatch === null ? null : { expected: 'infop as recorded', emulated: `${describeSiginfo(out.siginfo, pids)} (${mismatch})` };
+    }
+    case 'pipe':
+    case 'pipe2': {
+      const v = argOf(args, 0);
+      const b = v === undefined ? undefined : bare(v);
+      if (b === undefined || b.kind !== 'array' || b.items.length !== 2) return null;
+      const rec = b.items.map((i) => intOf(i));
+      if (rec.some((x) => x === undefined)) return null;
+      const got = out?.fds;
+      if (got === undefined || BigInt(got[0]) !== rec[0] || BigInt(got[1]) !== rec[1]) {
+        return { expected: `fds [${rec.join(', ')}]`, emulated: got === undefined ? 'no fds' : `fds [${got.join(', ')}]` };
+      }
+      return null;
+    }
+    case 'rt_sigprocmask': {
+      const rec = sigsetOf(argOf(args, 2), signalByName);
+      if (rec === undefined || out?.sigset === undefined) return null;
+      return rec === out.sigset ? null : { expected: `old mask 0x${rec.toString(16)}`, emulated: `old mask 0x${out.sigset.toString(16)}` };
+    }
+    case 'rt_sigaction': {
+      const old = argOf(args, 2);
+      const handler = fieldOf(old, 'sa_handler');
+      if (handler === undefined || out?.oldact === undefined) return null;
+      const h = bare(handler);
+      const recHandler = h.kind === 'ident' ? h.name : h.kind === 'int' ? h.value : undefined;
+      if (recHandler === undefined) return null;
+      if (recHandler !== out.oldact.handler) {
+        return { expected: `old handler ${String(recHandler)}`, emulated: `old handler ${String(out.oldact.handler)}` };
+      }
+      const mask = sigsetOf(fieldOf(old, 'sa_mask'), signalByName);
+      if (mask !== undefined && mask !== out.oldact.mask) {
+        return { expected: `old sa_mask 0x${mask.toString(16)}`, emulated: `old sa_mask 0x${out.oldact.mask.toString(16)}` };
+      }
+      return null;
+    }
+    default:
+      return null;
+  }
+}
+
+function siginfoMismatch(fields: readonly { name: string | undefined; value: Value }[], info: SigInfo, pids: PidMap): string | null {
+  const field = (name: string): Value | undefined => fields.find((f) => f.name === name)?.value;
+  const code = field('si_code');
+  if (code !== undefined) {
+    const b = bare(code);
+    const n = b.kind === 'ident' ? SI_CODES.get(b.name) : b.kind === 'int' ? Number(b.value) : undefined;
+    if (n !== undefined && n !== info.code) return `si_code ${info.code}`;
+  }
+  const pid = intOf(field('si_pid'));
+  if (pid !== undefined) {
+    const mapped = pid === 0n ? 0 : pids.emulated(Number(pid));
+    const agrees = mapped !== undefined ? mapped === info.pid : info.pid !== 0 && pids.recorded(info.pid) === undefined;
+    if (!agrees) return `si_pid ${info.pid}`;
+  }
+  const status = field('si_status');
+  if (status !== undefined) {
+    const b = bare(status);
+    const n = b.kind === 'ident' ? Number(signalByName(b.name) ?? -1n) : b.kind === 'int' ? Number(b.value) : undefined;
+    if (n !== undefined && n !== info.status) return `si_status ${info.status}`;
+  }
+  return null;
+}
+
+function describeSiginfo(info: SigInfo, pids: PidMap): string {
+  const rec = pids.recorded(info.pid);
+  return `{si_signo=${signalName(info.signo) ?? info.signo}, si_code=${info.code}, si_pid=${info.pid}${rec !== undefined ? ` (recorded ${rec})` : ''}, si_status=${info.status}}`;
+}
+
+function describeExit(how: ExitHow): string {
+  return how.kind === 'exited' ? `exited with ${how.code}` : `killed by ${signalName(how.signo) ?? how.signo}${how.core ? ' (core dumped)' : ''}`;
+}
+
+export function describeOutcome(o: SyscallOutcome): string {
+  switch (o.kind) {
+    case 'value':
+      return `= ${o.text}`;
+    case 'error':
+      return `= -1 ${o.errno}`;
+    case 'restart':
+      return `= ? ${o.errno}`;
+    case 'unknown':
+      return '= ?';
+    case 'unavailable':
+      return '= ? <unavailable>';
+    case 'unfinished':
+      return `unfinished (${o.reason})`;
+    case 'native':
+      return '= <native>';
+    case 'blocked':
+      return '= <blocked>';
+    default: {
+      const never: never = o;
+      throw new Error(`unknown outcome ${(never as SyscallOutcome).kind}`);
+    }
+  }
+}
+
+function describeResult(r: SyscallResult, pids: PidMap, name: string): string {
+  switch (r.kind) {
+    case 'done': {
+      if (PID_RESULTS.has(name) && r.value > 0n) {
+        const rec = pids.recorded(Number(r.value));
+        return `= ${r.value}${rec !== undefined ? ` (recorded pid ${rec})` : ' (a task the recording does not show)'}`;
+      }
+      return `= ${r.value}`;
+    }
+    case 'error':
+      return `= -1 ${r.errno}`;
+    case 'blocked':
+      return `blocked (${r.on.kind})`;
+    case 'gone':
+      return 'never returns';
+    default: {
+      const never: never = r;
+      throw new Error(`unknown result ${(never as SyscallResult).kind}`);
+    }
+  }
+}
+

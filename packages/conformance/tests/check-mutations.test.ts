@@ -1,0 +1,96 @@
+// Mutations of real corpus captures: each must be reported as a divergence
+// under the right rule, at the mutated line. A checker that passes everything
+// fails these.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseText } from '@forkscope/tracer';
+import { checkEvents } from '../src/check/check-capture.js';
+import { parseCaseInfo } from '../src/check/case-info.js';
+import type { CaseInfo } from '../src/check/case-info.js';
+import type { CaptureReport, Rule } from '../src/check/report.js';
+
+const corpus = fileURLToPath(new URL('../../../corpus/', import.meta.url));
+
+function load(caseDir: string): { lines: string[]; info: CaseInfo } {
+  const lines = readFileSync(join(corpus, caseDir, 'capture.strace'), 'utf8').split('\n');
+  const info = parseCaseInfo(readFileSync(join(corpus, caseDir, 'case.json'), 'utf8'));
+  if (info.kind !== 'ok') throw new Error(info.message);
+  return { lines, info: info.value };
+}
+
+function check(lines: readonly string[], info: CaseInfo): CaptureReport {
+  return checkEvents('mutated.strace', parseText(lines.join('\n'), { file: 'mutated.strace' }), info);
+}
+
+/** Index of the first line satisfying all the given substrings. */
+function find(lines: readonly string[], ...parts: string[]): number {
+  const i = lines.findIndex((l) => parts.every((p) => l.includes(p)));
+  if (i < 0) throw new Error(`no line with ${parts.join(' … ')}`);
+  return i;
+}
+
+function expectRule(r: CaptureReport, rule: Rule, line?: number): void {
+  const summary = r.verdict === 'error' ? r.error : JSON.stringify(r.divergences.slice(0, 5));
+  expect(r.verdict, summary).toBe('diverges');
+  const hit = r.divergences.find((d) => d.rule === rule && (line === undefined || d.line === line));
+  expect(hit, `no ${rule} divergence${line !== undefined ? ` at line ${line}` : ''}: ${summary}`).toBeDefined();
+}
+
+describe('mutations of posix_spawn/success are divergences', () => {
+  const { lines, info } = load('posix_spawn/success');
+
+  it('A2 vfork parent resumed before the child execve is a blocking divergence', () => {
+    const resumed = find(lines, '<... clone3 resumed>');
+    const exec = find(lines, 'execve("/bin/true"');
+    expect(exec).toBeLessThan(resumed);
+    const m = [...lines];
+    const [moved] = m.splice(resumed, 1);
+    m.splice(exec, 0, moved as string);
+    expectRule(check(m, info), 'blocking', exec + 1);
+  });
+
+  it('E1 a changed exit status is an exit divergence', () => {
+    const childPid = lines[find(lines, 'execve("/bin/true"')]?.split(' ')[0] ?? '';
+    const i = lines.findIndex((l) => l.startsWith(`${childPid} `) && l.includes('+++ exited with 0 +++'));
+    const m = [...lines];
+    m[i] = (m[i] as string).replace('exited with 0', 'exited with 3');
+    expectRule(check(m, info), 'exit', i + 1);
+  });
+
+  it('E26 a changed wait result (status) is a result divergence', () => {
+    const i = find(lines, '<... wait4 resumed>', 'WEXITSTATUS(s) == 0');
+    const m = [...lines];
+    m[i] = (m[i] as string).replace('WEXITSTATUS(s) == 0', 'WEXITSTATUS(s) == 7');
+    expectRule(check(m, info), 'result', i + 1);
+  });
+
+  it('E8 a changed errno (ECHILD to EINTR) is an errno divergence', () => {
+    const i = find(lines, 'wait4(-1, NULL, WNOHANG, NULL) = -1 ECHILD');
+    const m = [...lines];
+    m[i] = (m[i] as string).replace('ECHILD (No child processes)', 'EINTR (Interrupted system call)');
+    expectRule(check(m, info), 'errno', i + 1);
+  });
+
+  it('a dropped close makes the next open return a non-lowest fd', () => {
+    const close = find(lines, 'close(3)');
+    const m = [...lines];
+    m.splice(close, 1);
+    // the next openat by the same task was recorded as fd 3; with 3 still open, the lowest free fd is 4
+    const next = m.findIndex((l, i) => i >= close && l.includes('openat(') && l.includes('= 3'));
+    expectRule(check(m, info), 'fd-lowest-free', next + 1);
+  });
+
+  it('reusing a closed fd (a second close of it succeeding) is an fd-closed divergence', () => {
+    const close = find(lines, 'close(3)');
+    const m = [...lines];
+    m.splice(close + 1, 0, m[close] as string);
+    expectRule(check(m, info), 'fd-closed', close + 2);
+  });
+
+  it('the unmutated capture has none of these divergences', () => {
+    const r = check(lines, info);
+    expect(r.verdict, r.verdict === 'error' ? r.error : JSON.stringify(r.divergences.slice(0, 5))).toBe('conforms');
+  });
+});

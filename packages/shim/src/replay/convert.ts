@@ -1,0 +1,489 @@
+// From a recorded syscall (strace's decoded arguments) to the kernel's typed
+// call, or to the reason it cannot or should not be sent. Pids in arguments go
+// through the replay's mapping; where strace printed only an address for
+// something Linux reads (envp), the kernel gets what the recording tells.
+import type { Field, SyscallEvent, Value } from '@forkscope/tracer';
+import type { CloneArgsStruct, SigactionStruct, Syscall } from '@forkscope/kernel';
+import { signalNumber } from '@forkscope/kernel';
+import {
+  AT_NAMES,
+  CLONE_FLAG_NAMES,
+  CLOSE_RANGE_NAMES,
+  FCNTL_CMD_NAMES,
+  FD_FLAG_NAMES,
+  IDTYPE_NAMES,
+  OPEN_FLAG_NAMES,
+  PRCTL_OPTION_NAMES,
+  SA_FLAG_NAMES,
+  SIGPROCMASK_HOW_NAMES,
+  WAIT_OPTION_NAMES,
+} from './names.js';
+import type { NameTable } from './names.js';
+import {
+  argOf,
+  bare,
+  before,
+  constOf,
+  fieldOf,
+  flagsOf,
+  intOf,
+  ptrOf,
+  sigsetOf,
+  stringArrayOf,
+  stringOf,
+} from './values.js';
+
+/** Signal names to numbers, as a lookup the value readers take. */
+export const signalByName = (name: string): bigint | undefined => {
+  const n = signalNumber(name);
+  return n === undefined ? undefined : BigInt(n);
+};
+const SIGNALS = { get: signalByName };
+
+/** How a recorded call takes part in the replay. */
+export type Conversion =
+  /** Sent to the kernel; its result is compared with the recording. */
+  | { readonly kind: 'checked'; readonly call: Syscall }
+  /**
+   * The result is an environment input (an opened file's fd), but the call is sent so that
+   * its effect is tracked, and the part of the result the kernel decides (the fd number) is compared.
+   */
+  | { readonly kind: 'effect'; readonly call: Syscall }
+  /** The call works on an fd the kernel does not model the contents of: only the fd's validity is checked. */
+  | { readonly kind: 'fd-probe'; readonly fd: number }
+  /** Sent to the kernel for its effect (rt_sigreturn restoring the mask); its value is the environment's. */
+  | { readonly kind: 'run-adopted'; readonly call: Syscall; readonly reason: string }
+  /** Not sent: the kernel does not model it, or the recording does not tell enough. */
+  | { readonly kind: 'adopted'; readonly reason: string };
+
+/** Recorded pid to emulated, for pid arguments; undefined when the recording never bound it. */
+export type PidLookup = (recorded: number) => number | undefined;
+
+const adopted = (reason: string): Conversion => ({ kind: 'adopted', reason });
+
+/** Syscalls whose first argument is an fd and whose work the kernel does not model beyond the fd table. */
+const FD_FIRST = new Set([
+  'fstat',
+  'lseek',
+  'ioctl',
+  'pread64',
+  'pwrite64',
+  'readv',
+  'writev',
+  'preadv',
+  'pwritev',
+  'getdents64',
+  'getdents',
+  'fstatfs',
+  'fadvise64',
+  'fsync',
+  'fdatasync',
+  'ftruncate',
+  'flock',
+  'fchmod',
+  'fchown',
+  'fgetxattr',
+  'fsetxattr',
+  'sendfile',
+  'recvfrom',
+  'recvmsg',
+  'sendto',
+  'sendmsg',
+  'getsockname',
+  'getpeername',
+  'getsockopt',
+  'setsockopt',
+  'shutdown',
+  'connect',
+  'bind',
+  'listen',
+  'accept',
+  'accept4',
+  'epoll_ctl',
+  'epoll_wait',
+]);
+
+/** Calls with a dirfd first and a path second: the fd matters only for a relative path. */
+const DIRFD_FIRST = new Set(['newfstatat', 'statx', 'faccessat', 'faccessat2', 'readlinkat', 'mkdirat', 'unlinkat', 'fchmodat', 'fchownat', 'utimensat']);
+
+export function convert(event: SyscallEvent, pids: PidLookup): Conversion {
+  if (event.name.startsWith('syscall_')) return adopted('unknown syscall number');
+  let args: readonly Field[];
+  try {
+    args = event.args;
+  } catch (err) {
+    return adopted(`arguments not decoded: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const a = (i: number, name?: string): Value | undefined => argOf(args, i, name);
+  const int = (i: number, name?: string): number | undefined => {
+    const v = intOf(a(i, name));
+    return v === undefined ? undefined : Number(BigInt.asIntN(32, v));
+  };
+  const mapPid = (recorded: number | undefined): number | undefined => {
+    if (recorded === undefined) return undefined;
+    if (recorded === 0 || recorded === -1) return recorded;
+    if (recorded < -1) {
+      const g = pids(-recorded);
+      return g === undefined ? undefined : -g;
+    }
+    return pids(recorded);
+  };
+  const unmapped = (what: string): Conversion => adopted(`${what} is a pid outside the recording`);
+  const undecodable = (what: string): Conversion => adopted(`${what} not decoded in the recording`);
+  const checked = (call: Syscall): Conversion => ({ kind: 'checked', call });
+
+  switch (event.name) {
+    case 'getpid':
+    case 'gettid':
+    case 'getppid':
+    case 'getpgrp':
+    case 'setsid':
+    case 'fork':
+    case 'vfork':
+      return checked({ name: event.name });
+    case 'getpgid':
+    case 'getsid': {
+      const pid = mapPid(int(0));
+      if (pid === undefined) return unmapped('pid');
+      return checked({ name: event.name, pid });
+    }
+    case 'setpgid': {
+      const pid = mapPid(int(0));
+      const pgid = mapPid(int(1));
+      if (pid === undefined || pgid === undefined) return unmapped('pid or pgid');
+      return checked({ name: 'setpgid', pid, pgid });
+    }
+    case 'set_tid_address': {
+      const tidptr = ptrOf(a(0));
+      return tidptr === undefined ? undecodable('tidptr') : checked({ name: 'set_tid_address', tidptr });
+    }
+    case 'prctl': {
+      const option = constOf(a(0), PRCTL_OPTION_NAMES);
+      if (option === undefined) return adopted('prctl option not modelled');
+      if (option === 15n || option === 16n) return adopted('PR_SET_NAME/PR_GET_NAME read or write a name in memory');
+      const arg2 = option === 1n ? (flagsOf(a(1), new Map(), SIGNALS)?.bits ?? undefined) : intOf(a(1));
+      if (arg2 === undefined) return undecodable('prctl arg2');
+      return checked({ name: 'prctl', option: Number(option), arg2 });
+    }
+    case 'clone': {
+      const flags = flagsOf(a(1, 'flags'), CLONE_FLAG_NAMES, SIGNALS);
+      if (flags === undefined || flags.unknown.length > 0) return undecodable('clone flags');
+      return checked({
+        name: 'clone',
+        flags: flags.bits,
+        stack: ptrOf(a(0, 'child_stack')) ?? 0n,
+        // strace prints the tid pointers' targets once written; Linux ignores a bad
+        // parent_tid/child_tid write (B29), so an undecoded one is passed as NULL.
+        parent_tid: ptrOf(a(2, 'parent_tid')) ?? 0n,
+        child_tid: ptrOf(a(3, 'child_tidptr')) ?? 0n,
+        tls: intOf(a(4, 'tls')) ?? 0n,
+      });
+    }
+    case 'clone3': {
+      const struct = before(a(0));
+      const size = intOf(a(1));
+      if (struct === undefined || size === undefined) return undecodable('clone3 arguments');
+      const s = bare(struct);
+      if (s.kind === 'null' || s.kind === 'int') return checked({ name: 'clone3', args: intOf(s) ?? 0n, size });
+      if (s.kind !== 'struct') return undecodable('clone_args');
+      const cloneArgs = cloneArgsOf(struct);
+      if (typeof cloneArgs === 'string') return undecodable(cloneArgs);
+      return checked({ name: 'clone3', args: cloneArgs, size });
+    }
+    case 'execve':
+    case 'execveat': {
+      const off = event.name === 'execveat' ? 1 : 0;
+      const path = stringOf(a(off));
+      if (path === undefined) return undecodable('exec path');
+      if (path.truncated) return adopted('exec path truncated in the recording');
+      const argvValue = a(off + 1);
+      const argvArray = stringArrayOf(argvValue);
+      const argvPtr = argvArray === undefined ? ptrOf(argvValue) : undefined;
+      if (argvArray === undefined && argvPtr !== 0n) return undecodable('argv');
+      // envp is printed as an address with a count; its strings only matter for E2BIG, which the recording shows did not happen.
+      const argv = argvArray?.items ?? 0n;
+      if (event.name === 'execve') return checked({ name: 'execve', path: path.text, argv, envp: [] });
+      const dirfd = constOf(a(0), AT_NAMES) ?? intOf(a(0));
+      const flags = flagsOf(a(4), AT_NAMES);
+      if (dirfd === undefined || flags === undefined || flags.unknown.length > 0) return undecodable('execveat dirfd or flags');
+      return checked({ name: 'execveat', dirfd: Number(dirfd), path: path.text, argv, envp: [], flags: Number(flags.bits) });
+    }
+    case 'exit':
+    case 'exit_group': {
+      const status = int(0);
+      return status === undefined ? undecodable('exit status') : checked({ name: event.name, status });
+    }
+    case 'wait4': {
+      const pid = mapPid(int(0));
+      const options = flagsOf(a(2), WAIT_OPTION_NAMES);
+      if (options === undefined || options.unknown.length > 0) return undecodable('wait4 options');
+      if (pid === undefined) return unmapped('wait4 pid');
+      // The status is compared from the kernel's decoded `out`, so no guest memory is needed.
+      return checked({ name: 'wait4', pid, status: 0n, options: Number(options.bits), rusage: 0n });
+    }
+    case 'waitid': {
+      const idtype = constOf(a(0), IDTYPE_NAMES);
+      const rawId = int(1);
+      const options = flagsOf(a(3), WAIT_OPTION_NAMES);
+      if (idtype === undefined || rawId === undefined || options === undefined || options.unknown.length > 0) {
+        return undecodable('waitid arguments');
+      }
+      let id = rawId;
+      if (idtype === 1n || idtype === 2n) {
+        const m = rawId > 0 ? pids(rawId) : rawId;
+        if (m === undefined) return unmapped('waitid id');
+        id = m;
+      }
+      return checked({ name: 'waitid', idtype: Number(idtype), id, infop: 0n, options: Number(options.bits), rusage: 0n });
+    }
+    case 'kill': {
+      const pid = mapPid(int(0));
+      const sig = signalArg(a(1));
+      if (sig === undefined) return undecodable('signal');
+      if (pid === undefined) return unmapped('kill target');
+      return checked({ name: 'kill', pid, sig });
+    }
+    case 'tkill': {
+      const tid = mapPid(int(0));
+      const sig = signalArg(a(1));
+      if (sig === undefined) return undecodable('signal');
+      if (tid === undefined) return unmapped('tkill target');
+      return checked({ name: 'tkill', tid, sig });
+    }
+    case 'tgkill': {
+      const tgid = mapPid(int(0));
+      const tid = mapPid(int(1));
+      const sig = signalArg(a(2));
+      if (sig === undefined) return undecodable('signal');
+      if (tgid === undefined || tid === undefined) return unmapped('tgkill target');
+      return checked({ name: 'tgkill', tgid, tid, sig });
+    }
+    case 'rt_sigaction': {
+      const sig = signalArg(a(0));
+      const size = intOf(a(3));
+      if (sig === undefined || size === undefined) return undecodable('rt_sigaction signal or size');
+      const actValue = a(1);
+      let act: bigint | SigactionStruct;
+      const actPtr = ptrOf(actValue);
+      if (actPtr !== undefined) act = actPtr;
+      else {
+        const s = sigactionOf(actValue);
+        if (s === undefined) return undecodable('sigaction');
+        act = s;
+      }
+      // oldact is compared from the kernel's decoded `out`.
+      return checked({ name: 'rt_sigaction', sig, act, oldact: 0n, sigsetsize: size });
+    }
+    case 'rt_sigprocmask': {
+      const how = constOf(a(0), SIGPROCMASK_HOW_NAMES);
+      const size = intOf(a(3));
+      const setValue = a(1);
+      const setPtr = ptrOf(setValue);
+      const mask = setPtr === undefined ? sigsetOf(setValue, signalByName) : undefined;
+      if (how === undefined || size === undefined || (setPtr === undefined && mask === undefined)) {
+        return undecodable('rt_sigprocmask arguments');
+      }
+      const set = setPtr ?? { mask: mask ?? 0n };
+      return checked({ name: 'rt_sigprocmask', how: Number(how), set, oldset: 0n, sigsetsize: size });
+    }
+    case 'rt_sigreturn':
+      return { kind: 'run-adopted', call: { name: 'rt_sigreturn' }, reason: "rt_sigreturn returns the interrupted call's register" };
+    case 'pause':
+      return checked({ name: 'pause' });
+    case 'dup': {
+      const oldfd = int(0);
+      return oldfd === undefined ? undecodable('fd') : checked({ name: 'dup', oldfd });
+    }
+    case 'dup2': {
+      const oldfd = int(0);
+      const newfd = int(1);
+      return oldfd === undefined || newfd === undefined ? undecodable('fds') : checked({ name: 'dup2', oldfd, newfd });
+    }
+    case 'dup3': {
+      const oldfd = int(0);
+      const newfd = int(1);
+      const flags = flagsOf(a(2), OPEN_FLAG_NAMES);
+      if (oldfd === undefined || newfd === undefined || flags === undefined || flags.unknown.length > 0) return undecodable('dup3 arguments');
+      return checked({ name: 'dup3', oldfd, newfd, flags: Number(flags.bits) });
+    }
+    case 'fcntl': {
+      const fd = int(0);
+      const cmd = constOf(a(1), FCNTL_CMD_NAMES);
+      if (fd === undefined) return undecodable('fd');
+      if (cmd === undefined) return { kind: 'fd-probe', fd };
+      let arg = 0n;
+      if (cmd === 2n) arg = flagsOf(a(2), FD_FLAG_NAMES)?.bits ?? -1n;
+      else if (cmd === 4n) arg = flagsOf(a(2), OPEN_FLAG_NAMES)?.bits ?? -1n;
+      else if (cmd === 0n || cmd === 1030n || cmd === 1031n) arg = intOf(a(2)) ?? -1n;
+      if (arg < 0n) return undecodable('fcntl argument');
+      return checked({ name: 'fcntl', fd, cmd: Number(cmd), arg });
+    }
+    case 'close': {
+      const fd = int(0);
+      return fd === undefined ? undecodable('fd') : checked({ name: 'close', fd });
+    }
+    case 'close_range': {
+      const first = intOf(a(0));
+      const last = intOf(a(1));
+      const flags = flagsOf(a(2), CLOSE_RANGE_NAMES);
+      if (first === undefined || last === undefined || flags === undefined || flags.unknown.length > 0) return undecodable('close_range arguments');
+      // The range is unsigned: ~0U is printed as 4294967295.
+      return checked({ name: 'close_range', first: Number(first), last: Number(BigInt.asUintN(32, last)), flags: Number(flags.bits) });
+    }
+    case 'pipe':
+    case 'pipe2': {
+      const flags = event.name === 'pipe2' ? flagsOf(a(1), OPEN_FLAG_NAMES) : { bits: 0n, unknown: [] };
+      if (flags === undefined || flags.unknown.length > 0) return undecodable('pipe2 flags');
+      // The fds are compared from the kernel's decoded `out`; PIPE_FDS_SCRATCH marks "no guest memory".
+      return checked(
+        event.name === 'pipe' ? { name: 'pipe', pipefd: PIPE_FDS_SCRATCH } : { name: 'pipe2', pipefd: PIPE_FDS_SCRATCH, flags: Number(flags.bits) },
+      );
+    }
+    case 'read': {
+      const fd = int(0);
+      const count = intOf(a(2));
+      if (fd === undefined || count === undefined) return undecodable('read arguments');
+      return checked({ name: 'read', fd, buf: 0n, count });
+    }
+    case 'write': {
+      const fd = int(0);
+      const count = intOf(a(2));
+      if (fd === undefined || count === undefined) return undecodable('write arguments');
+      // strace shows at most -s bytes; the length is what matters to a pipe, so pad to count.
+      const bytes = new Uint8Array(Number(count));
+      const shown = bare(a(1) ?? { kind: 'null' });
+      if (shown.kind === 'string') bytes.set(shown.bytes.subarray(0, bytes.length));
+      return checked({ name: 'write', fd, buf: bytes, count });
+    }
+    case 'open':
+    case 'openat':
+    case 'creat': {
+      if (event.outcome.kind !== 'value') return adopted('a failed open is decided by the environment');
+      const off = event.name === 'openat' ? 1 : 0;
+      const dirfd = event.name === 'openat' ? (constOf(a(0), AT_NAMES) ?? intOf(a(0))) : -100n;
+      const path = stringOf(a(off));
+      const flags = event.name === 'creat' ? { bits: 0o1101n, unknown: [] } : flagsOf(a(off + 1), OPEN_FLAG_NAMES);
+      if (dirfd === undefined || path === undefined || flags === undefined || flags.unknown.length > 0) return undecodable('open arguments');
+      const mode = intOf(a(off + 2)) ?? 0n;
+      return { kind: 'effect', call: { name: 'openat', dirfd: Number(dirfd), path: path.text, flags: Number(flags.bits), mode: Number(mode) } };
+    }
+    case 'umask': {
+      const mask = intOf(a(0));
+      return mask === undefined ? undecodable('mask') : checked({ name: 'umask', mask: Number(mask) });
+    }
+    case 'chdir': {
+      const path = stringOf(a(0));
+      return path === undefined || path.truncated ? undecodable('path') : checked({ name: 'chdir', path: path.text });
+    }
+    case 'fchdir': {
+      const fd = int(0);
+      return fd === undefined ? undecodable('fd') : checked({ name: 'fchdir', fd });
+    }
+    case 'nanosleep':
+    case 'clock_nanosleep':
+      return adopted('time is an environment input: the replay does not advance the clock');
+    case 'futex':
+      return adopted('futex words live in guest memory the replay does not have');
+    case 'mmap':
+    case 'munmap':
+    case 'mprotect':
+    case 'brk':
+    case 'mremap':
+    case 'madvise':
+      return adopted('the address-space layout is an environment input');
+    default:
+      break;
+  }
+  if (FD_FIRST.has(event.name)) {
+    const fd = int(0);
+    return fd === undefined ? undecodable('fd') : { kind: 'fd-probe', fd };
+  }
+  if (DIRFD_FIRST.has(event.name)) {
+    const dirfd = constOf(a(0), AT_NAMES) ?? intOf(a(0));
+    const path = stringOf(a(1));
+    // An absolute path ignores dirfd; AT_FDCWD names no descriptor.
+    if (dirfd !== undefined && dirfd !== -100n && path !== undefined && !path.text.startsWith('/')) {
+      return { kind: 'fd-probe', fd: Number(BigInt.asIntN(32, dirfd)) };
+    }
+    return adopted(`${event.name} on a path: the file system is an environment input`);
+  }
+  return adopted(`${event.name} is not modelled by the kernel`);
+}
+
+/**
+ * pipe/pipe2 write two ints to guest memory; the replay has none, so it passes
+ * this address and reads the fds from the kernel's decoded `out`. The guest
+ * maps it on demand (see ReplayGuest).
+ */
+export const PIPE_FDS_SCRATCH = 0x10000n;
+
+function signalArg(v: Value | undefined): number | undefined {
+  const b = v === undefined ? undefined : bare(v);
+  if (b === undefined) return undefined;
+  if (b.kind === 'int') return Number(b.value);
+  if (b.kind === 'ident') return signalNumber(b.name);
+  return undefined;
+}
+
+function sigactionOf(v: Value | undefined): SigactionStruct | undefined {
+  const handlerValue = fieldOf(v, 'sa_handler');
+  if (handlerValue === undefined) return undefined;
+  const hb = bare(handlerValue);
+  let handler: SigactionStruct['handler'];
+  if (hb.kind === 'ident' && (hb.name === 'SIG_DFL' || hb.name === 'SIG_IGN')) handler = hb.name;
+  else if (hb.kind === 'int') handler = hb.value;
+  else return undefined;
+  const flags = flagsOf(fieldOf(v, 'sa_flags'), SA_FLAG_NAMES);
+  const mask = sigsetOf(fieldOf(v, 'sa_mask'), signalByName);
+  if (flags === undefined || flags.unknown.length > 0 || mask === undefined) return undefined;
+  const restorer = ptrOf(fieldOf(v, 'sa_restorer'));
+  return restorer === undefined ? { handler, flags: flags.bits, mask } : { handler, flags: flags.bits, mask, restorer };
+}
+
+function cloneArgsOf(struct: Value): CloneArgsStruct | string {
+  const num = (name: string, table?: NameTable): bigint | undefined | 'bad' => {
+    const v = fieldOf(struct, name);
+    if (v === undefined) return undefined;
+    if (table !== undefined) {
+      const f = flagsOf(v, table, SIGNALS);
+      return f === undefined || f.unknown.length > 0 ? 'bad' : f.bits;
+    }
+    return intOf(v) ?? 'bad';
+  };
+  const fields: Record<string, bigint> = {};
+  for (const [name, table] of [
+    ['flags', CLONE_FLAG_NAMES],
+    ['exit_signal', new Map<string, bigint>()],
+    ['pidfd', undefined],
+    ['child_tid', undefined],
+    ['parent_tid', undefined],
+    ['stack', undefined],
+    ['stack_size', undefined],
+    ['tls', undefined],
+    ['set_tid_size', undefined],
+    ['cgroup', undefined],
+  ] as const) {
+    const n = num(name, table);
+    if (n === 'bad') {
+      // Pointers strace printed as decoded targets (parent_tid=[7670]) carry no address; Linux ignores bad tid writes (B29).
+      if (name === 'parent_tid' || name === 'child_tid') continue;
+      return `clone_args.${name}`;
+    }
+    if (n !== undefined) fields[name] = n;
+  }
+  const setTid = fieldOf(struct, 'set_tid');
+  let set_tid: bigint | readonly number[] | undefined;
+  if (setTid !== undefined) {
+    const b = bare(setTid);
+    if (b.kind === 'array') {
+      const items = b.items.map((i) => intOf(i));
+      if (items.some((i) => i === undefined)) return 'clone_args.set_tid';
+      set_tid = items.map((i) => Number(i));
+    } else {
+      const p = intOf(b);
+      if (p === undefined) return 'clone_args.set_tid';
+      set_tid = p;
+    }
+  }
+  return { ...fields, ...(set_tid !== undefined ? { set_tid } : {}) };
+}

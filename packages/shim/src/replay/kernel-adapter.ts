@@ -1,0 +1,55 @@
+// KernelPort over @forkscope/kernel's Kernel, set up for replay: guest memory
+// off (the replay passes decoded values), the filesystem from the case's fs
+// manifest (or none: exec and chdir outcomes adopted by the kernel).
+import { Kernel } from '@forkscope/kernel';
+import type { KernelEvent, Syscall, SyscallResult, Vfs } from '@forkscope/kernel';
+import type { KernelPort } from './kernel-port.js';
+
+export interface KernelAdapterOptions {
+  readonly fs: Vfs | null;
+  /** The directory the capture ran in. */
+  readonly cwd?: string;
+}
+
+export class KernelAdapter implements KernelPort {
+  readonly kernel: Kernel;
+  readonly #cwd: string;
+
+  constructor(options: KernelAdapterOptions) {
+    this.kernel = new Kernel({ fs: options.fs, memory: 'none' });
+    this.#cwd = options.cwd ?? '/';
+  }
+
+  spawnRoot(): number {
+    // Before its first execve the traced root is strace's own fork child; its image does not matter.
+    return this.kernel.spawn({ path: 'strace', argv: ['strace'], cwd: this.#cwd });
+  }
+
+  syscall(tid: number, call: Syscall): SyscallResult {
+    return this.kernel.syscall(tid, call);
+  }
+
+  completion(tid: number): SyscallResult | undefined {
+    const view = this.kernel.task(tid);
+    if (view !== undefined && view.state === 'blocked' && view.blockedOn !== null) {
+      return { kind: 'blocked', on: view.blockedOn };
+    }
+    return this.kernel.completion(tid);
+  }
+
+  fdOpen(tid: number, fd: number): boolean {
+    return this.kernel.task(tid)?.fds.includes(fd) ?? false;
+  }
+
+  tgidOf(tid: number): number {
+    return this.kernel.task(tid)?.tgid ?? tid;
+  }
+
+  state(tid: number): 'ready' | 'blocked' | 'stopped' | 'exited' | 'zombie' | undefined {
+    return this.kernel.task(tid)?.state;
+  }
+
+  events(): readonly KernelEvent[] {
+    return this.kernel.events;
+  }
+}

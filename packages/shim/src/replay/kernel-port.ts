@@ -1,0 +1,18 @@
+// The part of the kernel the replay guest drives, in one place, so the guest
+// reads as replay logic and the kernel's API is met here only.
+import type { KernelEvent, Syscall, SyscallResult } from '@forkscope/kernel';
+
+export interface KernelPort {
+  /** Creates the root task the recording's first line belongs to (it is about to execve). */
+  spawnRoot(): number;
+  syscall(tid: number, call: Syscall): SyscallResult;
+  /** The result of the call a task was blocked in, once it completed; `blocked` or undefined while it has not. */
+  completion(tid: number): SyscallResult | undefined;
+  /** Whether the task's fd table holds the fd open (asked without changing anything). */
+  fdOpen(tid: number, fd: number): boolean;
+  tgidOf(tid: number): number;
+  /** Whether the task can make a call now ('ready'), or why not; undefined for an unknown tid. */
+  state(tid: number): 'ready' | 'blocked' | 'stopped' | 'exited' | 'zombie' | undefined;
+  /** The kernel's event log so far (append-only). */
+  events(): readonly KernelEvent[];
+}

@@ -1,0 +1,305 @@
+// The replay guest: one recorded run driven through the emulated kernel, in
+// the recording's own line order. Each task's syscalls enter the kernel at the
+// line strace printed their entry and are judged at the line it printed their
+// return, so the kernel sees every other task's recorded activity in between
+// and nothing that comes later. What the kernel said comes back as records for
+// the checker (records.ts).
+import type { SyscallEvent, TraceEvent } from '@forkscope/tracer';
+import type { ExitHow, KernelEvent, SigInfo, SyscallResult } from '@forkscope/kernel';
+import { signalNumber } from '@forkscope/kernel';
+import { convert } from './convert.js';
+import type { Conversion } from './convert.js';
+import { PidMap } from './pid-map.js';
+import type { ReplayRecord, SyscallRecord } from './records.js';
+import { buildSchedule } from './steps.js';
+import type { ReplayStep } from './steps.js';
+import type { KernelPort } from './kernel-port.js';
+
+const CLONE_FAMILY = new Set(['clone', 'clone3', 'fork', 'vfork']);
+
+interface InFlight {
+  readonly event: SyscallEvent;
+  readonly conversion: Conversion;
+  /** The kernel's answer at entry; a `blocked` one is re-read at the exit line. */
+  readonly result?: SyscallResult;
+  readonly fdOpen?: boolean;
+}
+
+export interface ReplayOutcome {
+  readonly records: readonly ReplayRecord[];
+  readonly pids: PidMap;
+  /** Lines the schedule could not use (not understood, no pid): the checker turns these into an error verdict. */
+  readonly unusable: readonly { readonly line: number; readonly reason: string }[];
+}
+
+export class ReplayGuest {
+  readonly pids = new PidMap();
+  readonly #port: KernelPort;
+  readonly #records: ReplayRecord[] = [];
+  readonly #inFlight = new Map<number, InFlight>();
+  /** Kernel events read so far, and the signals already matched to a `--- SIG ---` line. */
+  readonly #exits = new Map<number, ExitHow>();
+  readonly #signals: { to: number; scope: 'thread' | 'process'; info: SigInfo; used: boolean }[] = [];
+  #cursor = 0;
+  #root: number | null = null;
+  #halted: string | null = null;
+
+  constructor(port: KernelPort) {
+    this.#port = port;
+  }
+
+  /** Replays every event; never throws on bad input (that becomes fatal or skipped records). */
+  run(events: readonly TraceEvent[]): ReplayOutcome {
+    const schedule = buildSchedule(events);
+    for (const step of schedule.steps) {
+      if (this.#halted !== null) {
+        this.#skipAfterHalt(step);
+        continue;
+      }
+      this.#step(step);
+    }
+    // Calls still in flight at the end: the input ended inside them (judged as they stand), or the
+    // replay stopped before their return line (counted as not replayed).
+    for (const [tid, f] of this.#inFlight) {
+      if (this.#halted === null) this.#finish(tid, f);
+      else {
+        this.#records.push({
+          kind: 'skipped',
+          line: f.event.span.line,
+          pid: f.event.pid,
+          what: 'syscall',
+          reason: `not replayed: replay stopped (${this.#halted})`,
+        });
+      }
+    }
+    this.#inFlight.clear();
+    return {
+      records: this.#records,
+      pids: this.pids,
+      unusable: schedule.unusable.map((u) => ({ line: u.event.span.line, reason: u.reason })),
+    };
+  }
+
+  #step(step: ReplayStep): void {
+    switch (step.kind) {
+      case 'call':
+      case 'enter': {
+        const tid = this.#taskOf(step.event.pid, step.line);
+        if (tid === null) return;
+        if (this.#inFlight.has(tid)) {
+          this.#fatal(step.line, `pid ${step.event.pid} enters ${step.event.name} while its previous call has not returned`);
+          return;
+        }
+        this.#enter(tid, step.event);
+        if (step.kind === 'call') this.#exit(tid, step.event, step.line);
+        return;
+      }
+      case 'exit': {
+        const tid = step.event.pid === null ? undefined : this.pids.emulated(step.event.pid);
+        if (tid === undefined) {
+          this.#fatal(step.line, `resumed line for pid ${step.event.pid} whose call was never entered`);
+          return;
+        }
+        this.#exit(tid, step.event, step.line);
+        return;
+      }
+      case 'exited':
+      case 'killed': {
+        const tid = this.#known(step.event.pid, step.line);
+        if (tid === null) return;
+        this.#records.push({ kind: 'exit', event: step.event, tid, kernel: this.#exits.get(tid) ?? null });
+        return;
+      }
+      case 'signal': {
+        const tid = this.#known(step.event.pid, step.line);
+        if (tid === null) return;
+        const signo = signalNumber(step.event.signal);
+        const tgid = this.#port.tgidOf(tid);
+        const match = this.#signals.find(
+          (s) => !s.used && s.info.signo === signo && ((s.scope === 'thread' && s.to === tid) || (s.scope === 'process' && s.to === tgid)),
+        );
+        if (match !== undefined) match.used = true;
+        this.#records.push({ kind: 'signal', event: step.event, tid, kernel: match?.info ?? null });
+        return;
+      }
+      case 'superseded':
+        this.#records.push({
+          kind: 'skipped',
+          line: step.line,
+          pid: step.event.pid,
+          what: 'superseded',
+          reason: 'exec from a non-leader thread is not replayed yet',
+        });
+        this.#halted = `exec from a non-leader thread at line ${step.line}`;
+        return;
+      case 'stopped':
+        this.#records.push({ kind: 'skipped', line: step.line, pid: step.event.pid, what: 'stopped', reason: 'group stop is not replayed' });
+        return;
+      default: {
+        const never: never = step;
+        throw new Error(`unknown step ${(never as ReplayStep).kind}`);
+      }
+    }
+  }
+
+  /** The emulated task of a recorded pid: the root on first sight, else a child of a clone in flight. */
+  #taskOf(pid: number | null, line: number): number | null {
+    if (pid === null) {
+      this.#fatal(line, 'a line without a pid');
+      return null;
+    }
+    const known = this.pids.emulated(pid);
+    if (known !== undefined) return known;
+    if (this.#root === null) {
+      const root = this.#port.spawnRoot();
+      this.#root = root;
+      this.pids.bind(pid, root);
+      return root;
+    }
+    const claim = this.pids.claim(pid);
+    if (claim.kind === 'unknown') {
+      this.#fatal(line, claim.reason);
+      return null;
+    }
+    return claim.emulated;
+  }
+
+  #known(pid: number | null, line: number): number | null {
+    const tid = pid === null ? undefined : this.pids.emulated(pid);
+    if (tid !== undefined) return tid;
+    // A task whose only lines are its exit (a child that never made a traced call) is still a child of a clone in flight.
+    return this.#taskOf(pid, line);
+  }
+
+  #enter(tid: number, event: SyscallEvent): void {
+    const conversion = convert(event, (recorded) => this.pids.emulated(recorded));
+    switch (conversion.kind) {
+      case 'adopted':
+        this.#inFlight.set(tid, { event, conversion });
+        return;
+      case 'fd-probe':
+        this.#inFlight.set(tid, { event, conversion, fdOpen: this.#port.fdOpen(tid, conversion.fd) });
+        this.#drain();
+        return;
+      case 'checked':
+      case 'effect':
+      case 'run-adopted': {
+        const state = this.#port.state(tid);
+        if (state === 'exited' || state === 'zombie') {
+          // The recording shows a task the kernel has already ended making a call.
+          this.#inFlight.set(tid, { event, conversion, result: { kind: 'gone' } });
+          return;
+        }
+        if (state !== 'ready') {
+          this.#fatal(event.span.line, `pid ${event.pid} makes a call while the kernel holds it ${state ?? 'unknown'}`);
+          return;
+        }
+        if (CLONE_FAMILY.has(event.name) && event.outcome.kind === 'value') {
+          // A recorded pid reused after its first owner was reaped.
+          const recordedChild = Number(event.outcome.value);
+          if (this.pids.has(recordedChild)) this.pids.release(recordedChild);
+        }
+        const before = this.#port.events().length;
+        const result = this.#port.syscall(tid, conversion.call);
+        this.#drain();
+        if (CLONE_FAMILY.has(event.name)) {
+          for (const child of this.#createdSince(before, tid)) {
+            const recordedChild = event.outcome.kind === 'value' ? Number(event.outcome.value) : null;
+            this.pids.addPending({ callerPid: event.pid ?? -1, event, emulatedChild: child, recordedChild });
+          }
+        }
+        this.#inFlight.set(tid, { event, conversion, result });
+        return;
+      }
+      default: {
+        const never: never = conversion;
+        throw new Error(`unknown conversion ${(never as Conversion).kind}`);
+      }
+    }
+  }
+
+  #exit(tid: number, event: SyscallEvent, line: number): void {
+    const f = this.#inFlight.get(tid);
+    if (f === undefined || f.event !== event) {
+      this.#fatal(line, `pid ${event.pid} returns from ${event.name} it never entered`);
+      return;
+    }
+    this.#inFlight.delete(tid);
+    const record = this.#finish(tid, f);
+    if (record.result?.kind === 'blocked' && event.outcome.kind !== 'unknown' && event.outcome.kind !== 'unfinished') {
+      // The kernel still holds a task the recording shows running on: nothing it does later can be compared.
+      this.#halted = `pid ${event.pid} ${event.name} at line ${line} is still blocked in the kernel`;
+    }
+  }
+
+  #finish(tid: number, f: InFlight): SyscallRecord {
+    const { event, conversion } = f;
+    let result = f.result;
+    if (result?.kind === 'blocked') result = this.#port.completion(tid) ?? result;
+    if (CLONE_FAMILY.has(event.name)) this.pids.settle(event);
+    const base = { kind: 'syscall' as const, event, tid };
+    let record: SyscallRecord;
+    switch (conversion.kind) {
+      case 'adopted':
+        record = { ...base, handling: 'adopted', reason: conversion.reason };
+        break;
+      case 'fd-probe':
+        record = { ...base, handling: 'fd-probe', fd: conversion.fd, ...(f.fdOpen !== undefined ? { fdOpen: f.fdOpen } : {}) };
+        break;
+      case 'run-adopted':
+        record = { ...base, handling: 'run-adopted', reason: conversion.reason, ...(result ? { result } : {}) };
+        break;
+      case 'checked':
+      case 'effect':
+        record = { ...base, handling: conversion.kind, ...(result ? { result } : {}) };
+        break;
+      default: {
+        const never: never = conversion;
+        throw new Error(`unknown conversion ${(never as Conversion).kind}`);
+      }
+    }
+    this.#records.push(record);
+    return record;
+  }
+
+  /** Reads the kernel events not seen yet. */
+  #drain(): void {
+    const log = this.#port.events();
+    for (; this.#cursor < log.length; this.#cursor++) {
+      const e = log[this.#cursor];
+      if (e !== undefined) this.#note(e);
+    }
+  }
+
+  /** Tasks the given task created since the log had `from` events. */
+  #createdSince(from: number, creator: number): number[] {
+    const log = this.#port.events();
+    const out: number[] = [];
+    for (let i = from; i < log.length; i++) {
+      const e = log[i];
+      if (e?.type === 'task-created' && e.creator === creator) out.push(e.tid);
+    }
+    return out;
+  }
+
+  #note(e: KernelEvent): void {
+    if (e.type === 'task-exit') this.#exits.set(e.tid, e.how);
+    else if (e.type === 'signal-sent') this.#signals.push({ to: e.to, scope: e.scope, info: e.info, used: false });
+  }
+
+  #fatal(line: number, message: string): void {
+    this.#records.push({ kind: 'fatal', line, message });
+    this.#halted = message;
+  }
+
+  #skipAfterHalt(step: ReplayStep): void {
+    if (step.kind === 'exit' || (step.kind !== 'call' && step.kind !== 'enter')) return;
+    this.#records.push({
+      kind: 'skipped',
+      line: step.line,
+      pid: step.event.pid,
+      what: 'syscall',
+      reason: `not replayed: replay stopped (${this.#halted ?? ''})`,
+    });
+  }
+}
