@@ -66,13 +66,14 @@ function scan(core: Core, waiter: Task, sel: Selector, options: number): Report 
   for (const thread of threads) {
     for (const child of thread.children) {
       if (!matches(core, waiter, sel, child) || !eligible(options, child)) continue;
-      any = true;
       const g = child.group;
       if (g.state === 'zombie') {
+        // A zombie counts only for a wait that takes exits (wait_task_zombie; E14).
         if ((options & WAIT.WEXITED) !== 0) return { kind: 'exit', group: g };
         continue;
       }
       if (g.state !== 'live') continue;
+      any = true;
       if ((options & WAIT.WSTOPPED) !== 0 && g.stopReport !== null) return { kind: 'stop', group: g, signo: g.stopReport };
       if ((options & WAIT.WCONTINUED) !== 0 && g.continueReport) return { kind: 'continue', group: g };
     }
