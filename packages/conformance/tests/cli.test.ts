@@ -68,7 +68,7 @@ describe('forkscope: help, version, usage errors', () => {
   });
 
   it('no command, an unknown command or an unknown option is a usage error (exit 2)', async () => {
-    for (const argv of [[], ['frobnicate'], ['--frob'], ['parse', '--frob', 'x'], ['tree'], ['tree', 'a', 'b'], ['normalize'], ['parse', '--dialect', 'ltrace', 'x']]) {
+    for (const argv of [[], ['frobnicate'], ['--frob'], ['parse', '--frob', 'x'], ['tree'], ['tree', '--json'], ['normalize'], ['parse', '--dialect', 'ltrace', 'x']]) {
       const r = await run(argv);
       expect(r.code, argv.join(' ')).toBe(2);
       expect(r.stdout).toBe('');

@@ -2,13 +2,14 @@
 // other addresses, other timings) must normalize to the same text. Needs strace and dash on
 // the machine; skipped, with the reason in its name, where they are missing.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../src/normalize/canonical-json.js';
 import { normalize } from '../src/normalize/normalize.js';
-import { parseText } from '../src/parse.js';
+import { parseFiles, parseText } from '../src/parse.js';
+import type { TraceEvent } from '../src/events.js';
 
 const STRACE = '/usr/bin/strace';
 const DASH = '/usr/bin/dash';
@@ -27,11 +28,11 @@ function straceWorks(): boolean {
 // (A pipeline would let two children race to exit, and wait(-1) would report them in either order.)
 const SCRIPT = '/bin/true; (exit 3); /nonexistent/cmd; echo done';
 
-function capture(): string {
+function capture(mode: '-f' | '-ff' = '-f'): string {
   const dir = mkdtempSync(join(tmpdir(), 'forkscope-recapture-'));
   const out = join(dir, 'capture.strace');
   try {
-    execFileSync(STRACE, ['-f', '-ttt', '-T', '-s', '256', '-o', out, DASH, '-c', SCRIPT], {
+    execFileSync(STRACE, [mode, '-ttt', '-T', '-s', '256', '-o', out, DASH, '-c', SCRIPT], {
       stdio: 'ignore',
       timeout: 20_000,
       env: { PATH: '/usr/bin:/bin', HOME: dir, LANG: 'C.UTF-8' },
@@ -39,7 +40,13 @@ function capture(): string {
   } catch {
     // dash exits 0 (echo is last); any failure shows up as a missing or short capture below.
   }
-  return readFileSync(out, 'utf8');
+  return mode === '-f' ? readFileSync(out, 'utf8') : dir;
+}
+
+async function collect(events: AsyncIterable<TraceEvent>): Promise<TraceEvent[]> {
+  const out: TraceEvent[] = [];
+  for await (const e of events) out.push(e);
+  return out;
 }
 
 describe('re-captures of one program (real strace runs)', () => {
@@ -55,5 +62,13 @@ describe('re-captures of one program (real strace runs)', () => {
     const codes = parsed.processes.map((p) => p.exit?.code);
     expect(codes).toContain(3);
     expect(codes).toContain(127);
+  });
+
+  it.skipIf(!available)('the -ff files of a run normalize like a -f capture of the same program (skipped where strace/dash are missing)', async () => {
+    const dir = capture('-ff');
+    const files = readdirSync(dir).filter((f) => f.startsWith('capture.strace.')).map((f) => join(dir, f));
+    expect(files.length).toBeGreaterThan(2);
+    const ff = canonicalJson(normalize(await collect(parseFiles(files))));
+    expect(ff).toBe(canonicalJson(normalize(parseText(capture('-f')))));
   });
 });

@@ -8,12 +8,13 @@ import { diagnosticLines, readCapture } from '../read-capture.js';
 export const treeCommand: Command = {
   name: 'tree',
   summary: 'the process tree of a capture: processes, threads, exec chains, exit status',
-  help: `Usage: forkscope tree FILE [--json]
+  help: `Usage: forkscope tree FILE... [--json]
 
 Shows which process created which (fork, vfork, clone, clone3 with their flags), the
 threads of each process (CLONE_THREAD), the exec chain of each process with failed execs
 marked, an exec from a non-leader thread taking the leader's pid, CLONE_PARENT children
 under the caller's parent, and how each process ended (exit code, or killing signal).
+Several files given together are the -ff files of one run (name.<pid>).
 
 Options:
   --json              the tree as JSON ({"roots": [...], "anomalies": [...]})
@@ -32,7 +33,7 @@ Examples:
       ctx.io.stdout.write(treeCommand.help);
       return 0;
     }
-    if (positionals.length !== 1) throw new UsageError('tree needs exactly one FILE', 'tree');
+    if (positionals.length === 0) throw new UsageError('tree needs a FILE', 'tree');
     const capture = await readCapture(ctx.io.cwd, positionals);
     const tree = processTree(capture.events);
     ctx.io.stdout.write(values.json === true ? JSON.stringify(tree, null, 2) + '\n' : renderTree(tree));
