@@ -69,6 +69,9 @@ describe('AddressSpace: mappings and contents', () => {
     const other = map(one, 2, ANON_PRIVATE, RW, hint);
     expect(other).not.toBe(hint);
     expect(other).toBe(b1 - 2n * P);
+    // Hints round down to a page and up to mmap_min_addr (round_hint_to_min).
+    expect(map(one, 1, ANON_PRIVATE, RW, 0x200000123n)).toBe(0x200000000n);
+    expect(map(one, 1, ANON_PRIVATE, RW, 0x1000n)).toBe(0x10000n);
   });
 
   it('rejects bad mmap arguments with Linux errnos', () => {
@@ -194,6 +197,24 @@ describe('AddressSpace: fork', () => {
     expect(value(parent.readU32(gib))).toBe(1);
     const stats = child.storeStats();
     expect(stats).toEqual([{ start: gib, populated: 1, depth: 2 }]);
+  });
+
+  it('a parent that writes between many forks keeps a short chain and every child its own snapshot', () => {
+    const parent = new AddressSpace();
+    const a = map(parent, 4);
+    const children: AddressSpace[] = [];
+    for (let i = 1; i <= 100; i++) {
+      value(parent.writeU32(a + BigInt(i % 4) * P, i));
+      children.push(parent.fork());
+    }
+    expect(parent.storeStats()[0]?.depth).toBeLessThanOrEqual(18);
+    children.forEach((child, k) => {
+      const i = k + 1;
+      expect(value(child.readU32(a + BigInt(i % 4) * P))).toBe(i);
+      if (i > 1) expect(value(child.readU32(a + BigInt((i - 1) % 4) * P))).toBe(i - 1);
+    });
+    value(children[0]!.writeU32(a + P, 999));
+    expect(value(parent.readU32(a + P))).toBe(97);
   });
 
   it('pieces of one split mapping stay consistent across fork', () => {

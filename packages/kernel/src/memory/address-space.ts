@@ -408,10 +408,13 @@ export class AddressSpace {
     return true;
   }
 
+  /** mm/mmap.c round_hint_to_min: a hint is rounded down to a page, and up to mmap_min_addr. */
   private hintFits(addr: bigint, pages: number): number | undefined {
-    if (addr === 0n) return undefined;
-    const start = pageUp(addr) >> SHIFT;
-    if (start < BigInt(MIN_PAGE) || start + BigInt(pages) > BigInt(TASK_PAGES)) return undefined;
+    if (addr <= 0n) return undefined;
+    let start = addr >> SHIFT;
+    if (start === 0n) return undefined;
+    if (start < BigInt(MIN_PAGE)) start = BigInt(MIN_PAGE);
+    if (start + BigInt(pages) > BigInt(TASK_PAGES)) return undefined;
     const s = Number(start);
     return this.overlaps(s, s + pages) ? undefined : s;
   }

@@ -12,6 +12,9 @@
 // mapping gets a fresh store, so a re-mapped range always reads zeros.
 import { PAGE_SIZE } from './constants.js';
 
+/** Longest copy-on-write chain kept before fork merges it (see PrivateLayer.fork). */
+export const MAX_CHAIN = 16;
+
 export interface PageStore {
   /** The page's current bytes, or undefined if it was never written (reads as zeros). Do not mutate. */
   peek(page: number): Uint8Array | undefined;
@@ -75,8 +78,24 @@ export class PrivateLayer implements PageStore {
    * An empty layer is skipped so repeated forks without writes do not lengthen the chain.
    */
   fork(): [PrivateLayer, PrivateLayer] {
-    const base = this.pages.size === 0 ? this.below : this;
+    let base = this.pages.size === 0 ? this.below : this;
+    // A process that writes between forks (a shell loop) would otherwise lengthen its chain by
+    // one layer per fork and make reads slower and slower. Past MAX_CHAIN layers the frozen chain
+    // is merged into one layer. Frozen pages are immutable, so the merge shares them by reference:
+    // it costs one map entry per populated page, once every MAX_CHAIN forks.
+    if (base && base.depth > MAX_CHAIN) base = base.flatten();
     return [new PrivateLayer(base), new PrivateLayer(base)];
+  }
+
+  /** One layer holding what this (frozen) chain shows; pages shared, not copied. */
+  private flatten(): PrivateLayer {
+    const chain: PrivateLayer[] = [];
+    for (let layer: PrivateLayer | null = this; layer; layer = layer.below) chain.push(layer);
+    const flat = new PrivateLayer(null);
+    for (let i = chain.length - 1; i >= 0; i--) {
+      for (const [page, bytes] of (chain[i] as PrivateLayer).pages) flat.pages.set(page, bytes);
+    }
+    return flat;
   }
 
   get depth(): number {
