@@ -137,6 +137,20 @@ export class Core {
     this.dirty = true;
   }
 
+  /**
+   * Re-attempts `task`'s blocked call with it as the current task: signals it raises on itself
+   * (SIGPIPE) wait for the call to finish instead of interrupting it.
+   */
+  retryAs(task: Task): SyscallResult | undefined {
+    const saved = this.current;
+    this.current = task;
+    try {
+      return task.block?.retry();
+    } finally {
+      this.current = saved;
+    }
+  }
+
   /** Blocked tasks in the order they blocked. */
   blockedTasks(): Task[] {
     const out: Task[] = [];
@@ -157,7 +171,7 @@ export class Core {
         this.dirty = false;
         for (const task of this.blockedTasks()) {
           if (task.state !== 'blocked' || !task.block) continue;
-          const result = task.block.retry();
+          const result = this.retryAs(task);
           if (result !== undefined) {
             this.finish(task, result);
             onFinish(task);

@@ -133,7 +133,7 @@ function completeSignal(core: Core, target: Task, scope: 'thread' | 'process', s
 export function signalWakeUp(core: Core, t: Task): void {
   if (t.state === 'ready') {
     if (core.current !== t) deliverSignals(core, t);
-  } else if (t.state === 'blocked' && t.block && t.block.sleep === 'interruptible' && hasDeliverable(t)) {
+  } else if (t.state === 'blocked' && t.block && t.block.sleep === 'interruptible' && core.current !== t && hasDeliverable(t)) {
     interrupt(core, t);
   }
 }
@@ -160,7 +160,8 @@ function peekDeliverable(t: Task): number | undefined {
 export function interrupt(core: Core, t: Task): void {
   const block = t.block;
   if (!block) return;
-  const retried = block.retry() ?? block.onInterrupt?.();
+  const retried = core.retryAs(t) ?? block.onInterrupt?.();
+  if (t.block !== block) return;
   let result: SyscallResult;
   if (retried !== undefined) result = retried;
   else {
@@ -261,8 +262,9 @@ function groupStop(core: Core, group: ThreadGroup, sig: number): void {
       core.unready(t);
       t.state = 'stopped';
     } else if (t.state === 'blocked' && t.block && t.block.sleep === 'interruptible') {
-      const retried = t.block.retry() ?? t.block.onInterrupt?.();
-      core.finish(t, retried ?? { kind: 'error', errno: t.block.restartErrno, restarts: true });
+      const block = t.block;
+      const retried = core.retryAs(t) ?? block.onInterrupt?.();
+      if (t.block === block) core.finish(t, retried ?? { kind: 'error', errno: block.restartErrno, restarts: true });
     }
   }
   core.emit({ type: 'stopped', tgid: group.tgid, signo: sig });
