@@ -11,7 +11,9 @@
 //   lookup(path, cwd, { follow?, cred? }) → Lookup          path walk with Linux's errnos
 //   resolveExec(path, cwd, { cred?, follow? }) → ExecResolution   see exec-resolution.ts
 //   resolveChdir(path, cwd, { cred? }) → ChdirResolution
-//   cwd is an absolute, canonical directory path (what getcwd returns).
+//   placementPath(path), markAbsent(path, errno)               used by the manifest builder
+//   cwd is an absolute, canonical directory path (what getcwd returns). In a manifest model a cwd
+//   the manifest does not list is joined lexically with the path (that is how entries were recorded).
 //
 // Errors follow fs/namei.c: "" → ENOENT; path ≥ 4096 bytes (PATH_MAX incl. NUL) → ENAMETOOLONG;
 // a component > 255 bytes → ENAMETOOLONG when its directory is searched; a non-directory in the
