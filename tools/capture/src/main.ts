@@ -26,6 +26,7 @@ Options:
   --case ID    capture only case ID, as "<family>/<case>" or "<case>" (repeatable)
   --out DIR    corpus root to write into (default: <repo>/corpus)
   --programs DIR  where the <family>/cases.json live (default: tools/capture/programs)
+  --manifest-only  only rebuild <out>/manifest.json from the case directories present
   --help       show this text
 
 Exit status: 0 all selected cases captured; 1 some case failed (its old
@@ -83,6 +84,7 @@ async function main(argv: readonly string[]): Promise<number> {
         case: { type: 'string', multiple: true },
         out: { type: 'string' },
         programs: { type: 'string' },
+        'manifest-only': { type: 'boolean' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -98,6 +100,11 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const outRoot = resolve(values.out ?? join(repoRoot, 'corpus'));
   try {
+    if (values['manifest-only'] === true) {
+      const manifest = writeManifest(outRoot);
+      console.log(`manifest: ${manifest.cases.length} cases in ${join(outRoot, 'manifest.json')}`);
+      return 0;
+    }
     const tools = findTools(process.env['PATH'] ?? '');
     const selection = select(loadFamilies(resolve(values.programs ?? defaultProgramsRoot)), values.family ?? [], values.case ?? []);
     const release = await acquireCaptureLock((line) => console.error(line));

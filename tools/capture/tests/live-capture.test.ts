@@ -111,6 +111,13 @@ describe('capture script, environment and usage errors', () => {
     expect(oneCase.status).toBe(2);
     expect(oneCase.stderr).toMatch(/unknown case "raw\/no-such-case"/);
     expect(runCaptureScript(['--bogus']).status).toBe(2);
+    const moRoot = join(scratch, 'manifest-only');
+    mkdirSync(join(moRoot, 'f', 'c'), { recursive: true });
+    writeFileSync(join(moRoot, 'f', 'c', 'case.json'), JSON.stringify({ id: 'f/c', family: 'f', description: 'd', promises: ['none'] }));
+    const manifestOnly = runCaptureScript(['--manifest-only', '--out', moRoot]);
+    expect(manifestOnly.status).toBe(0);
+    expect(manifestOnly.stdout).toMatch(/^manifest: 1 cases in /);
+    expect(JSON.parse(readFileSync(join(moRoot, 'manifest.json'), 'utf8'))).toMatchObject({ cases: [{ id: 'f/c' }] });
     const help = runCaptureScript(['--help']);
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('--family F');
