@@ -60,6 +60,73 @@ pub fn root_execve(capture: &[u8]) -> Result<RootExecve, String> {
     Ok(RootExecve { pid, path, truncated })
 }
 
+/// How a process ended, from strace's `+++ exited with N +++` or
+/// `+++ killed by SIG [(core dumped) ]+++` line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EndLine {
+    Exited(u8),
+    Killed { signal: String, core_dumped: bool },
+}
+
+/// The last end line (`+++ … +++`) of process `pid` in `capture`, with its
+/// 1-based line number. With `pid` `None` (a capture without pid prefixes)
+/// every line belongs to the root. `Err` for an end line of that pid that
+/// does not read as either form.
+pub fn process_end(capture: &[u8], pid: Option<u32>) -> Result<Option<(usize, EndLine)>, (usize, String)> {
+    let mut found = None;
+    for (i, line) in capture.split(|&b| b == b'\n').enumerate() {
+        let (line_pid, body) = split_prefix(line);
+        if pid.is_some() && line_pid != pid {
+            continue;
+        }
+        let Some(inner) = body.strip_prefix(b"+++ ").and_then(|b| b.strip_suffix(b" +++")) else { continue };
+        let inner = String::from_utf8_lossy(inner);
+        let end = if let Some(code) = inner.strip_prefix("exited with ") {
+            EndLine::Exited(code.parse::<u8>().map_err(|_| (i + 1, format!("exit code \"{code}\" is not 0..255")))?)
+        } else if let Some(rest) = inner.strip_prefix("killed by ") {
+            let (signal, core_dumped) = match rest.strip_suffix(" (core dumped)") {
+                Some(sig) => (sig, true),
+                None => (rest, false),
+            };
+            EndLine::Killed { signal: signal.to_string(), core_dumped }
+        } else if inner.starts_with("superseded by ") {
+            continue;
+        } else {
+            return Err((i + 1, format!("unknown end line \"+++ {inner} +++\"")));
+        };
+        found = Some((i + 1, end));
+    }
+    Ok(found)
+}
+
+/// Splits `[PID ][TIME ]BODY` into the pid (when the first field is an integer
+/// followed by more) and the body.
+fn split_prefix(line: &[u8]) -> (Option<u32>, &[u8]) {
+    let mut i = 0;
+    let mut pid = None;
+    for field in 0..2 {
+        while line.get(i) == Some(&b' ') {
+            i += 1;
+        }
+        let start = i;
+        while matches!(line.get(i), Some(b'0'..=b'9' | b'.')) {
+            i += 1;
+        }
+        if i == start || line.get(i) != Some(&b' ') {
+            i = start;
+            break;
+        }
+        let token = &line[start..i];
+        if field == 0 && !token.contains(&b'.') {
+            pid = std::str::from_utf8(token).ok().and_then(|t| t.parse().ok());
+        }
+    }
+    while line.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    (pid, &line[i..])
+}
+
 /// Decodes strace's quoted string at the start of `s`: `\\ \" \n \t \r \f \v`,
 /// octal `\NNN` and hex `\xHH` escapes. Returns the bytes and whether a `...`
 /// truncation marker follows the closing quote.
@@ -143,6 +210,24 @@ mod tests {
         let t = root_execve(b"1700000000.123456 execve(\"/bin/true\", [\"true\"], []) = 0").unwrap();
         assert_eq!(t.pid, None);
         assert_eq!(t.path, b"/bin/true");
+    }
+
+    /// Fixture: two processes, the child killed, the root exiting last.
+    const FIXTURE_ENDS: &[u8] = b"10 1.0 execve(\"/p\", [], []) = 0\n11 1.1 +++ killed by SIGKILL (core dumped) +++\n10 1.2 exit_group(3) = ?\n10 1.3 +++ exited with 3 +++\n";
+
+    #[test]
+    fn fixture_end_lines_per_process() {
+        assert_eq!(process_end(FIXTURE_ENDS, Some(10)), Ok(Some((4, EndLine::Exited(3)))));
+        assert_eq!(process_end(FIXTURE_ENDS, Some(11)), Ok(Some((2, EndLine::Killed { signal: "SIGKILL".into(), core_dumped: true }))));
+        assert_eq!(process_end(FIXTURE_ENDS, Some(12)), Ok(None));
+        // Without pid prefixes every line is the root's.
+        assert_eq!(
+            process_end(b"execve(\"/p\", [], []) = 0\n+++ killed by SIGTERM +++\n", None),
+            Ok(Some((2, EndLine::Killed { signal: "SIGTERM".into(), core_dumped: false })))
+        );
+        assert_eq!(process_end(b"10 1.0 +++ exited with 300 +++\n", Some(10)), Err((1, "exit code \"300\" is not 0..255".into())));
+        assert!(process_end(b"10 1.0 +++ vanished +++\n", Some(10)).unwrap_err().1.contains("unknown end line"));
+        assert_eq!(process_end(b"10 1.0 +++ superseded by execve in pid 11 +++\n", Some(10)), Ok(None));
     }
 
     #[test]

@@ -99,6 +99,18 @@ impl TryFrom<RawExitStatus> for ExitStatus {
     }
 }
 
+impl std::fmt::Display for ExitStatus {
+    /// `exited with 0`, `killed by SIGSEGV (core dumped)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ExitStatus::Exited { code } => write!(f, "exited with {code}"),
+            ExitStatus::Killed { signal, core_dumped } => {
+                write!(f, "killed by {signal}{}", if *core_dumped { " (core dumped)" } else { "" })
+            }
+        }
+    }
+}
+
 impl CaseFile {
     /// The case's own name: the part of the id after `<family>/`.
     pub fn case_name(&self) -> Option<&str> {

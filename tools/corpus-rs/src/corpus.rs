@@ -4,8 +4,9 @@
 //! expected.json with itself. Every problem is collected; nothing is skipped
 //! without a problem saying so.
 
-use crate::capture::root_execve;
+use crate::capture::{process_end, root_execve, EndLine};
 use crate::case_file::CaseFile;
+use crate::case_file::ExitStatus;
 use crate::expected::Expected;
 use crate::manifest::{Manifest, ManifestEntry};
 use crate::path_text::{is_normal_absolute, resolve};
@@ -221,13 +222,14 @@ fn load_case(entry: &ManifestEntry, dir: &Path, problems: &mut Vec<Problem>) -> 
     check_capture(&meta, &capture_path, &case_path, &text, problems);
 
     let expected_path = dir.join(crate::corpus::EXPECTED_FILE);
-    let expected = if expected_path.exists() { load_expected(&expected_path, problems) } else { None };
+    let expected = if expected_path.exists() { load_expected(&expected_path, &meta, problems) } else { None };
     Some(Case { entry: entry.clone(), dir: dir.to_path_buf(), meta, expected })
 }
 
 /// The capture exists, is not empty, starts with the root's execve of argv[0]
-/// (after strace's PATH search when argv[0] has no slash), and that path is
-/// described in the fs manifest.
+/// (after strace's PATH search when argv[0] has no slash), that path is
+/// described in the fs manifest, and the root's end line (`+++ exited with N
+/// +++`) agrees with the case's exitStatus.
 fn check_capture(meta: &CaseFile, capture_path: &Path, case_path: &Path, case_text: &str, problems: &mut Vec<Problem>) {
     let bytes = match fs::read(capture_path) {
         Ok(b) => b,
@@ -243,6 +245,24 @@ fn check_capture(meta: &CaseFile, capture_path: &Path, case_path: &Path, case_te
             return;
         }
     };
+    match process_end(&bytes, head.pid) {
+        Err((line, why)) => problems.push(Problem::at_line(capture_path, line, why)),
+        Ok(None) => problems.push(Problem::in_file(capture_path, "no \"+++ exited/killed +++\" line for the root process")),
+        Ok(Some((line, end))) => {
+            let agrees = match (&end, &meta.exit_status) {
+                (EndLine::Exited(a), ExitStatus::Exited { code: b }) => a == b,
+                (EndLine::Killed { signal: a, core_dumped: ca }, ExitStatus::Killed { signal: b, core_dumped: cb }) => a == b && ca == cb,
+                _ => false,
+            };
+            if !agrees {
+                problems.push(Problem::at_line(
+                    capture_path,
+                    line,
+                    format!("the root process {}, but the exitStatus of {} says {}", end_text(&end), case_path.display(), meta.exit_status),
+                ));
+            }
+        }
+    }
     let Some(argv0) = meta.argv.first() else { return };
     let Ok(path) = String::from_utf8(head.path) else {
         problems.push(Problem::at_line(capture_path, 1, "execve path is not UTF-8"));
@@ -273,7 +293,15 @@ fn check_capture(meta: &CaseFile, capture_path: &Path, case_path: &Path, case_te
     }
 }
 
-fn load_expected(path: &Path, problems: &mut Vec<Problem>) -> Option<Expected> {
+fn end_text(end: &EndLine) -> String {
+    match end {
+        EndLine::Exited(code) => format!("exited with {code}"),
+        EndLine::Killed { signal, core_dumped } => format!("killed by {signal}{}", if *core_dumped { " (core dumped)" } else { "" }),
+    }
+}
+
+/// Loads expected.json, checks it on its own and against its case.json.
+fn load_expected(path: &Path, meta: &CaseFile, problems: &mut Vec<Problem>) -> Option<Expected> {
     let text = match read_text(path) {
         Ok(t) => t,
         Err(p) => {
@@ -288,7 +316,7 @@ fn load_expected(path: &Path, problems: &mut Vec<Problem>) -> Option<Expected> {
             return None;
         }
     };
-    for (ptr, why) in expected.check() {
+    for (ptr, why) in expected.check().into_iter().chain(expected.check_against(meta)) {
         problems.push(Problem::at_pointer(path, &text, &ptr, why));
     }
     Some(expected)

@@ -5,6 +5,7 @@
 //! then depth first over the creation tree. Kinds this reader does not know
 //! are kept as `Unknown` (and counted) so the format can grow.
 
+use crate::case_file::{CaseFile, ExitStatus};
 use crate::problem::JsonPointer;
 use serde_derive::Deserialize;
 use serde_json::Value;
@@ -62,6 +63,16 @@ pub struct EventRef {
 pub enum ProcessExit {
     Exited { code: i64 },
     Killed { signal: String, core: bool },
+}
+
+impl std::fmt::Display for ProcessExit {
+    /// `exited with 0`, `killed by SIGSEGV (core dumped)` — the same words as `ExitStatus`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ProcessExit::Exited { code } => write!(f, "exited with {code}"),
+            ProcessExit::Killed { signal, core } => write!(f, "killed by {signal}{}", if *core { " (core dumped)" } else { "" }),
+        }
+    }
 }
 
 /// A pid as the capture showed it: a renumbered task, or one outside the capture.
@@ -178,6 +189,45 @@ pub enum KillTarget {
     },
 }
 
+/// Which clone-family call created a task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CloneCall {
+    Clone,
+    Clone3,
+    Fork,
+    Vfork,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExecCall {
+    Execve,
+    Execveat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExitCall {
+    Exit,
+    ExitGroup,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WaitCall {
+    Wait4,
+    Waitid,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KillCall {
+    Kill,
+    Tgkill,
+    Tkill,
+}
+
 /// One lifecycle event of a task.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
@@ -185,17 +235,20 @@ pub enum Event {
     /// clone, clone3, fork or vfork.
     #[serde(rename_all = "camelCase")]
     Clone {
-        call: String,
+        call: CloneCall,
         /// CLONE_* names, sorted.
         flags: Vec<String>,
         exit_signal: Option<SignalRef>,
         /// The created task's id, or an errno.
         result: Option<CallResult>,
+        /// clone3 only: its size argument (it decides several errors).
+        #[serde(default)]
+        size: Option<i64>,
     },
     /// execve or execveat.
     #[serde(rename_all = "camelCase")]
     Exec {
-        call: String,
+        call: ExecCall,
         path: Option<String>,
         argv: Option<Vec<String>>,
         argv_truncated: bool,
@@ -204,12 +257,12 @@ pub enum Event {
     },
     /// exit or exit_group.
     ExitCall {
-        call: String,
+        call: ExitCall,
         code: Option<i64>,
     },
     /// wait4 or waitid.
     Wait {
-        call: String,
+        call: WaitCall,
         target: WaitTarget,
         /// W* names, sorted.
         options: Vec<String>,
@@ -220,7 +273,7 @@ pub enum Event {
     },
     /// kill, tgkill or tkill.
     Kill {
-        call: String,
+        call: KillCall,
         target: KillTarget,
         signal: Option<SignalRef>,
         result: Option<CallResult>,
@@ -289,6 +342,16 @@ pub struct Ordering {
     pub after: EventRef,
 }
 
+/// The only ordering kind so far.
+pub const RESUMED_AFTER: &str = "resumed-after";
+
+impl Ordering {
+    /// A `resumed-after` ordering with a reason this reader knows (and checks).
+    pub fn is_known(&self) -> bool {
+        self.kind == RESUMED_AFTER && self.reason != OrderingReason::Unknown
+    }
+}
+
 impl Expected {
     /// Every task, with the pid of its process.
     pub fn tasks(&self) -> impl Iterator<Item = (u32, &Task)> {
@@ -303,7 +366,7 @@ impl Expected {
     /// How many events and orderings have a kind this reader does not know.
     pub fn unknown_kinds(&self) -> usize {
         let events = self.tasks().flat_map(|(_, t)| t.events.iter()).filter(|e| **e == Event::Unknown).count();
-        events + self.orderings.iter().filter(|o| o.reason == OrderingReason::Unknown).count()
+        events + self.orderings.iter().filter(|o| !o.is_known()).count()
     }
 
     /// Internal consistency: format and version; pids sorted and unique; task
@@ -381,10 +444,21 @@ impl Expected {
                 (None, Some(_)) => out.push((at.key("createdBy"), "a root process (no parent) has createdBy".to_string())),
                 (Some(_), None) => out.push((at.key("createdBy"), "a child process (with a parent) lacks createdBy".to_string())),
             }
+            if let Some(ProcessExit::Exited { code }) = p.exit {
+                if !(0..=255).contains(&code) {
+                    out.push((at.key("exit").key("code"), format!("exit code {code} is outside 0..255")));
+                }
+            }
             for (ti, t) in p.tasks.iter().enumerate() {
                 let tat = at.key("tasks").index(ti);
                 for (ei, e) in t.events.iter().enumerate() {
                     let eat = tat.key("events").index(ei);
+                    // exec and kill return 0 or an errno, nothing else.
+                    if let Event::Exec { result: Some(r), .. } | Event::Kill { result: Some(r), .. } = e {
+                        if !matches!(r, CallResult::Value(0) | CallResult::Errno(_)) {
+                            out.push((eat.key("result"), format!("result {r:?} is neither 0 nor an errno")));
+                        }
+                    }
                     for (field, r) in task_refs(e) {
                         if !task_exists(&r) {
                             out.push((eat.key(field), format!("{field} names task {} which the capture does not have", show_ref(r))));
@@ -414,9 +488,56 @@ impl Expected {
                 out.push((at.key("after"), format!("names no event (task {} index {})", o.after.pid, o.after.index)));
             }
             let (Some(call), Some(after)) = (call, after) else { continue };
+            if !o.is_known() {
+                continue;
+            }
             if let Some(why) = ordering_mismatch(o, call, after, &process_of) {
                 out.push((at, why));
             }
+        }
+        out
+    }
+}
+
+impl Expected {
+    /// Agreement with the case.json beside it: process 1 is the root (no
+    /// parent), its first event is the successful exec of the case's argv, and
+    /// it ended as the case's exitStatus says.
+    pub fn check_against(&self, case: &CaseFile) -> Vec<(JsonPointer, String)> {
+        let root = JsonPointer::root();
+        let mut out = Vec::new();
+        let Some((pi, p)) = self.processes.iter().enumerate().find(|(_, p)| p.pid == 1) else {
+            out.push((root.key("processes"), "no process 1 (the traced root)".to_string()));
+            return out;
+        };
+        let at = root.key("processes").index(pi);
+        if p.parent.is_some() {
+            out.push((at.key("parent"), "process 1, the traced root, has a parent".to_string()));
+        }
+        let first = p.tasks.first().filter(|t| t.tid == 1).and_then(|t| t.events.first());
+        let first_at = at.key("tasks").index(0).key("events").index(0);
+        match first {
+            Some(Event::Exec { path, argv, argv_truncated, result: Some(CallResult::Value(0)), .. }) => {
+                if path.as_deref() != case.argv.first().map(String::as_str) {
+                    out.push((first_at.key("path"), format!("root exec path {path:?} is not argv[0] of case.json")));
+                }
+                if !argv_truncated && argv.as_ref() != Some(&case.argv) {
+                    out.push((first_at.key("argv"), format!("root exec argv {argv:?} is not case.json's {:?}", case.argv)));
+                }
+            }
+            Some(other) => out.push((first_at, format!("the root's first event is {}, not its successful exec", describe(other)))),
+            None => out.push((at.key("tasks"), "the root task has no events (its exec is missing)".to_string())),
+        }
+        let agrees = match (&p.exit, &case.exit_status) {
+            (Some(ProcessExit::Exited { code }), ExitStatus::Exited { code: c }) => *code == i64::from(*c),
+            (Some(ProcessExit::Killed { signal, core }), ExitStatus::Killed { signal: s, core_dumped }) => {
+                signal == s && core == core_dumped
+            }
+            _ => false,
+        };
+        if !agrees {
+            let seen = p.exit.as_ref().map_or("never ended".to_string(), ToString::to_string);
+            out.push((at.key("exit"), format!("the root {seen}, but case.json's exitStatus says {}", case.exit_status)));
         }
         out
     }
@@ -500,14 +621,47 @@ fn show_ref(r: TaskRef) -> String {
     }
 }
 
-/// A short description of an event for messages.
+/// A result for messages: the number, `external`, the errno, or `?` if the call never returned.
+fn show_result(r: &Option<CallResult>) -> String {
+    match r {
+        Some(CallResult::Value(n)) => n.to_string(),
+        Some(CallResult::External) => "external".to_string(),
+        Some(CallResult::Errno(e)) => e.clone(),
+        None => "?".to_string(),
+    }
+}
+
+/// A short description of an event for messages, e.g. `vfork = 2`, `execve = ENOENT`.
 fn describe(e: &Event) -> String {
     match e {
-        Event::Clone { call, result, .. } => format!("{call} = {result:?}"),
-        Event::Exec { call, result, .. } => format!("{call} = {result:?}"),
-        Event::ExitCall { call, .. } => call.clone(),
-        Event::Wait { call, .. } => call.clone(),
-        Event::Kill { call, .. } => call.clone(),
+        Event::Clone { call, result, .. } => {
+            let name = match call {
+                CloneCall::Clone => "clone",
+                CloneCall::Clone3 => "clone3",
+                CloneCall::Fork => "fork",
+                CloneCall::Vfork => "vfork",
+            };
+            format!("{name} = {}", show_result(result))
+        }
+        Event::Exec { call, result, .. } => {
+            let name = match call {
+                ExecCall::Execve => "execve",
+                ExecCall::Execveat => "execveat",
+            };
+            format!("{name} = {}", show_result(result))
+        }
+        Event::ExitCall { call: ExitCall::Exit, .. } => "exit".to_string(),
+        Event::ExitCall { call: ExitCall::ExitGroup, .. } => "exit_group".to_string(),
+        Event::Wait { call: WaitCall::Wait4, result, .. } => format!("wait4 = {}", show_result(result)),
+        Event::Wait { call: WaitCall::Waitid, result, .. } => format!("waitid = {}", show_result(result)),
+        Event::Kill { call, result, .. } => {
+            let name = match call {
+                KillCall::Kill => "kill",
+                KillCall::Tgkill => "tgkill",
+                KillCall::Tkill => "tkill",
+            };
+            format!("{name} = {}", show_result(result))
+        }
         Event::Exited { code } => format!("exited with {code}"),
         Event::Killed { signal, .. } => format!("killed by {signal}"),
         Event::Superseded { by } => format!("superseded by {by}"),

@@ -160,3 +160,28 @@ fn fixture_expected_json_is_optional() {
     let corpus = load_corpus(dir.path()).unwrap_or_else(|p| panic!("{:#?}", shown(&p)));
     assert!(corpus.cases[0].expected.is_none());
 }
+
+#[test]
+fn fixture_exit_status_disagreeing_with_the_capture() {
+    let dir = fixture_corpus(&["fam/a", "fam/b"]);
+    let mut v = fixture_case("fam/a");
+    v["exitStatus"] = json!({ "signal": "SIGKILL" });
+    dir.write_json("fam/a/case.json", &v);
+    dir.write("fam/b/capture.strace", FIXTURE_CAPTURE.replace("100   1795726204.057500 +++ exited with 0 +++\n", ""));
+    let problems = check_corpus(dir.path()).problems;
+    let got = shown(&problems);
+    assert_eq!(got.len(), 3, "{got:#?}");
+    assert!(
+        got[0].contains("fam/a/capture.strace:6: the root process exited with 0, but the exitStatus of")
+            && got[0].ends_with("says killed by SIGKILL"),
+        "{got:#?}"
+    );
+    // expected.json (normalized from the same capture) disagrees with case.json too.
+    assert!(
+        got[1].contains("fam/a/expected.json:")
+            && got[1].contains("/processes/0/exit: the root exited with 0, but case.json's exitStatus says killed by SIGKILL"),
+        "{got:#?}"
+    );
+    // The child's end line (pid 101) does not count for the root.
+    assert!(got[2].contains("fam/b/capture.strace: no \"+++ exited/killed +++\" line for the root process"), "{got:#?}");
+}

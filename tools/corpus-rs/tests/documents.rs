@@ -208,13 +208,13 @@ fn fixture_expected_json_rejections() {
         ("newer version", Box::new(|v| v["version"] = json!(2)), "/version: version 2"),
         (
             "clone result names no task",
-            Box::new(|v| v["processes"][0]["tasks"][0]["events"][0]["result"] = json!(7)),
-            "/processes/0/tasks/0/events/0/result: result names task 7",
+            Box::new(|v| v["processes"][0]["tasks"][0]["events"][1]["result"] = json!(7)),
+            "/processes/0/tasks/0/events/1/result: result names task 7",
         ),
-        ("wait child names no task", Box::new(|v| v["processes"][0]["tasks"][0]["events"][1]["child"] = json!(9)), "child names task 9"),
+        ("wait child names no task", Box::new(|v| v["processes"][0]["tasks"][0]["events"][2]["child"] = json!(9)), "child names task 9"),
         (
             "kill target names no task",
-            Box::new(|v| v["processes"][0]["tasks"][0]["events"][2]["target"]["pid"] = json!(3)),
+            Box::new(|v| v["processes"][0]["tasks"][0]["events"][3]["target"]["pid"] = json!(3)),
             "target names task 3",
         ),
         (
@@ -239,17 +239,17 @@ fn fixture_expected_json_rejections() {
         ),
         (
             "vfork released by another task's event",
-            Box::new(|v| v["orderings"][0]["after"] = json!({ "pid": 1, "index": 3 })),
+            Box::new(|v| v["orderings"][0]["after"] = json!({ "pid": 1, "index": 4 })),
             "after is in task 1, not the vfork child 2",
         ),
         (
             "wait ordering for another child",
-            Box::new(|v| v["processes"][0]["tasks"][0]["events"][1]["child"] = json!(1)),
+            Box::new(|v| v["processes"][0]["tasks"][0]["events"][2]["child"] = json!(1)),
             "the ended task 2 is not in the reported child's process",
         ),
         (
             "vfork ordering from a non-vfork clone",
-            Box::new(|v| v["processes"][0]["tasks"][0]["events"][0]["flags"] = json!([])),
+            Box::new(|v| v["processes"][0]["tasks"][0]["events"][1]["flags"] = json!([])),
             "call is not a successful CLONE_VFORK clone",
         ),
         (
@@ -259,7 +259,7 @@ fn fixture_expected_json_rejections() {
         ),
         (
             "createdBy not a clone",
-            Box::new(|v| v["processes"][1]["createdBy"]["index"] = json!(1)),
+            Box::new(|v| v["processes"][1]["createdBy"]["index"] = json!(2)),
             "/processes/1/createdBy: createdBy is not a clone returning 2",
         ),
         ("parent missing", Box::new(|v| v["processes"][1]["parent"] = json!(8)), "parent 8 is not a process"),
@@ -280,12 +280,12 @@ fn fixture_expected_json_rejections() {
         ),
         (
             "result neither number nor errno",
-            Box::new(|v| v["processes"][0]["tasks"][0]["events"][0]["result"] = json!("two")),
+            Box::new(|v| v["processes"][0]["tasks"][0]["events"][1]["result"] = json!("two")),
             "is not a number, \"external\" or an errno name",
         ),
         (
             "task reference of the wrong type",
-            Box::new(|v| v["processes"][0]["tasks"][0]["events"][1]["child"] = json!(-2)),
+            Box::new(|v| v["processes"][0]["tasks"][0]["events"][2]["child"] = json!(-2)),
             "not a positive 32-bit number",
         ),
     ];
@@ -308,4 +308,52 @@ fn fixture_expected_task_ids_must_be_exactly_one_to_n() {
         .replace("\"child\":2", "\"child\":5");
     let v: Value = serde_json::from_str(&text).unwrap();
     assert_one(expected_problems(&v), "task ids are not exactly 1..=2 (found 5)");
+}
+
+/// Problems of `expected` against `case`, displayed with their pointers.
+fn against_case(expected: &Value, case: &Value) -> Vec<String> {
+    let e: Expected = serde_json::from_value(expected.clone()).unwrap();
+    let c: CaseFile = serde_json::from_value(case.clone()).unwrap();
+    e.check_against(&c).into_iter().map(|(ptr, why)| format!("{ptr}: {why}")).collect()
+}
+
+#[test]
+fn fixture_expected_json_agrees_with_its_case_json() {
+    assert_eq!(against_case(&fixture_expected(), &fixture_case("fam/one")), Vec::<String>::new());
+
+    let mut c = fixture_case("fam/one");
+    c["argv"] = json!(["/w/prog", "other"]);
+    assert_one(against_case(&fixture_expected(), &c), "/processes/0/tasks/0/events/0/argv: root exec argv");
+    // A truncated argv cannot be compared, and is not.
+    let mut e = fixture_expected();
+    e["processes"][0]["tasks"][0]["events"][0]["argvTruncated"] = json!(true);
+    assert_eq!(against_case(&e, &c), Vec::<String>::new());
+
+    let mut c = fixture_case("fam/one");
+    c["argv"] = json!(["/w/other", "arg"]);
+    let got = against_case(&fixture_expected(), &c);
+    assert!(got.len() == 2 && got[0].contains("/events/0/path: root exec path"), "{got:#?}");
+
+    let mut c = fixture_case("fam/one");
+    c["exitStatus"] = json!({ "code": 3 });
+    assert_one(
+        against_case(&fixture_expected(), &c),
+        "/processes/0/exit: the root exited with 0, but case.json's exitStatus says exited with 3",
+    );
+
+    let mut e = fixture_expected();
+    e["processes"][0]["exit"] = Value::Null;
+    assert_one(against_case(&e, &fixture_case("fam/one")), "the root never ended, but");
+
+    let mut e = fixture_expected();
+    e["processes"][0]["tasks"][0]["events"][0]["result"] = json!("ENOENT");
+    assert_one(against_case(&e, &fixture_case("fam/one")), "the root's first event is execve = ENOENT, not its successful exec");
+
+    let mut e = fixture_expected();
+    e["processes"][0]["tasks"][0]["events"].as_array_mut().unwrap().remove(0);
+    assert_one(against_case(&e, &fixture_case("fam/one")), "the root's first event is vfork = 2");
+
+    let mut e = fixture_expected();
+    e["processes"].as_array_mut().unwrap().remove(0);
+    assert_one(against_case(&e, &fixture_case("fam/one")), "no process 1");
 }

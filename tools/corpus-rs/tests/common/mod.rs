@@ -76,11 +76,11 @@ pub fn fixture_entry(id: &str) -> Value {
     json!({ "id": id, "family": case["family"], "path": id, "description": case["description"], "promises": case["promises"] })
 }
 
-/// Fixture: the first lines of a capture of /w/prog.
-pub const FIXTURE_CAPTURE: &str = "100   1795726204.055288 execve(\"/w/prog\", [\"/w/prog\", \"arg\"], 0x7fff6aea39f0 /* 1 var */) = 0 <0.001187>\n100   1795726204.057044 vfork() = 101 <0.000139>\n101   1795726204.057100 execve(\"/bin/true\", [\"true\"], 0x7fff6aea39f0 /* 1 var */) = 0 <0.000200>\n";
+/// Fixture: a short capture of /w/prog (vfork, the child execs /bin/true; both exit 0).
+pub const FIXTURE_CAPTURE: &str = "100   1795726204.055288 execve(\"/w/prog\", [\"/w/prog\", \"arg\"], 0x7fff6aea39f0 /* 1 var */) = 0 <0.001187>\n100   1795726204.057044 vfork() = 101 <0.000139>\n101   1795726204.057100 execve(\"/bin/true\", [\"true\"], 0x7fff6aea39f0 /* 1 var */) = 0 <0.000200>\n101   1795726204.057300 +++ exited with 0 +++\n100   1795726204.057400 exit_group(0) = ?\n100   1795726204.057500 +++ exited with 0 +++\n";
 
 /// Fixture: a normalized expected.json for the capture above — process 1
-/// vforks 2, which execs and exits; 1 reaps it. Both orderings Linux
+/// (exec'd as the case's argv) vforks 2, which execs and exits; 1 reaps it. Both orderings Linux
 /// guarantees are present.
 pub fn fixture_expected() -> Value {
     json!({
@@ -93,6 +93,7 @@ pub fn fixture_expected() -> Value {
                 "tasks": [ { "tid": 1, "thread": false, "signals": [
                         { "signal": "SIGCHLD", "code": "CLD_EXITED", "pid": 2, "status": 0 }
                     ], "events": [
+                    { "kind": "exec", "call": "execve", "path": "/w/prog", "argv": ["/w/prog", "arg"], "argvTruncated": false, "result": 0 },
                     { "kind": "clone", "call": "vfork", "flags": ["CLONE_VFORK", "CLONE_VM"], "exitSignal": "SIGCHLD", "result": 2 },
                     { "kind": "wait", "call": "wait4", "target": { "kind": "pid", "pid": 2 }, "options": [], "result": 2, "child": 2,
                       "status": { "kind": "exited", "code": 0 } },
@@ -102,7 +103,7 @@ pub fn fixture_expected() -> Value {
                 ] } ]
             },
             {
-                "pid": 2, "parent": 1, "createdBy": { "pid": 1, "index": 0 },
+                "pid": 2, "parent": 1, "createdBy": { "pid": 1, "index": 1 },
                 "exit": { "kind": "exited", "code": 0 },
                 "tasks": [ { "tid": 2, "thread": false, "signals": [], "events": [
                     { "kind": "exec", "call": "execve", "path": "/bin/true", "argv": ["true"], "argvTruncated": false, "result": 0 },
@@ -112,8 +113,8 @@ pub fn fixture_expected() -> Value {
             }
         ],
         "orderings": [
-            { "kind": "resumed-after", "reason": "vfork-released-by-exec", "call": { "pid": 1, "index": 0 }, "after": { "pid": 2, "index": 0 } },
-            { "kind": "resumed-after", "reason": "wait-after-exit", "call": { "pid": 1, "index": 1 }, "after": { "pid": 2, "index": 2 } }
+            { "kind": "resumed-after", "reason": "vfork-released-by-exec", "call": { "pid": 1, "index": 1 }, "after": { "pid": 2, "index": 0 } },
+            { "kind": "resumed-after", "reason": "wait-after-exit", "call": { "pid": 1, "index": 2 }, "after": { "pid": 2, "index": 2 } }
         ]
     })
 }
