@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const crateDir = join(repoRoot, 'tools', 'corpus-rs');
+const installScript = join(repoRoot, 'tools', 'scripts', 'install-rust-deps.sh');
 const corpusDir = join(repoRoot, 'corpus');
 // Where tools/corpus-rs/.cargo/config.toml points cargo's directory source.
 const DEBIAN_REGISTRY = '/usr/share/cargo/registry';
@@ -80,5 +81,20 @@ describe('tools/corpus-rs (Rust reader of the corpus)', () => {
       expect(r.stdout.trimEnd().endsWith('0 problem(s)')).toBe(true);
     },
     TEST_TIMEOUT_MS,
+  );
+
+  rustIt(
+    `install-rust-deps.sh changes nothing when the crates are installed (idempotent)${skipNote}`,
+    () => {
+      // The crates are present (else this is skipped), so the script must not call apt-get.
+      const r = spawnSync('sh', [installScript], { encoding: 'utf8', timeout: 60_000 });
+      expect(r.status, r.stderr).toBe(0);
+      for (const pkg of ['librust-serde-dev', 'librust-serde-derive-dev', 'librust-serde-json-dev']) {
+        expect(r.stdout).toContain(`install-rust-deps: ${pkg} already installed`);
+      }
+      expect(r.stdout).toContain('install-rust-deps: nothing to do');
+      expect(r.stdout).not.toContain('apt-get');
+    },
+    60_000,
   );
 });

@@ -60,3 +60,20 @@ fn usage_errors_exit_two_and_help_exits_zero() {
     assert_eq!(out.status.code(), Some(0));
     assert!(text(&out.stdout).contains("Exit status"));
 }
+
+#[test]
+fn check_warns_about_expected_json_kinds_it_does_not_know_but_passes() {
+    let dir = common::fixture_corpus(&["fam/a"]);
+    let mut e = common::fixture_expected();
+    e["processes"][1]["tasks"][0]["events"]
+        .as_array_mut()
+        .unwrap()
+        .insert(1, serde_json::json!({ "kind": "prctl", "option": "PR_SET_NAME" }));
+    // The orderings into task 2 shift with the inserted event.
+    e["orderings"][1]["after"]["index"] = serde_json::json!(3);
+    dir.write_json("fam/a/expected.json", &e);
+    let out = run(&["check", dir.path().to_str().unwrap()]);
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}\n{}", text(&out.stderr));
+    assert!(stdout.contains("warning: 1 expected.json events/orderings of kinds this reader does not know (not checked)"), "{stdout}");
+}
