@@ -100,6 +100,8 @@ export interface SignalEvent extends Base {
   /** The siginfo as a parsed struct (`si_signo`, `si_code`, `si_pid`, `si_status` …), or null for `{}`-less forms. */
   readonly siginfo: readonly Arg[];
   readonly siginfoText: string;
+  /** `-k` frames strace printed under the signal line (where the task was when it arrived). */
+  readonly stack?: readonly string[];
 }
 
 export interface ExitedEvent extends Base {

@@ -109,7 +109,9 @@ export function formatEvent(event: TraceEvent): string[] {
       return syscallLines(event);
     case 'signal': {
       const info = event.siginfoText.length > 0 ? ' ' + event.siginfoText : '';
-      return [`${leader(event.pid, event.prefix)}--- ${event.signal}${info} ---`];
+      const lines = [`${leader(event.pid, event.prefix)}--- ${event.signal}${info} ---`];
+      if (event.stack) for (const f of event.stack) lines.push(' > ' + f);
+      return lines;
     }
     case 'stopped':
       return [`${leader(event.pid, event.prefix)}--- stopped by ${event.signal} ---`];

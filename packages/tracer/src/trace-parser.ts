@@ -20,8 +20,8 @@ import { EMPTY_PREFIX, parseLeader, type LeaderResult } from './prefix-parse.js'
 import { parseOutcome } from './outcome-parse.js';
 import { isSummaryHeader, isSummarySeparator, parseSummaryRow } from './summary-table.js';
 import { SyscallRecord } from './syscall-record.js';
-import { findCallEnd, isDigit, isWordChar, stripSgr, type CallEnd } from './text-scan.js';
-import { parseValue } from './value-parse.js';
+import { findCallEnd, isDigit, isWordChar, skipString, stripSgr, type CallEnd } from './text-scan.js';
+import { decodeEscapes, parseValue } from './value-parse.js';
 import { errnoName } from './errno.js';
 
 export type Dialect = 'auto' | 'strace' | 'shadow';
@@ -83,8 +83,16 @@ export class TraceParser {
   private lineNo = 0;
   private readonly pending = new Map<number | null, Pending>();
   private held: SyscallRecord | null = null;
+  /** A signal line, held like `held` because -k prints frames under it too. */
+  private heldSignal: (SignalEvent & { stack?: string[] }) | null = null;
   /** Exit lines printed after `held` whose frames may still follow. */
   private afterHeld: TraceEvent[] = [];
+  /**
+   * The last `= ?` call (exit, exit_group, killed mid-call) of each task: strace -k prints its
+   * frames after the task's `+++ exited +++` line, possibly many lines later.
+   */
+  private readonly lastExitCall = new Map<number | null, SyscallRecord>();
+  private exitFrames: SyscallRecord | null = null;
   /** Where `-k` frames / dumps go when the last line was an unfinished call. */
   private lastPending: Pending | null = null;
   private open: OpenLine | null = null;
@@ -119,7 +127,12 @@ export class TraceParser {
   }
 
   private flushHeld(): void {
+    if (this.heldSignal !== null) {
+      this.out.push(this.heldSignal);
+      this.heldSignal = null;
+    }
     if (this.held !== null) {
+      if (this.held.outcome.kind === 'unknown') this.lastExitCall.set(this.held.pid, this.held);
       this.out.push(this.held);
       this.held = null;
       if (this.afterHeld.length > 0) {
@@ -199,6 +212,7 @@ export class TraceParser {
     }
     this.flushHeld();
     this.lastPending = null;
+    this.exitFrames = null;
     if (leader.shadow ? this.dialect === 'strace' : this.dialect === 'shadow' && !isSummaryHeader(text)) {
       this.diagnostic(text, `not a ${this.dialect === 'strace' ? 'strace' : 'Shadow'} line (dialect is ${this.dialect})`, lineNo, leader.pid);
       return;
@@ -279,7 +293,11 @@ export class TraceParser {
   }
 
   private attach(text: string, what: 'stack' | 'dump', lineNo: number): void {
-    const target = this.held ?? this.lastPending;
+    if (what === 'stack' && this.heldSignal !== null) {
+      (this.heldSignal.stack ??= []).push(text.slice(FRAME.length));
+      return;
+    }
+    const target = this.held ?? this.lastPending ?? this.exitFrames;
     if (target === null) {
       this.diagnostic(text, what === 'stack' ? 'stack frame with no call above it' : 'hex dump with no call above it', lineNo);
       return;
@@ -463,7 +481,21 @@ export class TraceParser {
       this.straceMessage(text.slice(m), line);
       return;
     }
+    const output = tracedOutputAtEnd(text, leader.body);
+    if (output !== null) {
+      // Without -o, the tracee's own stderr lands inside strace's open `write(2, "…", n` line.
+      this.open = { leader, text: text.slice(0, text.length - output.length), line };
+      this.message(output, line, leader.pid);
+      return;
+    }
     this.diagnostic(text, 'call line without a closing parenthesis or <unfinished ...>', line, leader.pid);
+  }
+
+  /** Where the exit-time -k frames of a task's last call go once its `+++ exited +++` line is read. */
+  private exitFramesTarget(pid: number | null): SyscallRecord | null {
+    const r = this.lastExitCall.get(pid) ?? null;
+    this.lastExitCall.delete(pid);
+    return r;
   }
 
   /** Completes a cut line with the next physical line; false if the two do not make a line. */
@@ -510,7 +542,7 @@ export class TraceParser {
       const v = parseValue(siginfoText);
       siginfo = v.kind === 'struct' ? v.fields : [{ name: undefined, value: v }];
     }
-    this.out.push({ kind: 'signal', pid, span: this.span(lineNo), prefix: leader.prefix, signal, siginfo, siginfoText });
+    this.heldSignal = { kind: 'signal', pid, span: this.span(lineNo), prefix: leader.prefix, signal, siginfo, siginfoText };
   }
 
   private exit(text: string, leader: LeaderResult, lineNo: number): void {
@@ -523,6 +555,7 @@ export class TraceParser {
       const n = inner.slice(12);
       if (/^\d{1,3}$/.test(n)) {
         this.out.push({ kind: 'exited', pid, span, prefix, code: Number(n) });
+        this.exitFrames = this.exitFramesTarget(pid);
         return;
       }
     } else if (inner.startsWith('killed by ')) {
@@ -531,6 +564,7 @@ export class TraceParser {
       if (core) sig = sig.slice(0, -14);
       if (sig.length > 0 && !sig.includes(' ')) {
         this.out.push({ kind: 'killed', pid, span, prefix, signal: sig, coreDumped: core });
+        this.exitFrames = this.exitFramesTarget(pid);
         return;
       }
     } else if (inner.startsWith('superseded by execve in pid ')) {
@@ -623,4 +657,22 @@ function pickOptional(r: SyscallRecord): Partial<SyscallRecord> {
     if (r[k] !== undefined) o[k] = r[k];
   }
   return o as Partial<SyscallRecord>;
+}
+
+/**
+ * If `text` is `write(fd, "data\n", n` followed by data without its newline, returns that
+ * trailing copy of the data (the tracee's output, printed into strace's open line); else null.
+ */
+function tracedOutputAtEnd(text: string, body: number): string | null {
+  if (!text.startsWith('write(', body)) return null;
+  const comma = text.indexOf(', "', body);
+  if (comma < 0) return null;
+  const q = comma + 2;
+  const e = skipString(text, q, text.length);
+  if (e < 0 || text.startsWith('...', e)) return null;
+  const bytes = decodeEscapes(text, q + 1, e - 1);
+  if (bytes.length < 2 || bytes[bytes.length - 1] !== 0x0a || bytes.indexOf(0x0a) !== bytes.length - 1) return null;
+  const output = new TextDecoder().decode(bytes.subarray(0, bytes.length - 1));
+  if (!text.endsWith(output) || text.length - output.length <= e) return null;
+  return output;
 }

@@ -19,8 +19,11 @@ function isIdentStart(c: number): boolean {
   return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
 }
 
+const MAX_DEPTH = 200;
+
 class ValueParser {
   i = 0;
+  depth = 0;
   constructor(
     readonly s: string,
     readonly end: number,
@@ -44,6 +47,7 @@ class ValueParser {
     const out: Arg[] = [];
     const s = this.s;
     if (this.i >= this.end || s.charCodeAt(this.i) === closer) return out;
+    const depthAtStart = this.depth;
     for (;;) {
       const start = this.i;
       let arg: Arg;
@@ -55,6 +59,7 @@ class ValueParser {
         if (!(e instanceof Fail)) throw e;
         // Resynchronise at the next top-level separator; the argument is kept as raw text.
         this.i = start;
+        this.depth = depthAtStart;
         const stop = this.skipToSeparator(closer);
         arg = { name: undefined, value: { kind: 'raw', text: s.slice(start, stop) } };
         this.i = stop;
@@ -102,12 +107,17 @@ class ValueParser {
   }
 
   value(): Value {
+    // Deeper than any real strace output: give up (the argument becomes raw) rather than
+    // overflow the stack on hostile input.
+    if (++this.depth > MAX_DEPTH) this.fail();
     const left = this.alt();
+    let v = left;
     if (this.at(' => ')) {
       this.i += 4;
-      return { kind: 'inout', before: left, after: this.alt() };
+      v = { kind: 'inout', before: left, after: this.alt() };
     }
-    return left;
+    this.depth--;
+    return v;
   }
 
   alt(): Value {
@@ -235,7 +245,10 @@ class ValueParser {
       const n = s.charCodeAt(this.i + 1);
       if (s.charCodeAt(this.i) === 0x20 && this.i + 1 < this.end && n !== 0x2c && n !== 0x7d && n !== 0x5d) {
         this.i++;
-        return { kind: 'commented', value: this.postfix(), comment };
+        if (++this.depth > MAX_DEPTH) this.fail();
+        const labelled = this.postfix();
+        this.depth--;
+        return { kind: 'commented', value: labelled, comment };
       }
       return { kind: 'commented', value: NULL_VALUE, comment };
     }

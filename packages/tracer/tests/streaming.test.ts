@@ -1,0 +1,136 @@
+// parse() over any chunking equals parseText(); parseFile streams; parseFiles merges -ff files.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parse, parseFile, parseFiles, parseText, pidOfFfName, type SyscallEvent, type TraceEvent } from '../src/index.js';
+import { plain } from './event-compare.js';
+
+const sample = [
+  '4082  1795723913.000001 execve("/usr/bin/dash", ["dash", "-c", "x é"], 0x7fff7ee987b8 /* 35 vars */) = 0',
+  '4082  1795723913.000002 vfork( <unfinished ...>',
+  '4083  1795723913.000003 execve("/bin/true", ["true"], 0x55 /* 3 vars */) = 0',
+  '4083  1795723913.000004 exit_group(0)                     = ?',
+  '4083  1795723913.000005 +++ exited with 0 +++',
+  '4082  1795723913.000006 <... vfork resumed>)              = 4083',
+  '4082  1795723913.000007 --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=4083, si_uid=0, si_status=0, si_utime=0, si_stime=0} ---',
+  '4082  1795723913.000008 wait4(-1, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], WNOHANG, NULL) = 4083',
+  '4082  1795723913.000009 exit_group(0)                     = ?',
+  '4082  1795723913.000010 +++ exited with 0 +++',
+].join('\n');
+
+async function collect(it: AsyncIterable<TraceEvent>): Promise<TraceEvent[]> {
+  const out: TraceEvent[] = [];
+  for await (const e of it) out.push(e);
+  return out;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'forkscope-tracer-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('streaming input', () => {
+  it('parse() gives the same events for every chunking of the bytes, even inside a UTF-8 character', async () => {
+    const bytes = Buffer.from(sample + '\n', 'utf8');
+    const expected = parseText(sample).map(plain);
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.nat(bytes.length), { maxLength: 12 }), async (cuts) => {
+        const points = [...new Set(cuts)].sort((a, b) => a - b);
+        const chunks: Uint8Array[] = [];
+        let from = 0;
+        for (const p of [...points, bytes.length]) {
+          chunks.push(bytes.subarray(from, p));
+          from = p;
+        }
+        const got = await collect(parse(Readable.from(chunks)));
+        expect(got.map(plain)).toEqual(expected);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('accepts strings, bytes and async iterables of strings', async () => {
+    const expected = parseText(sample).map(plain);
+    expect((await collect(parse(sample))).map(plain)).toEqual(expected);
+    expect((await collect(parse(Buffer.from(sample)))).map(plain)).toEqual(expected);
+    async function* gen(): AsyncIterable<string> {
+      yield sample.slice(0, 100);
+      yield sample.slice(100);
+    }
+    expect((await collect(parse(gen()))).map(plain)).toEqual(expected);
+  });
+
+  it('parseFile streams a file and records its name in every span', async () => {
+    const file = join(dir, 'capture.strace');
+    writeFileSync(file, sample + '\n');
+    const events = await collect(parseFile(file));
+    expect(events).toHaveLength(parseText(sample).length);
+    expect(events.every((e) => e.span.file === file)).toBe(true);
+    const vfork = events.find((e): e is SyscallEvent => e.kind === 'syscall' && e.name === 'vfork');
+    expect(vfork?.span).toEqual({ file, line: 2, endLine: 6 });
+  });
+
+  it('parseFile on a missing file rejects with an error naming the file', async () => {
+    await expect(collect(parseFile(join(dir, 'missing.strace')))).rejects.toThrow(/missing\.strace/);
+  });
+});
+
+describe('parseFiles: -ff captures merged into one run', () => {
+  it('takes pids from the file suffix and orders lines by timestamp across files', async () => {
+    const a = join(dir, 'run.100');
+    const b = join(dir, 'run.101');
+    writeFileSync(
+      a,
+      [
+        '1795723913.000001 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f) = 101',
+        '1795723913.000004 wait4(-1, [{WIFEXITED(s) && WEXITSTATUS(s) == 3}], 0, NULL) = 101',
+        '1795723913.000005 exit_group(0) = ?',
+        '1795723913.000006 +++ exited with 0 +++',
+      ].join('\n') + '\n',
+    );
+    writeFileSync(b, ['1795723913.000002 exit_group(3) = ?', '1795723913.000003 +++ exited with 3 +++'].join('\n') + '\n');
+    const events = await collect(parseFiles([a, b]));
+    expect(events.filter((e) => e.kind === 'diagnostic')).toEqual([]);
+    expect(events.map((e) => [e.pid, e.kind, e.span.file === a ? 'a' : 'b', e.span.line])).toEqual([
+      [100, 'syscall', 'a', 1],
+      [101, 'syscall', 'b', 1],
+      [101, 'exited', 'b', 2],
+      [100, 'syscall', 'a', 2],
+      [100, 'syscall', 'a', 3],
+      [100, 'exited', 'a', 4],
+    ]);
+  });
+
+  it('joins <pid changed to N ...> with the leader file\'s <... execve resumed> (strace-format.md case 6)', async () => {
+    const leader = join(dir, 'exec.7755');
+    const thread = join(dir, 'exec.7756');
+    writeFileSync(
+      leader,
+      ['10:00:00.000001 pause() = ?', '10:00:00.000004 +++ superseded by execve in pid 7756 +++', '10:00:00.000005 <... execve resumed>) = 0'].join('\n') + '\n',
+    );
+    writeFileSync(thread, '10:00:00.000002 execve("/bin/true", ["/bin/true"], 0x7ffdffd5c5a0 /* 35 vars */ <pid changed to 7755 ...>\n');
+    const events = await collect(parseFiles([leader, thread]));
+    expect(events.filter((e) => e.kind === 'diagnostic')).toEqual([]);
+    const exec = events.find((e): e is SyscallEvent => e.kind === 'syscall' && e.name === 'execve');
+    expect(exec).toMatchObject({ pid: 7756, pidChangedTo: 7755, split: true, outcome: { kind: 'value', text: '0' } });
+  });
+
+  it('without timestamps: files one after another and one diagnostic saying the order is unknown', async () => {
+    const a = join(dir, 'plain.5');
+    const b = join(dir, 'plain.6');
+    writeFileSync(a, 'getpid() = 5\n');
+    writeFileSync(b, 'getpid() = 6\n');
+    const events = await collect(parseFiles([a, b]));
+    const diags = events.filter((e) => e.kind === 'diagnostic');
+    expect(diags).toHaveLength(1);
+    expect(diags[0]?.reason).toMatch(/order/);
+    expect(events.filter((e) => e.kind === 'syscall').map((e) => e.pid)).toEqual([5, 6]);
+  });
+
+  it('rejects a file name without a pid suffix', async () => {
+    await expect(collect(parseFiles([join(dir, 'nopid')]))).rejects.toThrow(/-ff file name/);
+    expect(pidOfFfName('/x/trace.1234')).toBe(1234);
+    expect(pidOfFfName('/x/trace.txt')).toBeNull();
+  });
+});
