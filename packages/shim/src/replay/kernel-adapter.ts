@@ -41,6 +41,10 @@ export class KernelAdapter implements KernelPort {
     return this.kernel.task(tid)?.fds.includes(fd) ?? false;
   }
 
+  inHandler(tid: number): boolean {
+    return this.kernel.signalFrames(tid).length > 0;
+  }
+
   tgidOf(tid: number): number {
     return this.kernel.task(tid)?.tgid ?? tid;
   }

@@ -11,6 +11,8 @@ export interface KernelPort {
   /** Whether the task's fd table holds the fd open (asked without changing anything). */
   fdOpen(tid: number, fd: number): boolean;
   tgidOf(tid: number): number;
+  /** Whether the task is running a signal handler the kernel delivered (so rt_sigreturn has a frame to pop). */
+  inHandler(tid: number): boolean;
   /** Whether the task can make a call now ('ready'), or why not; undefined for an unknown tid. */
   state(tid: number): 'ready' | 'blocked' | 'stopped' | 'exited' | 'zombie' | undefined;
   /** The kernel's event log so far (append-only). */

@@ -5,7 +5,7 @@
 // and nothing that comes later. What the kernel said comes back as records for
 // the checker (records.ts).
 import type { SyscallEvent, TraceEvent } from '@forkscope/tracer';
-import type { ExitHow, KernelEvent, SigInfo, SyscallResult } from '@forkscope/kernel';
+import type { ExitHow, KernelEvent, SigInfo, Syscall, SyscallResult } from '@forkscope/kernel';
 import { signalNumber } from '@forkscope/kernel';
 import { convert } from './convert.js';
 import type { Conversion } from './convert.js';
@@ -16,6 +16,16 @@ import type { ReplayStep } from './steps.js';
 import type { KernelPort } from './kernel-port.js';
 
 const CLONE_FAMILY = new Set(['clone', 'clone3', 'fork', 'vfork']);
+/** Calls whose first argument is the fd they work on. */
+const FD_CALLS = new Set(['read', 'write']);
+
+function fdArg(call: Syscall): number | undefined {
+  return call.name === 'read' || call.name === 'write' ? call.fd : undefined;
+}
+
+function recordedErrno(event: SyscallEvent, errno: string): boolean {
+  return event.outcome.kind === 'error' && event.outcome.errno === errno;
+}
 
 interface InFlight {
   readonly event: SyscallEvent;
@@ -199,9 +209,28 @@ export class ReplayGuest {
           const recordedChild = Number(event.outcome.value);
           if (this.pids.has(recordedChild)) this.pids.release(recordedChild);
         }
+        if (conversion.call.name === 'rt_sigreturn' && !this.#port.inHandler(tid)) {
+          // Linux would kill a task returning from a handler it is not in; the recording shows the
+          // handler ran, so the kernel did not deliver the signal where Linux did (a kernel gap).
+          this.#inFlight.set(tid, { event, conversion: { kind: 'adopted', reason: 'rt_sigreturn: the kernel has no signal handler frame for this task' } });
+          return;
+        }
         const before = this.#port.events().length;
         const result = this.#port.syscall(tid, conversion.call);
         this.#drain();
+        const unmodelled = this.#unmodelledSince(before, tid);
+        if (result.kind === 'error' && result.errno === 'ENOSYS' && unmodelled !== null && !recordedErrno(event, 'ENOSYS')) {
+          // The kernel does not model this call on this object (read of a regular file…): what it can
+          // still check is that the fd is open.
+          const fd = FD_CALLS.has(event.name) ? fdArg(conversion.call) : undefined;
+          this.#inFlight.set(
+            tid,
+            fd !== undefined
+              ? { event, conversion: { kind: 'fd-probe', fd }, fdOpen: true }
+              : { event, conversion: { kind: 'adopted', reason: `kernel: ${unmodelled}` } },
+          );
+          return;
+        }
         if (CLONE_FAMILY.has(event.name)) {
           for (const child of this.#createdSince(before, tid)) {
             const recordedChild = event.outcome.kind === 'value' ? Number(event.outcome.value) : null;
@@ -269,6 +298,16 @@ export class ReplayGuest {
       const e = log[this.#cursor];
       if (e !== undefined) this.#note(e);
     }
+  }
+
+  /** The reason of an `unmodeled` event for the task since the log had `from` events, or null. */
+  #unmodelledSince(from: number, tid: number): string | null {
+    const log = this.#port.events();
+    for (let i = from; i < log.length; i++) {
+      const e = log[i];
+      if (e?.type === 'unmodeled' && e.tid === tid) return e.reason;
+    }
+    return null;
   }
 
   /** Tasks the given task created since the log had `from` events. */

@@ -116,9 +116,26 @@ export function stringArrayOf(v: Value | undefined): { readonly items: readonly 
 export function sigsetOf(v: Value | undefined, signal: (name: string) => bigint | undefined): bigint | undefined {
   if (v === undefined) return undefined;
   const b = bare(v);
-  if (b.kind !== 'bitset') return undefined;
+  let names: readonly string[];
+  let negated = false;
+  if (b.kind === 'bitset') {
+    names = b.items;
+    negated = b.negated;
+  } else if (b.kind === 'array' && !b.truncated) {
+    // `[]` and `[PIPE]` read the same as an array or a one-item set.
+    const items: string[] = [];
+    for (const item of b.items) {
+      const x = bare(item);
+      if (x.kind === 'ident') items.push(x.name);
+      else if (x.kind === 'int') items.push(x.value.toString());
+      else return undefined;
+    }
+    names = items;
+  } else {
+    return undefined;
+  }
   let mask = 0n;
-  for (const item of b.items) {
+  for (const item of names) {
     let n: bigint | undefined;
     if (item.length > 0 && [...item].every((c) => c >= '0' && c <= '9')) n = BigInt(item);
     else n = signal(item.startsWith('SIG') ? item : `SIG${item}`);
@@ -126,7 +143,7 @@ export function sigsetOf(v: Value | undefined, signal: (name: string) => bigint 
     mask |= 1n << (n - 1n);
   }
   const all = (1n << 64n) - 1n;
-  return b.negated ? all & ~mask : mask;
+  return negated ? all & ~mask : mask;
 }
 
 /** A struct's field by name (for `{flags=…, exit_signal=…}`). */
