@@ -293,6 +293,28 @@ describe('fixture events: wait and kill forms', () => {
   });
 });
 
+describe('fixture events: impossible captures stay finite', () => {
+  it('a clone that returns its caller\'s own pid, or an ancestor\'s, makes a new task instead of a cycle', () => {
+    const cap = new FixtureCapture();
+    cap.fork(10, 10);
+    cap.fork(10, 11);
+    cap.fork(11, 10);
+    const n = normalize(cap.events);
+    // After each such result the pid names the newest task, so later lines go to it.
+    expect(n.processes.map((p) => [p.pid, p.parent])).toEqual([[1, null], [2, 1], [3, 2], [4, 3]]);
+  });
+
+  it('a takeover that would loop (each task superseded by the other) is refused', () => {
+    const cap = new FixtureCapture();
+    cap.superseded(20, 21);
+    cap.superseded(21, 20);
+    cap.exited(20, 0);
+    const n = normalize(cap.events);
+    expect(n.processes.length).toBeGreaterThan(0);
+    expect(JSON.stringify(n)).toContain('"superseded"');
+  });
+});
+
 describe('canonical JSON', () => {
   it('sorts object keys at every depth and keeps array order', () => {
     expect(canonicalJson({ b: 1, a: [{ d: 2, c: 3 }, 1] })).toBe('{\n  "a": [\n    {\n      "c": 3,\n      "d": 2\n    },\n    1\n  ],\n  "b": 1\n}\n');

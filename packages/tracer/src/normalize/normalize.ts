@@ -5,7 +5,7 @@
 import type { SyscallEvent, TraceEvent } from '../events.js';
 import { field, flagItems, intValue, positional, signalValue, stringArray, stringValue } from '../tree/arg-values.js';
 import { cloneInfo } from '../tree/clone-call.js';
-import { buildTaskModel, type Task, type TaskModel } from '../tree/task-model.js';
+import { buildTaskModel, finalHolder, type Task, type TaskModel } from '../tree/task-model.js';
 import type { Value } from '../values.js';
 import type {
   KillTarget,
@@ -96,9 +96,7 @@ function pidResolver(model: TaskModel, ids: Map<Task, number>): (raw: bigint) =>
 
 /** The end of the task that held the process's pid last (following exec-from-thread takeovers). */
 function processExit(leader: Task): NormExit | null {
-  let t = leader;
-  for (let guard = 0; guard < 1_000_000 && t.end?.kind === 'superseded'; guard++) t = t.end.by;
-  const end = t.end;
+  const end = finalHolder(leader).end;
   if (end === null || end.kind === 'superseded') return null;
   return end.kind === 'exited' ? { kind: 'exited', code: end.code } : { kind: 'killed', signal: end.signal, core: end.core };
 }
@@ -349,9 +347,8 @@ function findOrderings(model: TaskModel, events: readonly TraceEvent[], refOf: M
       if (ev.kind !== 'syscall' || (ev.name !== 'wait4' && ev.name !== 'waitid') || ev.outcome.kind !== 'value') continue;
       const reaped = waitReportedPid(ev);
       if (reaped === null) continue;
-      let child = leaderByTid.get(reaped);
-      for (let guard = 0; child !== undefined && guard < 1_000_000 && child.end?.kind === 'superseded'; guard++) child = child.end.by;
-      const end = child?.end;
+      const leader = leaderByTid.get(reaped);
+      const end = leader === undefined ? undefined : finalHolder(leader).end;
       if (end === undefined || end === null || end.kind === 'superseded') continue;
       push('wait-after-exit', ev, end.event);
     }

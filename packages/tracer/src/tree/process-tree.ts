@@ -4,7 +4,7 @@
 import type { SyscallEvent, TraceEvent } from '../events.js';
 import { positional, stringArray, stringValue } from './arg-values.js';
 import type { CloneCallName } from './clone-call.js';
-import { buildTaskModel, type Process, type Task, type TaskModel } from './task-model.js';
+import { buildTaskModel, finalHolder, supersededChain, type Process, type Task, type TaskModel } from './task-model.js';
 
 export interface ProcessTree {
   /** Processes no traced task created (normally one: the traced command). */
@@ -141,16 +141,10 @@ function endOf(t: Task): TreeEnd {
 }
 
 function finalEnd(leader: Task): TreeEnd {
-  let t = leader;
-  for (let guard = 0; guard < 1_000_000 && t.end?.kind === 'superseded'; guard++) t = t.end.by;
-  return endOf(t);
+  return endOf(finalHolder(leader));
 }
 
 function threadOf(t: Task, p: Process): TreeThread {
-  let tookOverPid = false;
-  for (let cur: Task = p.leader, guard = 0; cur.end?.kind === 'superseded' && guard < 1_000_000; guard++) {
-    cur = cur.end.by;
-    if (cur === t) tookOverPid = true;
-  }
+  const tookOverPid = supersededChain(p.leader).includes(t);
   return { tid: t.tid, createdBy: creationOf(t), end: tookOverPid ? finalEnd(p.leader) : endOf(t), tookOverPid };
 }

@@ -105,6 +105,10 @@ export function buildTaskModel(events: Iterable<TraceEvent>): TaskModel {
       case 'superseded': {
         // The exec'ing thread now answers to the leader's pid: later lines under that pid are its.
         const by = taskOf(ev.byPid);
+        if (by === task || supersededChain(by).includes(task)) {
+          anomalies.push(`line ${ev.span.line}: pid ${ev.pid ?? '?'} superseded by ${ev.byPid}, which it already took over`);
+          break;
+        }
         task.end = { kind: 'superseded', by, event: ev };
         current.set(ev.pid, by);
         break;
@@ -116,7 +120,7 @@ export function buildTaskModel(events: Iterable<TraceEvent>): TaskModel {
         let child = current.get(childTid);
         // A child's first lines often precede its parent's clone result: adopt that task.
         // (It may even have exited already: a vfork child that failed to exec.)
-        if (child !== undefined && child.creation !== null) {
+        if (child !== undefined && (child.creation !== null || isAncestorOrSelf(child, task))) {
           if (child.end === null) anomalies.push(`pid ${childTid} returned by ${clone.call} at line ${ev.span.endLine} is still in use`);
           child = undefined;
         }
@@ -152,4 +156,28 @@ export function buildTaskModel(events: Iterable<TraceEvent>): TaskModel {
   };
   for (const t of tasks) if (t.creation === null) assign(t);
   return { tasks, processes, unattributed, anomalies };
+}
+
+/** Is `candidate` the task `of` or one of its creators? (Adopting it would make a cycle.) */
+function isAncestorOrSelf(candidate: Task, of: Task): boolean {
+  for (let t: Task | undefined = of; t !== undefined; t = t.creation?.task) if (t === candidate) return true;
+  return false;
+}
+
+/**
+ * The tasks that took over `t`'s pid in turn, by exec from a thread: `t`'s successor, its
+ * successor's, and so on. Never cyclic (buildTaskModel refuses a takeover that would loop).
+ */
+export function supersededChain(t: Task): Task[] {
+  const chain: Task[] = [];
+  for (let cur = t; cur.end?.kind === 'superseded'; ) {
+    cur = cur.end.by;
+    chain.push(cur);
+  }
+  return chain;
+}
+
+/** The task that holds `leader`'s pid last. */
+export function finalHolder(leader: Task): Task {
+  return supersededChain(leader).at(-1) ?? leader;
 }
