@@ -64,3 +64,5 @@ export {
 } from './value-helpers.js';
 export type { SignalSet } from './value-helpers.js';
 export { errnoName, ERRNO_NAMES } from './errno.js';
+export { diffNormalized, describeDifference } from './normalize/diff-normalized.js';
+export type { NormDifference } from './normalize/diff-normalized.js';
