@@ -175,7 +175,7 @@ function judgeCall(r: SyscallRecord, pids: PidMap): Divergence | null {
         return at(describeOutcome(outcome), describeResult(result, pids, e.name), rule);
       }
       const outMismatch = outMismatchOf(e, result, pids);
-      return outMismatch === null ? null : at(outMismatch.expected, outMismatch.emulated, 'result');
+      return outMismatch === null ? null : at(outMismatch.expected, outMismatch.emulated, e.name === 'socketpair' ? 'fd-lowest-free' : 'result');
     }
     case 'unavailable':
     case 'unfinished':
@@ -220,8 +220,9 @@ function outMismatchOf(e: SyscallEvent, result: Extract<SyscallResult, { kind: '
       return mismatch === null ? null : { expected: 'infop as recorded', emulated: `${describeSiginfo(out.siginfo, pids)} (${mismatch})` };
     }
     case 'pipe':
-    case 'pipe2': {
-      const v = argOf(args, 0);
+    case 'pipe2':
+    case 'socketpair': {
+      const v = argOf(args, e.name === 'socketpair' ? 3 : 0);
       const b = v === undefined ? undefined : bare(v);
       if (b === undefined || b.kind !== 'array' || b.items.length !== 2) return null;
       const rec = b.items.map((i) => intOf(i));

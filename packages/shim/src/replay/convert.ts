@@ -49,6 +49,14 @@ export type Conversion =
    * its effect is tracked, and the part of the result the kernel decides (the fd number) is compared.
    */
   | { readonly kind: 'effect'; readonly call: Syscall }
+  /**
+   * Calls that create fds on objects the kernel does not model (sockets, epoll, eventfd…): the
+   * kernel opens opaque files in their place, so the fd numbers are effect-checked like open's.
+   * `opens` has one call per fd the syscall returns (two for socketpair).
+   */
+  | { readonly kind: 'fd-create'; readonly opens: readonly Syscall[]; readonly fdsIn: 'result' | 'array-arg' }
+  /** ioctl(FIONBIO): sets or clears O_NONBLOCK on the open file (through F_GETFL/F_SETFL). */
+  | { readonly kind: 'nonblock'; readonly fd: number; readonly on: boolean }
   /** The call works on an fd the kernel does not model the contents of: only the fd's validity is checked. */
   | { readonly kind: 'fd-probe'; readonly fd: number }
   /** Sent to the kernel for its effect (rt_sigreturn restoring the mask); its value is the environment's. */
@@ -186,6 +194,10 @@ export function convert(event: SyscallEvent, pids: PidLookup): Conversion {
       const s = bare(struct);
       if (s.kind === 'null' || s.kind === 'int') return checked({ name: 'clone3', args: intOf(s) ?? 0n, size });
       if (s.kind !== 'struct') return undecodable('clone_args');
+      // A struct bigger than the kernel's: strace prints the extra bytes as a comment and a string.
+      if (s.fields.some((f) => f.name === undefined)) {
+        return adopted('clone_args bytes beyond the known struct cannot be passed to the kernel');
+      }
       const cloneArgs = cloneArgsOf(struct);
       if (typeof cloneArgs === 'string') return undecodable(cloneArgs);
       return checked({ name: 'clone3', args: cloneArgs, size });
@@ -367,6 +379,39 @@ export function convert(event: SyscallEvent, pids: PidLookup): Conversion {
       const mode = intOf(a(off + 2)) ?? 0n;
       return { kind: 'effect', call: { name: 'openat', dirfd: Number(dirfd), path: path.text, flags: Number(flags.bits), mode: Number(mode) } };
     }
+    case 'epoll_create':
+    case 'epoll_create1':
+    case 'eventfd':
+    case 'eventfd2':
+    case 'memfd_create':
+    case 'timerfd_create':
+    case 'signalfd':
+    case 'signalfd4':
+    case 'inotify_init':
+    case 'inotify_init1':
+    case 'socket':
+    case 'accept':
+    case 'accept4': {
+      if (event.outcome.kind !== 'value') return adopted(`a failed ${event.name} is decided by the environment`);
+      const flagsAt = FD_CREATE_FLAGS[event.name];
+      const cloexec = flagsAt !== undefined && hasCloexec(a(flagsAt));
+      return { kind: 'fd-create', opens: [opaqueOpen(event.name, cloexec)], fdsIn: 'result' };
+    }
+    case 'socketpair': {
+      if (event.outcome.kind !== 'value') return adopted('a failed socketpair is decided by the environment');
+      const cloexec = hasCloexec(a(1));
+      return { kind: 'fd-create', opens: [opaqueOpen('socketpair', cloexec), opaqueOpen('socketpair', cloexec)], fdsIn: 'array-arg' };
+    }
+    case 'ioctl': {
+      const fd = int(0);
+      const req = bare(a(1) ?? { kind: 'null' });
+      if (fd !== undefined && req.kind === 'ident' && req.name === 'FIONBIO') {
+        const v = bare(a(2) ?? { kind: 'null' });
+        const on = v.kind === 'array' && v.items.length === 1 ? intOf(v.items[0]) : undefined;
+        if (on !== undefined) return { kind: 'nonblock', fd, on: on !== 0n };
+      }
+      return fd === undefined ? undecodable('fd') : { kind: 'fd-probe', fd };
+    }
     case 'umask': {
       const mask = intOf(a(0));
       return mask === undefined ? undecodable('mask') : checked({ name: 'umask', mask: Number(mask) });
@@ -408,6 +453,33 @@ export function convert(event: SyscallEvent, pids: PidLookup): Conversion {
     return adopted(`${event.name} on a path: the file system is an environment input`);
   }
   return adopted(`${event.name} is not modelled by the kernel`);
+}
+
+/** Where each fd-creating call takes its flags (the one that may hold *_CLOEXEC). */
+const FD_CREATE_FLAGS: Record<string, number> = {
+  epoll_create1: 0,
+  eventfd2: 1,
+  memfd_create: 1,
+  timerfd_create: 1,
+  signalfd4: 3,
+  inotify_init1: 0,
+  socket: 1,
+  accept4: 3,
+};
+
+/** EPOLL_CLOEXEC, EFD_CLOEXEC, SOCK_CLOEXEC, MFD_CLOEXEC… all are O_CLOEXEC's bit, whatever their prefix. */
+function hasCloexec(v: Value | undefined): boolean {
+  if (v === undefined) return false;
+  const b = bare(v);
+  const items = b.kind === 'flags' ? b.items : [b];
+  return items.some((i) => {
+    const x = bare(i);
+    return x.kind === 'ident' && x.name.endsWith('_CLOEXEC');
+  });
+}
+
+function opaqueOpen(what: string, cloexec: boolean): Syscall {
+  return { name: 'openat', dirfd: -100, path: `/forkscope-replay/anon:${what}`, flags: 0o2 | (cloexec ? 0o2000000 : 0), mode: 0 };
 }
 
 /**

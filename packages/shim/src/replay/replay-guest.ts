@@ -16,6 +16,9 @@ import type { ReplayStep } from './steps.js';
 import type { KernelPort } from './kernel-port.js';
 
 const CLONE_FAMILY = new Set(['clone', 'clone3', 'fork', 'vfork']);
+const F_GETFL = 3;
+const F_SETFL = 4;
+const O_NONBLOCK = 0o4000n;
 /** Calls whose first argument is the fd they work on. */
 const FD_CALLS = new Set(['read', 'write']);
 
@@ -191,6 +194,16 @@ export class ReplayGuest {
         this.#inFlight.set(tid, { event, conversion, fdOpen: this.#port.fdOpen(tid, conversion.fd) });
         this.#drain();
         return;
+      case 'fd-create':
+      case 'nonblock': {
+        if (this.#port.state(tid) !== 'ready') {
+          this.#fatal(event.span.line, `pid ${event.pid} makes a call while the kernel holds it ${this.#port.state(tid) ?? 'unknown'}`);
+          return;
+        }
+        this.#inFlight.set(tid, { event, conversion, result: this.#composite(tid, conversion) });
+        this.#drain();
+        return;
+      }
       case 'checked':
       case 'effect':
       case 'run-adopted': {
@@ -261,10 +274,35 @@ export class ReplayGuest {
     }
   }
 
+  /** Calls the kernel takes as several of its own (see convert.ts): one result in the recorded call's shape. */
+  #composite(tid: number, c: Extract<Conversion, { kind: 'fd-create' | 'nonblock' }>): SyscallResult {
+    if (c.kind === 'nonblock') {
+      const got = this.#port.syscall(tid, { name: 'fcntl', fd: c.fd, cmd: F_GETFL, arg: 0n });
+      if (got.kind !== 'done') return got;
+      const flags = c.on ? got.value | O_NONBLOCK : got.value & ~O_NONBLOCK;
+      const set = this.#port.syscall(tid, { name: 'fcntl', fd: c.fd, cmd: F_SETFL, arg: flags });
+      return set.kind === 'done' ? { kind: 'done', value: 0n } : set;
+    }
+    const fds: number[] = [];
+    for (const call of c.opens) {
+      const r = this.#port.syscall(tid, call);
+      if (r.kind !== 'done') return r;
+      fds.push(Number(r.value));
+    }
+    if (c.fdsIn === 'result') return { kind: 'done', value: BigInt(fds[0] ?? -1) };
+    return { kind: 'done', value: 0n, out: { fds: [fds[0] ?? -1, fds[1] ?? -1] } };
+  }
+
   #finish(tid: number, f: InFlight): SyscallRecord {
     const { event, conversion } = f;
     let result = f.result;
     if (result?.kind === 'blocked') result = this.#port.completion(tid) ?? result;
+    const state = this.#port.state(tid);
+    if (event.outcome.kind === 'unknown' && result !== undefined && (state === undefined || state === 'exited' || state === 'zombie')) {
+      // The recording shows the task never returning from this call; the kernel ended it too
+      // (killed during an execve the kernel completed at entry, say): neither returned to user space.
+      result = { kind: 'gone' };
+    }
     if (CLONE_FAMILY.has(event.name)) this.pids.settle(event);
     const base = { kind: 'syscall' as const, event, tid };
     let record: SyscallRecord;
@@ -281,6 +319,10 @@ export class ReplayGuest {
       case 'checked':
       case 'effect':
         record = { ...base, handling: conversion.kind, ...(result ? { result } : {}) };
+        break;
+      case 'fd-create':
+      case 'nonblock':
+        record = { ...base, handling: 'effect', ...(result ? { result } : {}) };
         break;
       default: {
         const never: never = conversion;
