@@ -68,6 +68,16 @@ pub enum EndLine {
     Killed { signal: String, core_dumped: bool },
 }
 
+impl std::fmt::Display for EndLine {
+    /// `exited with 0`, `killed by SIGKILL (core dumped)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            EndLine::Exited(code) => write!(f, "exited with {code}"),
+            EndLine::Killed { signal, core_dumped } => write!(f, "killed by {signal}{}", if *core_dumped { " (core dumped)" } else { "" }),
+        }
+    }
+}
+
 /// The last end line (`+++ … +++`) of process `pid` in `capture`, with its
 /// 1-based line number. With `pid` `None` (a capture without pid prefixes)
 /// every line belongs to the root. `Err` for an end line of that pid that

@@ -5,8 +5,8 @@
 //! without a problem saying so.
 
 use crate::capture::{process_end, root_execve, EndLine};
-use crate::case_file::CaseFile;
 use crate::case_file::ExitStatus;
+use crate::case_file::{is_name, CaseFile};
 use crate::expected::Expected;
 use crate::manifest::{Manifest, ManifestEntry};
 use crate::path_text::{is_normal_absolute, resolve};
@@ -143,24 +143,14 @@ pub fn check_corpus(root: &Path) -> Checked {
     let mut listed: HashSet<PathBuf> = HashSet::new();
     for (i, entry) in manifest.cases.iter().enumerate() {
         let ptr = JsonPointer::root().key("cases").index(i);
-        // Only a two-component relative path may be joined to the root.
+        // Only a two-component relative path of plain names may be joined to the root.
         let mut parts = entry.path.split('/');
         let (Some(family), Some(name), None) = (parts.next(), parts.next(), parts.next()) else {
-            problems.push(Problem::at_pointer(
-                &manifest_path,
-                &manifest_text,
-                &ptr.key("path"),
-                format!("path \"{}\" is not <family>/<case>", entry.path),
-            ));
+            problems.push(not_family_case(&manifest_path, &manifest_text, &ptr, &entry.path));
             continue;
         };
-        if !crate::case_file::is_name(family) || !crate::case_file::is_name(name) || family == SCHEMA_DIR {
-            problems.push(Problem::at_pointer(
-                &manifest_path,
-                &manifest_text,
-                &ptr.key("path"),
-                format!("path \"{}\" is not <family>/<case>", entry.path),
-            ));
+        if !is_name(family) || !is_name(name) || family == SCHEMA_DIR {
+            problems.push(not_family_case(&manifest_path, &manifest_text, &ptr, &entry.path));
             continue;
         }
         let dir = root.join(family).join(name);
@@ -180,6 +170,10 @@ pub fn check_corpus(root: &Path) -> Checked {
     }
     problems.extend(unlisted_case_dirs(root, &listed, &manifest_path));
     Checked { corpus: Some(Corpus { root: root.to_path_buf(), manifest, cases }), problems }
+}
+
+fn not_family_case(manifest_path: &Path, manifest_text: &str, entry: &JsonPointer, path: &str) -> Problem {
+    Problem::at_pointer(manifest_path, manifest_text, &entry.key("path"), format!("path \"{path}\" is not <family>/<case>"))
 }
 
 /// Loads and checks one case directory against its manifest entry. Returns the
@@ -221,13 +215,13 @@ fn load_case(entry: &ManifestEntry, dir: &Path, problems: &mut Vec<Problem>) -> 
     }
     check_capture(&meta, &capture_path, &case_path, &text, problems);
 
-    let expected_path = dir.join(crate::corpus::EXPECTED_FILE);
+    let expected_path = dir.join(EXPECTED_FILE);
     let expected = if expected_path.exists() { load_expected(&expected_path, &meta, problems) } else { None };
     Some(Case { entry: entry.clone(), dir: dir.to_path_buf(), meta, expected })
 }
 
 /// The capture exists, is not empty, starts with the root's execve of argv[0]
-/// (after strace's PATH search when argv[0] has no slash), that path is
+/// (absolute, so strace did no PATH search), that path is
 /// described in the fs manifest, and the root's end line (`+++ exited with N
 /// +++`) agrees with the case's exitStatus.
 fn check_capture(meta: &CaseFile, capture_path: &Path, case_path: &Path, case_text: &str, problems: &mut Vec<Problem>) {
@@ -258,7 +252,7 @@ fn check_capture(meta: &CaseFile, capture_path: &Path, case_path: &Path, case_te
                 problems.push(Problem::at_line(
                     capture_path,
                     line,
-                    format!("the root process {}, but the exitStatus of {} says {}", end_text(&end), case_path.display(), meta.exit_status),
+                    format!("the root process {}, but the exitStatus of {} says {}", end, case_path.display(), meta.exit_status),
                 ));
             }
         }
@@ -272,8 +266,7 @@ fn check_capture(meta: &CaseFile, capture_path: &Path, case_path: &Path, case_te
         problems.push(Problem::at_line(capture_path, 1, "execve path truncated by strace -s; cannot compare with argv[0]"));
         return;
     }
-    let agrees = if argv0.contains('/') { path == *argv0 } else { path.ends_with(&format!("/{argv0}")) };
-    if !agrees {
+    if path != *argv0 {
         problems.push(Problem::at_line(
             capture_path,
             1,
@@ -290,13 +283,6 @@ fn check_capture(meta: &CaseFile, capture_path: &Path, case_path: &Path, case_te
                 format!("the root execve path \"{resolved}\" has no fs entry"),
             ));
         }
-    }
-}
-
-fn end_text(end: &EndLine) -> String {
-    match end {
-        EndLine::Exited(code) => format!("exited with {code}"),
-        EndLine::Killed { signal, core_dumped } => format!("killed by {signal}{}", if *core_dumped { " (core dumped)" } else { "" }),
     }
 }
 

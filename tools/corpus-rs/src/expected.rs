@@ -427,22 +427,29 @@ impl Expected {
 
         for (pi, p) in self.processes.iter().enumerate() {
             let at = root.key("processes").index(pi);
-            match (p.parent, p.created_by) {
-                (None, None) => {}
-                (Some(parent), Some(by)) => {
-                    if !pids.contains(&parent) {
-                        out.push((at.key("parent"), format!("parent {parent} is not a process of the capture")));
-                    }
-                    match event_at(by) {
-                        None => out.push((at.key("createdBy"), format!("createdBy names no event (task {} index {})", by.pid, by.index))),
-                        Some(Event::Clone { result: Some(CallResult::Value(v)), .. }) if *v == i64::from(p.pid) => {}
-                        Some(other) => {
-                            out.push((at.key("createdBy"), format!("createdBy is not a clone returning {}: {}", p.pid, describe(other))))
+            if let Some(parent) = p.parent {
+                if !pids.contains(&parent) {
+                    out.push((at.key("parent"), format!("parent {parent} is not a process of the capture")));
+                }
+            }
+            match p.created_by {
+                // Only a root of the capture was not created in it.
+                None if p.parent.is_some() => {
+                    out.push((at.key("createdBy"), "a child process (with a parent) lacks createdBy".to_string()))
+                }
+                None => {}
+                Some(by) => match event_at(by) {
+                    None => out.push((at.key("createdBy"), format!("createdBy names no event (task {} index {})", by.pid, by.index))),
+                    Some(Event::Clone { result: Some(CallResult::Value(v)), flags, .. }) if *v == i64::from(p.pid) => {
+                        // No parent in the capture: only CLONE_PARENT from a root gives that.
+                        if p.parent.is_none() && !flags.iter().any(|f| f == "CLONE_PARENT") {
+                            out.push((at.key("parent"), "a created process has no parent, and its clone lacks CLONE_PARENT".to_string()));
                         }
                     }
-                }
-                (None, Some(_)) => out.push((at.key("createdBy"), "a root process (no parent) has createdBy".to_string())),
-                (Some(_), None) => out.push((at.key("createdBy"), "a child process (with a parent) lacks createdBy".to_string())),
+                    Some(other) => {
+                        out.push((at.key("createdBy"), format!("createdBy is not a clone returning {}: {}", p.pid, describe(other))))
+                    }
+                },
             }
             if let Some(ProcessExit::Exited { code }) = p.exit {
                 if !(0..=255).contains(&code) {
@@ -456,7 +463,7 @@ impl Expected {
                     // exec and kill return 0 or an errno, nothing else.
                     if let Event::Exec { result: Some(r), .. } | Event::Kill { result: Some(r), .. } = e {
                         if !matches!(r, CallResult::Value(0) | CallResult::Errno(_)) {
-                            out.push((eat.key("result"), format!("result {r:?} is neither 0 nor an errno")));
+                            out.push((eat.key("result"), format!("result {} is neither 0 nor an errno", show_result(&Some(r.clone())))));
                         }
                     }
                     for (field, r) in task_refs(e) {

@@ -192,6 +192,15 @@ fn fixture_expected_json_loads_and_is_consistent() {
 }
 
 #[test]
+fn fixture_expected_json_c14_clone_parent_from_the_root_leaves_no_parent_in_the_capture() {
+    // C14: under CLONE_PARENT the child's parent is the caller's parent; from the traced root that is strace, outside the capture.
+    let mut v = fixture_expected();
+    v["processes"][1]["parent"] = Value::Null;
+    v["processes"][0]["tasks"][0]["events"][1]["flags"] = json!(["CLONE_PARENT", "CLONE_VFORK", "CLONE_VM"]);
+    assert_eq!(expected_problems(&v), Vec::<String>::new());
+}
+
+#[test]
 fn fixture_expected_json_with_a_newer_event_kind_is_read_and_counted() {
     let mut v = fixture_expected();
     v["processes"][1]["tasks"][0]["events"].as_array_mut().unwrap().push(json!({ "kind": "ptrace-stop", "x": 1 }));
@@ -266,7 +275,17 @@ fn fixture_expected_json_rejections() {
         (
             "root with createdBy",
             Box::new(|v| v["processes"][0]["createdBy"] = json!({ "pid": 1, "index": 0 })),
-            "a root process (no parent) has createdBy",
+            "/processes/0/createdBy: createdBy is not a clone returning 1: execve = 0",
+        ),
+        (
+            "child without a parent, not by CLONE_PARENT",
+            Box::new(|v| v["processes"][1]["parent"] = Value::Null),
+            "/processes/1/parent: a created process has no parent, and its clone lacks CLONE_PARENT",
+        ),
+        (
+            "child without createdBy",
+            Box::new(|v| v["processes"][1]["createdBy"] = Value::Null),
+            "/processes/1/createdBy: a child process (with a parent) lacks createdBy",
         ),
         (
             "leader marked thread",
