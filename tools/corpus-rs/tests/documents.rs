@@ -242,27 +242,27 @@ fn fixture_expected_json_rejections() {
             "/orderings/1/call: names no event",
         ),
         (
-            "vfork released by an event that is not an exec",
+            "A2: vfork released by an event that is not an exec",
             Box::new(|v| v["orderings"][0]["after"]["index"] = json!(1)),
             "vfork-released-by-exec: after is exit_group",
         ),
         (
-            "vfork released by another task's event",
+            "A2: vfork released by another task's event",
             Box::new(|v| v["orderings"][0]["after"] = json!({ "pid": 1, "index": 4 })),
             "after is in task 1, not the vfork child 2",
         ),
         (
-            "wait ordering for another child",
+            "E26: wait ordering for another child",
             Box::new(|v| v["processes"][0]["tasks"][0]["events"][2]["child"] = json!(1)),
             "the ended task 2 is not in the reported child's process",
         ),
         (
-            "vfork ordering from a non-vfork clone",
+            "A1-A3: vfork ordering from a non-vfork clone",
             Box::new(|v| v["processes"][0]["tasks"][0]["events"][1]["flags"] = json!([])),
             "call is not a successful CLONE_VFORK clone",
         ),
         (
-            "wait ordering after a non-exit",
+            "E26: wait ordering after a non-exit",
             Box::new(|v| v["orderings"][1]["after"]["index"] = json!(1)),
             "wait-after-exit: after is exit_group",
         ),
