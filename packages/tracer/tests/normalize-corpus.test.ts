@@ -41,6 +41,20 @@ describe('corpus expected.json', () => {
     expect(canonicalJson(normalized), `${path}/expected.json is stale; ${REGENERATE}`).toBe(readFileSync(expectedPath, 'utf8'));
     expect(validate(normalized), JSON.stringify(validate.errors)).toBe(true);
   });
+
+  it.each(cases.map((c) => [c.id, c.path] as const))('%s: no pid of the capture leaks into the normalized form', async (_id, path) => {
+    const events = await eventsOf(join(corpus, path, 'capture.strace'));
+    const pids = new Set(events.map((e) => e.pid).filter((p): p is number => p !== null && p > 255));
+    expect(pids.size).toBeGreaterThan(0);
+    const numbers: number[] = [];
+    const walk = (v: unknown): void => {
+      if (typeof v === 'number') numbers.push(v);
+      else if (Array.isArray(v)) v.forEach(walk);
+      else if (v !== null && typeof v === 'object') Object.values(v).forEach(walk);
+    };
+    walk(normalize(events));
+    expect(numbers.filter((n) => pids.has(n))).toEqual([]);
+  });
 });
 
 describe('expected.schema.json (fixture events)', () => {
