@@ -4,7 +4,7 @@
 import type { ExitHow, SigInfo, SyscallResult } from '@forkscope/kernel';
 import { signalName } from '@forkscope/kernel';
 import type { PidMap, ReplayRecord, SyscallRecord } from '@forkscope/shim';
-import { argOf, bare, fieldOf, intOf, signalByName, sigsetOf, waitStatusOf } from '@forkscope/shim';
+import { argOf, bare, fieldOf, intOf, signalByName, sigsetOf, stringOf, waitStatusOf } from '@forkscope/shim';
 import type { SyscallEvent, SyscallOutcome, Value } from '@forkscope/tracer';
 import type { AdoptedReason, Divergence, Rule } from './report.js';
 
@@ -21,6 +21,9 @@ export interface Judgement {
 
 /** Calls whose return value is a pid or tid, compared through the mapping. */
 const PID_RESULTS = new Set(['clone', 'clone3', 'fork', 'vfork', 'wait4', 'getpid', 'gettid', 'getppid', 'getpgid', 'getpgrp', 'getsid', 'setsid', 'set_tid_address']);
+
+/** Effect-checked calls whose value is an address, not an fd. */
+const ADDRESS_RESULTS = new Set(['mmap']);
 
 /** si_code names strace prints, to Linux's numbers. */
 const SI_CODES: ReadonlyMap<string, number> = new Map([
@@ -170,7 +173,7 @@ function judgeCall(r: SyscallRecord, pids: PidMap): Divergence | null {
         return at(describeOutcome(outcome), describeResult(result, pids, e.name), result.errno === 'EBADF' ? 'fd-closed' : 'errno');
       }
       if (result.kind === 'gone') return at(describeOutcome(outcome), 'the task never returns', 'result');
-      const rule: Rule = r.handling === 'effect' ? 'fd-lowest-free' : 'result';
+      const rule: Rule = r.handling === 'effect' && !ADDRESS_RESULTS.has(e.name) ? 'fd-lowest-free' : 'result';
       if (!valuesAgree(e.name, outcome.value, result.value, pids)) {
         return at(describeOutcome(outcome), describeResult(result, pids, e.name), rule);
       }
@@ -232,6 +235,11 @@ function outMismatchOf(e: SyscallEvent, result: Extract<SyscallResult, { kind: '
         return { expected: `fds [${rec.join(', ')}]`, emulated: got === undefined ? 'no fds' : `fds [${got.join(', ')}]` };
       }
       return null;
+    }
+    case 'getcwd': {
+      const rec = stringOf(argOf(args, 0));
+      if (rec === undefined || rec.truncated || out?.cwd === undefined) return null;
+      return rec.text === out.cwd ? null : { expected: `cwd ${rec.text}`, emulated: `cwd ${out.cwd}` };
     }
     case 'rt_sigprocmask': {
       const rec = sigsetOf(argOf(args, 2), signalByName);

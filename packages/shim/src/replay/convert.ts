@@ -12,7 +12,9 @@ import {
   FCNTL_CMD_NAMES,
   FD_FLAG_NAMES,
   IDTYPE_NAMES,
+  MAP_FLAG_NAMES,
   OPEN_FLAG_NAMES,
+  PROT_NAMES,
   PRCTL_OPTION_NAMES,
   SA_FLAG_NAMES,
   SIGPROCMASK_HOW_NAMES,
@@ -429,10 +431,41 @@ export function convert(event: SyscallEvent, pids: PidLookup): Conversion {
       return adopted('time is an environment input: the replay does not advance the clock');
     case 'futex':
       return adopted('futex words live in guest memory the replay does not have');
-    case 'mmap':
-    case 'munmap':
-    case 'mprotect':
+    case 'mmap': {
+      // Where a mapping lands is the environment's choice (ASLR); the replay maps it where Linux
+      // did, so that later munmap/mprotect calls and file mappings (the fd must be open) are checked.
+      if (event.outcome.kind !== 'value') return adopted('a failed mmap is decided by the environment');
+      const length = intOf(a(1));
+      const prot = flagsOf(a(2), PROT_NAMES);
+      const flags = flagsOf(a(3), MAP_FLAG_NAMES);
+      const fd = int(4);
+      const offset = intOf(a(5));
+      if (length === undefined || prot === undefined || flags === undefined || fd === undefined || offset === undefined) return undecodable('mmap arguments');
+      if (prot.unknown.length > 0 || flags.unknown.length > 0) return undecodable('mmap flags');
+      const fixed = (flags.bits & ~MAP_FIXED_NOREPLACE) | MAP_FIXED;
+      return {
+        kind: 'effect',
+        call: { name: 'mmap', addr: event.outcome.value, length, prot: Number(prot.bits), flags: Number(fixed), fd, offset },
+      };
+    }
+    case 'munmap': {
+      const addr = ptrOf(a(0));
+      const length = intOf(a(1));
+      return addr === undefined || length === undefined ? undecodable('munmap arguments') : checked({ name: 'munmap', addr, length });
+    }
+    case 'mprotect': {
+      const addr = ptrOf(a(0));
+      const length = intOf(a(1));
+      const prot = flagsOf(a(2), PROT_NAMES);
+      if (addr === undefined || length === undefined || prot === undefined || prot.unknown.length > 0) return undecodable('mprotect arguments');
+      return checked({ name: 'mprotect', addr, length, prot: Number(prot.bits) });
+    }
+    case 'getcwd': {
+      const size = intOf(a(1));
+      return size === undefined ? undecodable('getcwd size') : checked({ name: 'getcwd', buf: 0n, size });
+    }
     case 'brk':
+      return adopted('the program break is placed by exec (ASLR), an environment input');
     case 'mremap':
     case 'madvise':
       return adopted('the address-space layout is an environment input');
@@ -454,6 +487,9 @@ export function convert(event: SyscallEvent, pids: PidLookup): Conversion {
   }
   return adopted(`${event.name} is not modelled by the kernel`);
 }
+
+const MAP_FIXED = 0x10n;
+const MAP_FIXED_NOREPLACE = 0x100000n;
 
 /** Where each fd-creating call takes its flags (the one that may hold *_CLOEXEC). */
 const FD_CREATE_FLAGS: Record<string, number> = {

@@ -231,6 +231,12 @@ export class ReplayGuest {
         const before = this.#port.events().length;
         const result = this.#port.syscall(tid, conversion.call);
         this.#drain();
+        if (event.name === 'mprotect' && result.kind === 'error' && result.errno === 'ENOMEM' && event.outcome.kind === 'value') {
+          // The range belongs to the image exec loaded (ELF segments, the stack), which Linux mapped
+          // without a recorded call; the kernel's exec does not lay out segments.
+          this.#inFlight.set(tid, { event, conversion: { kind: 'adopted', reason: 'mprotect of a range the exec\'d image mapped (not in the recording)' } });
+          return;
+        }
         const unmodelled = this.#unmodelledSince(before, tid);
         if (result.kind === 'error' && result.errno === 'ENOSYS' && unmodelled !== null && !recordedErrno(event, 'ENOSYS')) {
           // The kernel does not model this call on this object (read of a regular file…): what it can
