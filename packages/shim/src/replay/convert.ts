@@ -464,8 +464,12 @@ export function convert(event: SyscallEvent, pids: PidLookup): Conversion {
       const size = intOf(a(1));
       return size === undefined ? undecodable('getcwd size') : checked({ name: 'getcwd', buf: 0n, size });
     }
-    case 'brk':
-      return adopted('the program break is placed by exec (ASLR), an environment input');
+    case 'brk': {
+      // The base is placed by exec (ASLR); the guest shifts the addresses by the offset between the
+      // recorded and the kernel's base, so the break's movement is what gets checked.
+      const addr = ptrOf(a(0));
+      return addr === undefined ? undecodable('brk address') : { kind: 'effect', call: { name: 'brk', addr } };
+    }
     case 'mremap':
     case 'madvise':
       return adopted('the address-space layout is an environment input');

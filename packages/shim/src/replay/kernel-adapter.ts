@@ -45,6 +45,13 @@ export class KernelAdapter implements KernelPort {
     return this.kernel.signalFrames(tid).length > 0;
   }
 
+  addressSpaceOf(tid: number): string {
+    const tgid = this.tgidOf(tid);
+    let execs = 0;
+    for (const e of this.kernel.events) if (e.type === 'exec' && e.tgid === tgid) execs++;
+    return `${tgid}:${execs}`;
+  }
+
   tgidOf(tid: number): number {
     return this.kernel.task(tid)?.tgid ?? tid;
   }

@@ -11,6 +11,11 @@ export interface KernelPort {
   /** Whether the task's fd table holds the fd open (asked without changing anything). */
   fdOpen(tid: number, fd: number): boolean;
   tgidOf(tid: number): number;
+  /**
+   * A key for the task's address space: its process and how many execs it has done (threads share
+   * it, exec replaces it). A CLONE_VM child of another process gets its own key: close enough for brk.
+   */
+  addressSpaceOf(tid: number): string;
   /** Whether the task is running a signal handler the kernel delivered (so rt_sigreturn has a frame to pop). */
   inHandler(tid: number): boolean;
   /** Whether the task can make a call now ('ready'), or why not; undefined for an unknown tid. */

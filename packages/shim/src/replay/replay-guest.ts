@@ -54,6 +54,8 @@ export class ReplayGuest {
   readonly #exits = new Map<number, ExitHow>();
   readonly #signals: { to: number; scope: 'thread' | 'process'; info: SigInfo; used: boolean }[] = [];
   #cursor = 0;
+  /** Per address space: recorded break minus the kernel's (see #brk). */
+  readonly #brkShift = new Map<string, bigint>();
   #root: number | null = null;
   #halted: string | null = null;
 
@@ -228,6 +230,10 @@ export class ReplayGuest {
           this.#inFlight.set(tid, { event, conversion: { kind: 'adopted', reason: 'rt_sigreturn: the kernel has no signal handler frame for this task' } });
           return;
         }
+        if (conversion.call.name === 'brk') {
+          this.#brk(tid, event, conversion.call.addr);
+          return;
+        }
         const before = this.#port.events().length;
         const result = this.#port.syscall(tid, conversion.call);
         this.#drain();
@@ -278,6 +284,28 @@ export class ReplayGuest {
       // The kernel still holds a task the recording shows running on: nothing it does later can be compared.
       this.#halted = `pid ${event.pid} ${event.name} at line ${line} is still blocked in the kernel`;
     }
+  }
+
+  /**
+   * brk: the first query after an exec learns the offset between where Linux put the break and
+   * where the kernel did (an environment input, adopted); later calls move the kernel's break by
+   * the same amounts and must land where the recording says, shifted by that offset.
+   */
+  #brk(tid: number, event: SyscallEvent, addr: bigint): void {
+    const space = this.#port.addressSpaceOf(tid);
+    const shift = this.#brkShift.get(space);
+    const recorded = event.outcome.kind === 'value' ? event.outcome.value : undefined;
+    if (shift === undefined) {
+      const base = this.#port.syscall(tid, { name: 'brk', addr: 0n });
+      this.#drain();
+      if (recorded !== undefined && addr === 0n && base.kind === 'done') this.#brkShift.set(space, recorded - base.value);
+      this.#inFlight.set(tid, { event, conversion: { kind: 'adopted', reason: 'the first brk after exec: the base is placed by exec (ASLR)' } });
+      return;
+    }
+    const result = this.#port.syscall(tid, { name: 'brk', addr: addr === 0n ? 0n : addr - shift });
+    this.#drain();
+    const shifted: SyscallResult = result.kind === 'done' ? { kind: 'done', value: result.value + shift } : result;
+    this.#inFlight.set(tid, { event, conversion: { kind: 'effect', call: { name: 'brk', addr } }, result: shifted });
   }
 
   /** Calls the kernel takes as several of its own (see convert.ts): one result in the recorded call's shape. */
