@@ -11,6 +11,7 @@ import { parseCaseInfo } from './case-info.js';
 import type { CaptureInput } from './discover.js';
 import { ioMessage } from './discover.js';
 import { judge } from './judge.js';
+import { checkProcesses } from './processes.js';
 import type { CaptureReport } from './report.js';
 
 export interface CheckOptions {
@@ -63,6 +64,8 @@ export function checkEvents(file: string, events: readonly TraceEvent[], info: C
     return errorReport(file, info, `${file}:${u?.line}: ${u?.reason}${outcome.unusable.length > 1 ? ` (and ${outcome.unusable.length - 1} more lines)` : ''}`);
   }
   const j = judge(outcome.records, outcome.pids);
+  const processDivergences = j.fatal === undefined ? checkProcesses(events, outcome.kernelEvents, outcome.pids) : [];
+  const divergences = [...j.divergences, ...processDivergences].sort((a, b) => a.line - b.line);
   const base = {
     file,
     ...(info.id !== undefined ? { id: info.id } : {}),
@@ -71,11 +74,11 @@ export function checkEvents(file: string, events: readonly TraceEvent[], info: C
     checked: j.checked,
     effectChecked: j.effectChecked,
     adopted: j.adopted,
-    divergences: j.divergences,
+    divergences,
     adoptedReasons: j.adoptedReasons,
   };
   if (j.fatal !== undefined) return { ...base, verdict: 'error', error: `${file}: ${j.fatal}` };
-  return { ...base, verdict: j.divergences.length === 0 ? 'conforms' : 'diverges' };
+  return { ...base, verdict: divergences.length === 0 ? 'conforms' : 'diverges' };
 }
 
 /**

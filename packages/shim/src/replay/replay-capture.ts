@@ -27,7 +27,7 @@ export function replayCapture(events: readonly TraceEvent[], options: ReplayOpti
     } catch (err) {
       // A manifest the kernel rejects makes the capture uncheckable, not the checker crash.
       const message = `invalid fs manifest: ${err instanceof Error ? err.message : String(err)}`;
-      return { records: [{ kind: 'fatal', line: 0, message }], pids: new PidMap(), unusable: [] };
+      return { records: [{ kind: 'fatal', line: 0, message }], pids: new PidMap(), unusable: [], kernelEvents: [] };
     }
   }
   const port = new KernelAdapter({ fs, ...(options.cwd !== undefined ? { cwd: options.cwd } : {}) });

@@ -43,6 +43,8 @@ export interface ReplayOutcome {
   readonly pids: PidMap;
   /** Lines the schedule could not use (not understood, no pid): the checker turns these into an error verdict. */
   readonly unusable: readonly { readonly line: number; readonly reason: string }[];
+  /** Everything the kernel did, for checks over the whole run (the process tree, exec chains). */
+  readonly kernelEvents: readonly KernelEvent[];
 }
 
 export class ReplayGuest {
@@ -92,6 +94,7 @@ export class ReplayGuest {
       records: this.#records,
       pids: this.pids,
       unusable: schedule.unusable.map((u) => ({ line: u.event.span.line, reason: u.reason })),
+      kernelEvents: this.#port.events(),
     };
   }
 
