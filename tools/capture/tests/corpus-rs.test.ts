@@ -3,7 +3,7 @@
 // It builds offline against Debian's packaged serde crates; where cargo or
 // those crates are missing the tests are skipped with the reason printed
 // (tools/scripts/install-rust-deps.sh installs the crates).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -17,9 +17,10 @@ const corpusDir = join(repoRoot, 'corpus');
 // Where tools/corpus-rs/.cargo/config.toml points cargo's directory source.
 const DEBIAN_REGISTRY = '/usr/share/cargo/registry';
 const CRATES = ['serde', 'serde_derive', 'serde_json'] as const;
-// The first build compiles serde_derive and syn: allow it time.
-const CARGO_TIMEOUT_MS = 280_000;
-const TEST_TIMEOUT_MS = 300_000;
+// The first build compiles serde_derive and syn: about 40 s of CPU, but over three
+// minutes on a machine busy with other test suites. Allow it time.
+const CARGO_TIMEOUT_MS = 580_000;
+const TEST_TIMEOUT_MS = 600_000;
 
 /** Where cargo is looked for: PATH, then rustup's default location. */
 const CARGO_CANDIDATES = ['cargo', join(process.env['CARGO_HOME'] ?? join(homedir(), '.cargo'), 'bin', 'cargo')];
@@ -45,17 +46,34 @@ if (unavailable !== undefined) console.warn(`corpus-rs tests skipped: ${unavaila
 const rustIt = unavailable === undefined ? it : it.skip;
 const skipNote = unavailable === undefined ? '' : ` (skipped: ${unavailable})`;
 
-function runCargo(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(cargo ?? 'cargo', args, { cwd: crateDir, encoding: 'utf8', timeout: CARGO_TIMEOUT_MS, maxBuffer: 64 * 1024 * 1024 });
-  if (r.error !== undefined) throw new Error(`cargo ${args.join(' ')}: ${r.error.message}`);
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+interface CargoRun {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs cargo in the crate asynchronously, so the test worker stays responsive during a long first build. */
+function runCargo(args: readonly string[]): Promise<CargoRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cargo ?? 'cargo', args, { cwd: crateDir, timeout: CARGO_TIMEOUT_MS });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e) => reject(new Error(`cargo ${args.join(' ')}: ${e.message}`)));
+    child.on('close', (status, signal) => {
+      const stderr = Buffer.concat(err).toString('utf8');
+      if (signal !== null) reject(new Error(`cargo ${args.join(' ')} killed by ${signal} (timeout ${CARGO_TIMEOUT_MS} ms?)\n${stderr}`));
+      else resolve({ status, stdout: Buffer.concat(out).toString('utf8'), stderr });
+    });
+  });
 }
 
 describe('tools/corpus-rs (Rust reader of the corpus)', () => {
   rustIt(
     `cargo test --offline passes: fixtures, fixture corpora, the CLI and the real corpus${skipNote}`,
-    () => {
-      const r = runCargo(['test', '--offline']);
+    async () => {
+      const r = await runCargo(['test', '--offline']);
       const output = `${r.stdout}\n${r.stderr}`;
       expect(r.status, output).toBe(0);
       // Every test binary reports a result line; none failed and some tests ran.
@@ -71,10 +89,10 @@ describe('tools/corpus-rs (Rust reader of the corpus)', () => {
 
   rustIt(
     `corpus-rs check corpus/ loads every listed case and finds no problem${skipNote}`,
-    () => {
+    async () => {
       const manifest = JSON.parse(readFileSync(join(corpusDir, 'manifest.json'), 'utf8')) as { cases: unknown[] };
       const n = manifest.cases.length;
-      const r = runCargo(['run', '--offline', '--quiet', '--', 'check', corpusDir]);
+      const r = await runCargo(['run', '--offline', '--quiet', '--', 'check', corpusDir]);
       expect(r.stderr, r.stdout).toBe('');
       expect(r.status).toBe(0);
       expect(r.stdout).toContain(`: ${n} of ${n} listed cases loaded`);
