@@ -8,13 +8,14 @@ import { parseText } from '@forkscope/tracer';
 import type { TraceEvent } from '@forkscope/tracer';
 import { replayCapture } from '../src/replay/replay-capture.js';
 import type { SyscallRecord } from '../src/replay/records.js';
+import type { FsManifestEntry } from '../src/replay/replay-capture.js';
 import { fixtureExited, fixtureSyscall } from './fixtures/events.js';
 
 const corpus = fileURLToPath(new URL('../../../corpus/', import.meta.url));
 
-function corpusCase(id: string): { events: TraceEvent[]; fs: never; cwd: string } {
+function corpusCase(id: string): { events: TraceEvent[]; fs: FsManifestEntry[]; cwd: string } {
   const dir = join(corpus, id);
-  const c = JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8'));
+  const c = JSON.parse(readFileSync(join(dir, 'case.json'), 'utf8')) as { fs: FsManifestEntry[]; cwd: string };
   return { events: parseText(readFileSync(join(dir, 'capture.strace'), 'utf8'), { file: 'capture.strace' }), fs: c.fs, cwd: c.cwd };
 }
 
