@@ -7,6 +7,7 @@
 
 use crate::case_file::{CaseFile, ExitStatus};
 use crate::problem::JsonPointer;
+use crate::promise::Promise;
 use serde_derive::Deserialize;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
@@ -507,9 +508,40 @@ impl Expected {
 }
 
 impl Expected {
+    /// Whether the normalized calls show what `promise` says the capture
+    /// contains (the same meaning as the capture tools give it; failed calls
+    /// count, since a promise is about the calls made).
+    pub fn keeps(&self, promise: Promise) -> bool {
+        let has = |flags: &[String], name: &str| flags.iter().any(|f| f == name);
+        let vfork_like = |flags: &[String]| has(flags, "CLONE_VM") && has(flags, "CLONE_VFORK");
+        let mut events = self.tasks().flat_map(|(_, t)| t.events.iter().enumerate().map(move |(i, e)| (t.tid, i, e)));
+        match promise {
+            Promise::Clone3Vfork => {
+                events.any(|(_, _, e)| matches!(e, Event::Clone { call: CloneCall::Clone3, flags, .. } if vfork_like(flags)))
+            }
+            Promise::CloneVfork => {
+                events.any(|(_, _, e)| matches!(e, Event::Clone { call: CloneCall::Clone, flags, .. } if vfork_like(flags)))
+            }
+            Promise::Vfork => events.any(|(_, _, e)| matches!(e, Event::Clone { call: CloneCall::Vfork, .. })),
+            Promise::Fork => events.any(|(_, _, e)| match e {
+                Event::Clone { call: CloneCall::Fork, .. } => true,
+                Event::Clone { call: CloneCall::Clone | CloneCall::Clone3, flags, .. } => {
+                    !has(flags, "CLONE_VM") && !has(flags, "CLONE_THREAD")
+                }
+                _ => false,
+            }),
+            Promise::Thread => events.any(|(_, _, e)| matches!(e, Event::Clone { flags, .. } if has(flags, "CLONE_THREAD"))),
+            Promise::Clone3 => events.any(|(_, _, e)| matches!(e, Event::Clone { call: CloneCall::Clone3, .. })),
+            // An exec besides the root's own first one.
+            Promise::Execve => events.any(|(tid, i, e)| matches!(e, Event::Exec { .. }) && (tid, i) != (1, 0)),
+            // No task besides the root ever appeared.
+            Promise::None => self.tasks().count() == 1,
+        }
+    }
+
     /// Agreement with the case.json beside it: process 1 is the root (no
-    /// parent), its first event is the successful exec of the case's argv, and
-    /// it ended as the case's exitStatus says.
+    /// parent), its first event is the successful exec of the case's argv, it
+    /// ended as the case's exitStatus says, and the calls the case promises are there.
     pub fn check_against(&self, case: &CaseFile) -> Vec<(JsonPointer, String)> {
         let root = JsonPointer::root();
         let mut out = Vec::new();
@@ -542,6 +574,11 @@ impl Expected {
             }
             _ => false,
         };
+        for promise in &case.promises {
+            if !self.keeps(*promise) {
+                out.push((root.key("processes"), format!("case.json promises \"{promise}\" but no such call is here")));
+            }
+        }
         if !agrees {
             let seen = p.exit.as_ref().map_or("never ended".to_string(), ToString::to_string);
             out.push((at.key("exit"), format!("the root {seen}, but case.json's exitStatus says {}", case.exit_status)));

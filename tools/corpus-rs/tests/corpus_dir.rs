@@ -95,7 +95,7 @@ fn fixture_case_json_disagreeing_with_manifest_and_directory() {
 fn fixture_promises_disagreeing_with_manifest() {
     let dir = fixture_corpus(&["fam/a"]);
     let mut v = fixture_case("fam/a");
-    v["promises"] = json!(["fork"]);
+    v["promises"] = json!(["vfork"]);
     dir.write_json("fam/a/case.json", &v);
     assert_one(&check_corpus(dir.path()).problems, "case.json", "promises differ from the manifest's");
 }

@@ -376,3 +376,70 @@ fn fixture_expected_json_agrees_with_its_case_json() {
     e["processes"].as_array_mut().unwrap().remove(0);
     assert_one(against_case(&e, &fixture_case("fam/one")), "no process 1");
 }
+
+#[test]
+fn fixture_expected_json_keeps_the_promises_of_its_case() {
+    let e: Expected = serde_json::from_value(fixture_expected()).unwrap();
+    // The fixture: a vfork (CLONE_VFORK|CLONE_VM) whose child execs /bin/true.
+    let kept: Vec<Promise> = Promise::ALL.into_iter().filter(|p| e.keeps(*p)).collect();
+    assert_eq!(kept, vec![Promise::Vfork, Promise::Execve]);
+
+    for (promises, missing) in [
+        (json!(["clone3-vfork"]), "clone3-vfork"),
+        (json!(["vfork", "fork"]), "fork"),
+        (json!(["none"]), "none"),
+        (json!(["thread"]), "thread"),
+    ] {
+        let mut c = fixture_case("fam/one");
+        c["promises"] = promises;
+        assert_one(
+            against_case(&fixture_expected(), &c),
+            &format!("/processes: case.json promises \"{missing}\" but no such call is here"),
+        );
+    }
+
+    // Without the child's exec only the root's own exec is left, which does not count.
+    let mut v = fixture_expected();
+    v["processes"][1]["tasks"][0]["events"].as_array_mut().unwrap().remove(0);
+    let e: Expected = serde_json::from_value(v).unwrap();
+    assert!(!e.keeps(Promise::Execve));
+}
+
+#[test]
+fn fixture_promise_meanings_on_clone_flags() {
+    // One clone event of each shape in the root task, and which promises each keeps.
+    let shapes = [
+        (
+            json!({ "kind": "clone", "call": "clone3", "flags": ["CLONE_VFORK", "CLONE_VM"], "exitSignal": "SIGCHLD", "result": "EINVAL", "size": 88 }),
+            vec![Promise::Clone3Vfork, Promise::Clone3],
+        ),
+        (
+            json!({ "kind": "clone", "call": "clone", "flags": ["CLONE_VFORK", "CLONE_VM"], "exitSignal": "SIGCHLD", "result": "EAGAIN" }),
+            vec![Promise::CloneVfork],
+        ),
+        (
+            json!({ "kind": "clone", "call": "clone", "flags": ["CLONE_CHILD_SETTID"], "exitSignal": "SIGCHLD", "result": "ENOMEM" }),
+            vec![Promise::Fork],
+        ),
+        (json!({ "kind": "clone", "call": "fork", "flags": [], "exitSignal": "SIGCHLD", "result": "EAGAIN" }), vec![Promise::Fork]),
+        (
+            json!({ "kind": "clone", "call": "clone3", "flags": ["CLONE_SIGHAND", "CLONE_THREAD", "CLONE_VM"], "exitSignal": null, "result": "EINVAL" }),
+            vec![Promise::Thread, Promise::Clone3],
+        ),
+    ];
+    for (event, want) in shapes {
+        let mut v = fixture_expected();
+        v["processes"] = json!([v["processes"][0].clone()]);
+        v["orderings"] = json!([]);
+        // Keep only the root's exec, then the failed clone under test: no other task ever appears.
+        v["processes"][0]["tasks"][0]["events"] = json!([v["processes"][0]["tasks"][0]["events"][0].clone(), event.clone()]);
+        v["processes"][0]["tasks"][0]["signals"] = json!([]);
+        let e: Expected = serde_json::from_value(v).unwrap();
+        assert_eq!(e.check(), vec![], "{event}");
+        let mut want = want;
+        want.push(Promise::None);
+        let kept: Vec<Promise> = Promise::ALL.into_iter().filter(|p| e.keeps(*p)).collect();
+        want.sort_by_key(|p| Promise::ALL.iter().position(|q| q == p));
+        assert_eq!(kept, want, "{event}");
+    }
+}
