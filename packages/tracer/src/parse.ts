@@ -1,5 +1,6 @@
 // Entry points: text, bytes, streams, files and -ff file sets in; TraceEvents out.
 import { createReadStream } from 'node:fs';
+import { isAscii } from 'node:buffer';
 import { basename } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { TraceEvent } from './events.js';
@@ -10,38 +11,69 @@ export type { Dialect, ParseOptions } from './trace-parser.js';
 
 export type ParseInput = string | Uint8Array | AsyncIterable<string | Uint8Array> | NodeJS.ReadableStream;
 
-/** Splits text into lines, keeping the unterminated tail for the next chunk. */
-class LineSplitter {
-  private carry = '';
-  private readonly decoder = new StringDecoder('utf8');
+/**
+ * Decodes byte chunks to text. strace escapes every non-ASCII byte, so chunks are nearly always
+ * ASCII: those take the latin1 path (a copy into a one-byte string, ~20x faster than UTF-8
+ * decoding in Node 20); others go through a UTF-8 decoder that carries split characters over.
+ */
+class ChunkDecoder {
+  private readonly utf8 = new StringDecoder('utf8');
+  private utf8Open = false;
 
-  /** Calls `each` for every complete line in `chunk`. */
-  push(chunk: string | Uint8Array, each: (line: string) => void): void {
-    const text = typeof chunk === 'string' ? chunk : this.decoder.write(chunk as Buffer);
-    let from = 0;
-    let nl = text.indexOf('\n');
-    if (nl < 0) {
-      this.carry += text;
-      return;
+  decode(chunk: Uint8Array): string {
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (isAscii(buf)) {
+      // An ASCII byte cannot complete a pending multi-byte character: flush it (as U+FFFD).
+      const head = this.utf8Open ? this.utf8.end() : '';
+      this.utf8Open = false;
+      return head + buf.toString('latin1');
     }
-    if (this.carry.length > 0) {
-      each(this.carry + text.slice(0, nl));
-      this.carry = '';
-      from = nl + 1;
-      nl = text.indexOf('\n', from);
-    }
-    while (nl >= 0) {
-      each(text.slice(from, nl));
-      from = nl + 1;
-      nl = text.indexOf('\n', from);
-    }
-    this.carry = text.slice(from);
+    this.utf8Open = true;
+    return this.utf8.write(buf);
   }
 
-  end(each: (line: string) => void): void {
-    const rest = this.carry + this.decoder.end();
+  end(): string {
+    return this.utf8Open ? this.utf8.end() : '';
+  }
+}
+
+/** Splits chunks into lines, keeping the unterminated tail for the next chunk. */
+class LineSplitter {
+  /** The start of a line begun in an earlier chunk. */
+  private carry = '';
+  /** The current chunk (always a flat string: lines are sliced from it, never from a concatenation). */
+  private text = '';
+  private from = 0;
+  private readonly decoder = new ChunkDecoder();
+
+  /** Adds a chunk; its complete lines are then read with `next()`. */
+  push(chunk: string | Uint8Array): void {
+    const rest = this.text.length > this.from ? this.text.slice(this.from) : '';
+    this.carry = this.carry.length > 0 ? this.carry + rest : rest;
+    this.text = typeof chunk === 'string' ? chunk : this.decoder.decode(chunk);
+    this.from = 0;
+  }
+
+  /** The next complete line (without its newline), or null when the chunk is used up. */
+  next(): string | null {
+    const nl = this.text.indexOf('\n', this.from);
+    if (nl < 0) return null;
+    let line = this.text.slice(this.from, nl);
+    if (this.carry.length > 0) {
+      line = this.carry + line;
+      this.carry = '';
+    }
+    this.from = nl + 1;
+    return line;
+  }
+
+  /** At the end of input: the unterminated last line, if any. */
+  end(): string | null {
+    const rest = this.carry + this.text.slice(this.from) + this.decoder.end();
     this.carry = '';
-    if (rest.length > 0) each(rest);
+    this.text = '';
+    this.from = 0;
+    return rest.length > 0 ? rest : null;
   }
 }
 
@@ -49,9 +81,10 @@ class LineSplitter {
 export function parseText(text: string, options: ParseOptions = {}): TraceEvent[] {
   const p = new TraceParser(options);
   const lines = new LineSplitter();
-  const each = (l: string): void => p.line(l);
-  lines.push(text, each);
-  lines.end(each);
+  lines.push(text);
+  for (let l = lines.next(); l !== null; l = lines.next()) p.line(l);
+  const last = lines.end();
+  if (last !== null) p.line(last);
   p.finish();
   return p.take();
 }
@@ -60,32 +93,88 @@ function isAsyncIterable(x: unknown): x is AsyncIterable<string | Uint8Array> {
   return typeof x === 'object' && x !== null && Symbol.asyncIterator in x;
 }
 
+/** How many events `parse()` buffers before handing them out: enough to amortise the chunk
+ * reads, few enough that events die young in the garbage collector's nursery. */
+const BATCH = 256;
+
+/**
+ * The async iterator behind `parse()`: a hand-written object rather than an async generator,
+ * because a generator costs several promises per yielded event and this iterator costs one.
+ */
+class EventStream implements AsyncIterableIterator<TraceEvent> {
+  private buffer: TraceEvent[] = [];
+  private index = 0;
+  private finished = false;
+  private readonly parser: TraceParser;
+  private readonly lines = new LineSplitter();
+  private readonly source: AsyncIterator<string | Uint8Array>;
+
+  constructor(input: AsyncIterable<string | Uint8Array>, options: ParseOptions) {
+    this.parser = new TraceParser(options);
+    this.source = input[Symbol.asyncIterator]();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<TraceEvent> {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<TraceEvent>> {
+    if (this.index < this.buffer.length) {
+      return Promise.resolve({ value: this.buffer[this.index++] as TraceEvent, done: false });
+    }
+    return this.refill();
+  }
+
+  async return(): Promise<IteratorResult<TraceEvent>> {
+    this.finished = true;
+    this.buffer = [];
+    this.index = 0;
+    await this.source.return?.();
+    return { value: undefined, done: true };
+  }
+
+  /** Reads lines (and chunks when needed) until events are ready or the input ends. */
+  private async refill(): Promise<IteratorResult<TraceEvent>> {
+    const p = this.parser;
+    for (;;) {
+      for (let l = this.lines.next(); l !== null; l = this.lines.next()) {
+        p.line(l);
+        if (p.pendingCount >= BATCH) break;
+      }
+      if (p.ready && (p.pendingCount >= BATCH || this.finished)) break;
+      if (this.finished) return { value: undefined, done: true };
+      const r = await this.source.next();
+      if (r.done) {
+        this.finished = true;
+        const last = this.lines.end();
+        if (last !== null) p.line(last);
+        p.finish();
+        if (!p.ready) return { value: undefined, done: true };
+        break;
+      }
+      this.lines.push(r.value);
+      if (p.ready && p.pendingCount >= BATCH) break;
+    }
+    this.buffer = p.take();
+    this.index = 1;
+    return { value: this.buffer[0] as TraceEvent, done: false };
+  }
+}
+
 /**
  * Parses strace (or Shadow) output from text, bytes, an async iterable of chunks or a Node
- * readable stream. Events are yielded as soon as they complete; memory stays flat.
+ * readable stream. Events are handed out as they complete, in small batches; memory stays flat.
  */
-export async function* parse(input: ParseInput, options: ParseOptions = {}): AsyncIterable<TraceEvent> {
-  if (typeof input === 'string') {
-    yield* parseText(input, options);
-    return;
-  }
-  const p = new TraceParser(options);
-  const lines = new LineSplitter();
-  const each = (l: string): void => p.line(l);
-  if (input instanceof Uint8Array) {
-    lines.push(input, each);
-  } else if (isAsyncIterable(input)) {
-    for await (const chunk of input) {
-      lines.push(chunk, each);
-      const out = p.take();
-      for (let i = 0; i < out.length; i++) yield out[i] as TraceEvent;
-    }
-  } else {
+export function parse(input: ParseInput, options: ParseOptions = {}): AsyncIterable<TraceEvent> {
+  if (typeof input === 'string' || input instanceof Uint8Array) return new EventStream(oneChunk(input), options);
+  if (!isAsyncIterable(input)) {
     throw new TypeError('parse: input must be a string, bytes, an async iterable or a readable stream');
   }
-  lines.end(each);
-  p.finish();
-  yield* p.take();
+  return new EventStream(input, options);
+}
+
+async function* oneChunk(chunk: string | Uint8Array): AsyncIterable<string | Uint8Array> {
+  yield chunk;
 }
 
 /** Streams a capture file in 1 MiB chunks; spans carry the file name. */
@@ -131,9 +220,11 @@ class FfSource {
       const r = await this.iter.next();
       if (r.done) {
         this.done = true;
-        this.lines.end((l) => this.buffered.push(l));
+        const last = this.lines.end();
+        if (last !== null) this.buffered.push(last);
       } else {
-        this.lines.push(r.value, (l) => this.buffered.push(l));
+        this.lines.push(r.value);
+        for (let l = this.lines.next(); l !== null; l = this.lines.next()) this.buffered.push(l);
       }
     }
     return this.buffered[this.head] as string;

@@ -109,8 +109,19 @@ export class TraceParser {
   /** Events completed so far; the internal buffer is handed over and reset. */
   take(): TraceEvent[] {
     const out = this.out;
+    if (out.length === 0) return [];
     this.out = [];
     return out;
+  }
+
+  /** How many events `take()` would hand over. */
+  get pendingCount(): number {
+    return this.out.length;
+  }
+
+  /** True when `take()` has events to hand over. */
+  get ready(): boolean {
+    return this.out.length > 0;
   }
 
   get linesRead(): number {
