@@ -10,6 +10,7 @@ import errno
 import os
 import subprocess
 import sys
+import time
 
 
 def say(*parts):
@@ -109,12 +110,32 @@ def case_communicate():
     say("stdout", repr(out))
 
 
+def wait_until_sleeping(pid):
+    """Polls /proc/<pid>/stat until the task is in interruptible sleep (state S)."""
+    for _ in range(5000):
+        with open(f"/proc/{pid}/stat") as stat:
+            state = stat.read().rpartition(")")[2].split()[0]
+        if state == "S":
+            return True
+        time.sleep(0.001)
+    return False
+
+
 def case_kill():
-    # Popen returns only after the error pipe hits EOF, i.e. after the child's exec, so the
-    # SIGKILL lands on sleep itself, never on the half-made child.
-    proc = subprocess.Popen(["/bin/sleep", "30"])
+    # The child says "ready" and then blocks reading a stdin pipe that never gets data. The
+    # parent reads that line and then waits for the child to be asleep (in that read) before
+    # it kills: otherwise the SIGKILL may land while the child is still inside execve (the
+    # vfork parent resumes as soon as exec has released the old memory) or between its write
+    # and its read, and the trace would differ from run to run.
+    proc = subprocess.Popen(
+        ["/bin/sh", "-c", "echo ready; read line"], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+    )
+    say("child said", repr(proc.stdout.readline()))
+    say("child asleep before kill", wait_until_sleeping(proc.pid))
     proc.kill()
     say("returncode", proc.wait())
+    proc.stdin.close()
+    proc.stdout.close()
 
 
 def case_shell():
@@ -149,6 +170,33 @@ def case_os_fork():
     say("exit status", os.waitstatus_to_exitcode(status))
 
 
+def case_close_fds_false():
+    # With close_fds=False and nothing else the child must do, Lib/subprocess.py hands an
+    # executable that has a directory part to os.posix_spawn (glibc: clone3 vfork); a bare
+    # name still goes through _posixsubprocess and the vfork syscall.
+    done = subprocess.run(["/bin/sh", "-c", "exit 2"], close_fds=False)
+    say("with directory: returncode", done.returncode)
+    done = subprocess.run(["true"], close_fds=False)
+    say("bare name: returncode", done.returncode)
+
+
+def case_new_session():
+    # start_new_session=True: the vfork child calls setsid() before exec, so the shell is a
+    # session leader and its session id is its own pid.
+    done = subprocess.run(
+        [
+            "/bin/sh",
+            "-c",
+            'read -r pid comm state ppid pgrp sid rest < /proc/$$/stat; '
+            '[ "$sid" = "$$" ] && echo leads-own-session',
+        ],
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+    )
+    say("returncode", done.returncode)
+    say("stdout", repr(done.stdout))
+
+
 CASES = {
     "run-success": case_run_success,
     "enoent": case_enoent,
@@ -162,6 +210,8 @@ CASES = {
     "shell": case_shell,
     "posix-spawn": case_posix_spawn,
     "os-fork": case_os_fork,
+    "close-fds-false": case_close_fds_false,
+    "new-session": case_new_session,
 }
 
 

@@ -8,11 +8,11 @@
 //! names, captured bytes. Nothing printed depends on pids or timing.
 
 use std::fs::File;
-use std::io::{self, Read, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::mem::ManuallyDrop;
 use std::os::unix::io::FromRawFd;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::process::{Command, ExitCode, ExitStatus, Stdio};
+use std::process::{Child, ChildStdin, Command, ExitCode, ExitStatus, Stdio};
 
 /// Names for the errnos these cases can meet; numbers are the x86_64 Linux values.
 fn errno_name(code: i32) -> String {
@@ -157,43 +157,92 @@ fn case_piped_stdin() -> io::Result<()> {
     Ok(())
 }
 
-fn case_kill() -> io::Result<()> {
-    // spawn() returns only after the vfork child has exec'd, so the SIGKILL hits sleep itself.
-    let mut child = Command::new("/bin/sleep").arg("30").spawn()?;
-    child.kill()?;
-    println!("status: {}", describe_status(child.wait()?));
-    Ok(())
+/// Spawns `/bin/sh` that prints "ready" and then blocks reading its piped stdin, waits for
+/// that line, then for the shell to be asleep (in that read): a SIGKILL sent afterwards never
+/// lands inside execve (the vfork-style parent resumes once exec releases the old memory) nor
+/// between the shell's write and read, so the trace is the same on every run.
+fn spawn_blocked_shell(command: &mut Command) -> io::Result<(Child, ChildStdin)> {
+    let mut child = command
+        .args(["-c", "echo ready; read line"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()?;
+    let stdin = child.stdin.take().expect("stdin was piped");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout was piped")).read_line(&mut line)?;
+    println!("child said: {line:?}");
+    println!("child asleep before kill: {}", wait_until_sleeping(child.id())?);
+    Ok((child, stdin))
 }
 
-/// Field 5 of /proc/<pid>/stat (pgrp); the comm field is parenthesised and may hold spaces.
-fn process_group_of(pid: u32) -> io::Result<u32> {
+/// The fields of /proc/<pid>/stat after the parenthesised comm (which may hold spaces):
+/// state, ppid, pgrp, ...
+fn stat_fields_of(pid: u32) -> io::Result<Vec<String>> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
     let after_comm = stat
         .rfind(')')
         .map(|i| &stat[i + 1..])
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "no comm in stat"))?;
-    // After the comm come: state, ppid, pgrp.
-    after_comm
-        .split_whitespace()
-        .nth(2)
+    Ok(after_comm.split_whitespace().map(str::to_string).collect())
+}
+
+/// Polls until the task is in interruptible sleep (state S), for at most about five seconds.
+fn wait_until_sleeping(pid: u32) -> io::Result<bool> {
+    for _ in 0..5000 {
+        if stat_fields_of(pid)?.first().map(String::as_str) == Some("S") {
+            return Ok(true);
+        }
+        std::thread::sleep(std::time::Duration::from_millis(1));
+    }
+    Ok(false)
+}
+
+fn case_kill() -> io::Result<()> {
+    let (mut child, stdin) = spawn_blocked_shell(&mut Command::new("/bin/sh"))?;
+    child.kill()?;
+    println!("status: {}", describe_status(child.wait()?));
+    drop(stdin);
+    Ok(())
+}
+
+/// Field 5 of /proc/<pid>/stat: the process group.
+fn process_group_of(pid: u32) -> io::Result<u32> {
+    stat_fields_of(pid)?
+        .get(2)
         .and_then(|s| s.parse().ok())
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidData, "no pgrp in stat"))
 }
 
 fn case_process_group() -> io::Result<()> {
     // process_group(0) becomes POSIX_SPAWN_SETPGROUP: the child calls setpgid(0, 0) before exec.
-    let mut child = Command::new("/bin/sleep").arg("30").process_group(0).spawn()?;
+    let (mut child, stdin) = spawn_blocked_shell(Command::new("/bin/sh").process_group(0))?;
     let child_group = process_group_of(child.id())?;
     let own_group = process_group_of(std::process::id())?;
     println!("child leads its own group: {}", child_group == child.id());
     println!("child group differs from parent's: {}", child_group != own_group);
     child.kill()?;
     println!("status: {}", describe_status(child.wait()?));
+    drop(stdin);
+    Ok(())
+}
+
+fn case_exec() -> io::Result<()> {
+    println!("before exec");
+    io::stdout().flush()?;
+    // exec() returns only on failure.
+    let err = Command::new("/bin/echo").arg("replaced by exec").exec();
+    Err(err)
+}
+
+fn case_stdio_null() -> io::Result<()> {
+    let out = Command::new("/bin/cat").stdin(Stdio::null()).output()?;
+    println!("status: {}", describe_status(out.status));
+    println!("stdout bytes: {}", out.stdout.len());
     Ok(())
 }
 
 fn main() -> ExitCode {
-    let cases: [(&str, fn() -> io::Result<()>); 11] = [
+    let cases: [(&str, fn() -> io::Result<()>); 13] = [
         ("status", case_status),
         ("output", case_output),
         ("spawn-enoent", case_spawn_enoent),
@@ -205,6 +254,8 @@ fn main() -> ExitCode {
         ("piped-stdin", case_piped_stdin),
         ("kill", case_kill),
         ("process-group", case_process_group),
+        ("exec", case_exec),
+        ("stdio-null", case_stdio_null),
     ];
     let args: Vec<String> = std::env::args().collect();
     let chosen = args.get(1).and_then(|name| cases.iter().find(|(id, _)| id == name));
