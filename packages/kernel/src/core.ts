@@ -170,9 +170,11 @@ export class Core {
       while (this.dirty) {
         this.dirty = false;
         for (const task of this.blockedTasks()) {
-          if (task.state !== 'blocked' || !task.block) continue;
+          const block = task.block;
+          if (task.state !== 'blocked' || !block) continue;
           const result = this.retryAs(task);
-          if (result !== undefined) {
+          // The retry itself may have ended the task (a fatal SIGPIPE): then its result is moot.
+          if (result !== undefined && task.block === block && task.state === 'blocked') {
             this.finish(task, result);
             onFinish(task);
           }

@@ -19,7 +19,8 @@ function sleep(core: Core, t: Task, call: CallOf<'nanosleep'> | CallOf<'clock_na
   if (sec < 0n || nsec < 0n || nsec >= NS) return error('EINVAL');
   const until = absolute ? sec * NS + nsec : core.now + sec * NS + nsec;
   const attempt = (): SyscallResult | undefined => (core.now >= until ? done(0) : undefined);
-  const first = absolute ? attempt() : undefined;
+  // A deadline already reached (a zero sleep, a past absolute time) returns at once.
+  const first = attempt();
   if (first !== undefined) return first;
   return core.block(t, call, { kind: 'sleep', until }, 'interruptible', absolute ? 'ERESTARTNOHAND' : 'ERESTART_RESTARTBLOCK', attempt);
 }
