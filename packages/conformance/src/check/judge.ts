@@ -241,6 +241,11 @@ function outMismatchOf(e: SyscallEvent, result: Extract<SyscallResult, { kind: '
       if (rec === undefined || rec.truncated || out?.cwd === undefined) return null;
       return rec.text === out.cwd ? null : { expected: `cwd ${rec.text}`, emulated: `cwd ${out.cwd}` };
     }
+    case 'rt_sigpending': {
+      const rec = sigsetOf(argOf(args, 0), signalByName);
+      if (rec === undefined || out?.sigset === undefined) return null;
+      return rec === out.sigset ? null : { expected: `pending 0x${rec.toString(16)}`, emulated: `pending 0x${out.sigset.toString(16)}` };
+    }
     case 'rt_sigprocmask': {
       const rec = sigsetOf(argOf(args, 2), signalByName);
       if (rec === undefined || out?.sigset === undefined) return null;

@@ -304,6 +304,17 @@ export function convert(event: SyscallEvent, pids: PidLookup): Conversion {
       return { kind: 'run-adopted', call: { name: 'rt_sigreturn' }, reason: "rt_sigreturn returns the interrupted call's register" };
     case 'pause':
       return checked({ name: 'pause' });
+    case 'rt_sigsuspend': {
+      const mask = sigsetOf(a(0), signalByName);
+      const size = intOf(a(1));
+      if (mask === undefined || size === undefined) return undecodable('rt_sigsuspend mask');
+      return checked({ name: 'rt_sigsuspend', mask: { mask }, sigsetsize: size });
+    }
+    case 'rt_sigpending': {
+      const size = intOf(a(1));
+      // The pending set is compared from the kernel's decoded `out`.
+      return size === undefined ? undecodable('rt_sigpending size') : checked({ name: 'rt_sigpending', set: 0n, sigsetsize: size });
+    }
     case 'dup': {
       const oldfd = int(0);
       return oldfd === undefined ? undecodable('fd') : checked({ name: 'dup', oldfd });
