@@ -118,7 +118,9 @@ function collect(defines, accept) {
 
 function strerrors(numbers) {
   const py = 'import json,os,sys\nprint(json.dumps({n: os.strerror(n) for n in json.loads(sys.argv[1])}))';
-  const r = spawnSync('python3', ['-c', py, JSON.stringify(numbers)], { encoding: 'utf8' });
+  // The system interpreter first: version-manager shims can add seconds per start.
+  const python = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+  const r = spawnSync(python, ['-c', py, JSON.stringify(numbers)], { encoding: 'utf8' });
   if (r.error || r.status !== 0) {
     throw new GenError(`python3 (for glibc strerror) failed: ${r.error?.message ?? r.stderr}`);
   }

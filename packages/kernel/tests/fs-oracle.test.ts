@@ -1,0 +1,148 @@
+// Differential test: random small trees are built both on the real filesystem (in a temporary
+// directory) and in a Vfs, and the running kernel's execve result for random paths is compared
+// with resolveExec's. Runs only on Linux, as root-or-not alike (the model is given the caller's
+// uid), with python3 available to issue execve without libc's ENOEXEC shell fallback.
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { Vfs } from '../src/fs/vfs.js';
+import type { FileContent } from '../src/fs/vfs.js';
+
+const probe = join(dirname(fileURLToPath(import.meta.url)), 'helpers', 'exec-probe.py');
+const trueBin = existsSync('/bin/true') ? realpathSync('/bin/true') : '';
+// The system interpreter directly: version-manager shims can add seconds per start.
+const pythonBin = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+const python = spawnSync(pythonBin, ['-c', 'print(1)'], { encoding: 'utf8' });
+const runnable = process.platform === 'linux' && trueBin !== '' && python.status === 0;
+
+type Kind = 'dir' | 'elf' | 'script' | 'empty' | 'text' | 'link' | 'dev';
+interface Spec {
+  readonly names: string[];
+  readonly kind: Kind;
+  readonly exec: boolean;
+  readonly interp: number;
+  readonly arg: number;
+  readonly target: number;
+}
+
+const NAMES = ['q1', 'q2', 'q3'];
+
+function build(root: string, specs: readonly Spec[]): { fs: Vfs; created: string[] } {
+  const fs = new Vfs();
+  fs.writeFile('/bin/true', { kind: 'elf' }, { mode: 0o755 });
+  fs.mkdir(root);
+  const interps = ['/bin/true', `${root}/q1`, 'q2', '/nonexistent/interp', `${root}/q1/q2`, ''];
+  const args = ['', ' x', ' x  y ', '\t'];
+  const targets = ['q1', 'q2/q3', '../q1', `${root}/q2`, '/bin/true', 'none', '.', 'q3/', '..'];
+  const madeDirs = new Set<string>([root]);
+  const taken = new Set<string>();
+  for (const s of specs) {
+    const rel = s.names.join('/');
+    const path = `${root}/${rel}`;
+    const parent = dirname(path);
+    if (!madeDirs.has(parent) || taken.has(path)) continue;
+    taken.add(path);
+    const mode = s.exec ? 0o755 : 0o644;
+    switch (s.kind) {
+      case 'dir':
+        mkdirSync(path, { mode: 0o755 });
+        fs.mkdir(path, { mode: 0o755 });
+        madeDirs.add(path);
+        break;
+      case 'elf':
+        copyFileSync(trueBin, path);
+        chmodSync(path, mode);
+        fs.writeFile(path, { kind: 'elf' }, { mode });
+        break;
+      case 'script':
+      case 'empty':
+      case 'text': {
+        let text = '';
+        let content: FileContent = { kind: 'empty' };
+        if (s.kind === 'script') {
+          text = `#!${interps[s.interp % interps.length]}${args[s.arg % args.length]}\necho\n`;
+          content = { kind: 'script', head: text };
+        } else if (s.kind === 'text') {
+          text = 'echo hello\n';
+          content = { kind: 'text' };
+        }
+        writeFileSync(path, text);
+        chmodSync(path, mode);
+        fs.writeFile(path, content, { mode });
+        break;
+      }
+      case 'link': {
+        const target = targets[s.target % targets.length] as string;
+        symlinkSync(target, path);
+        fs.symlink(path, target);
+        break;
+      }
+      case 'dev':
+        // A fifo stands in for "other" (mknod of a device needs privilege).
+        if (spawnSync('mkfifo', ['-m', '0755', path]).status !== 0) {
+          taken.delete(path);
+          break;
+        }
+        fs.mknod(path, { mode: 0o755 });
+        break;
+    }
+  }
+  return { fs, created: [...taken] };
+}
+
+const spec: fc.Arbitrary<Spec> = fc.record({
+  names: fc.array(fc.constantFrom(...NAMES), { minLength: 1, maxLength: 3 }),
+  kind: fc.constantFrom<Kind>('dir', 'dir', 'elf', 'script', 'script', 'empty', 'text', 'link', 'link', 'dev'),
+  exec: fc.boolean(),
+  interp: fc.nat(20),
+  arg: fc.nat(20),
+  target: fc.nat(20),
+});
+
+const pathArb = fc.record({
+  absolute: fc.boolean(),
+  parts: fc.array(fc.constantFrom('q1', 'q2', 'q3', '.', '..', 'zz'), { minLength: 1, maxLength: 4 }),
+  slash: fc.boolean(),
+});
+
+describe('Vfs against the running kernel', () => {
+  it.skipIf(!runnable)('resolveExec gives the errno (or success) execve gives on this machine (property)', () => {
+    const uid = process.getuid?.() ?? 0;
+    const gid = process.getgid?.() ?? 0;
+    const seen = new Set<string>();
+    fc.assert(
+      fc.property(fc.array(spec, { minLength: 1, maxLength: 14 }), fc.array(pathArb, { minLength: 1, maxLength: 12 }), (specs, paths) => {
+        const root = realpathSync(mkdtempSync(join(tmpdir(), 'fsoracle-')));
+        try {
+          const { fs, created } = build(root, specs);
+          // Relative paths must not climb out of the tree (the model only mirrors the tree).
+          // Every node made, then random paths through the tree.
+          const list = created.concat(
+            paths.map((p) => {
+              const parts = p.absolute ? p.parts : p.parts[0] === '..' ? ['.', ...p.parts.slice(1)] : p.parts;
+              return `${p.absolute ? `${root}/` : ''}${parts.join('/')}${p.slash ? '/' : ''}`;
+            }),
+          );
+          const r = spawnSync(pythonBin, [probe, root], { input: JSON.stringify(list), encoding: 'utf8', timeout: 30_000 });
+          expect(r.status, r.stderr).toBe(0);
+          const real = JSON.parse(r.stdout) as string[];
+          for (const x of real) seen.add(x);
+          list.forEach((path, i) => {
+            const m = fs.resolveExec(path, root, { cred: { uid, gid } });
+            const model = m.kind === 'ok' ? 'ok' : m.kind === 'error' ? m.errno : `unknown ${m.path}`;
+            expect(model, `execve(${JSON.stringify(path)}) in ${root}`).toBe(real[i]);
+          });
+        } finally {
+          rmSync(root, { recursive: true, force: true });
+        }
+      }),
+      { numRuns: 30 },
+    );
+    // The comparison only means something if the runs reached the interesting outcomes.
+    for (const outcome of ['ok', 'ENOENT', 'EACCES', 'ENOEXEC', 'ENOTDIR']) expect([...seen]).toContain(outcome);
+  }, 180_000);
+});
