@@ -94,3 +94,46 @@ describe('mutations of posix_spawn/success are divergences', () => {
     expect(r.verdict, r.verdict === 'error' ? r.error : JSON.stringify(r.divergences.slice(0, 5))).toBe('conforms');
   });
 });
+
+describe('mutations of dash/pipeline are blocking divergences', () => {
+  const { lines, info } = load('dash/pipeline');
+  const echoPid = (lines[find(lines, 'execve("/bin/echo"')] ?? '').split(' ')[0] ?? '';
+  const trPid = (lines[find(lines, 'execve("/usr/bin/tr"')] ?? '').split(' ')[0] ?? '';
+  const echoExit = lines.findIndex((l) => l.startsWith(`${echoPid} `) && l.includes('exit_group('));
+
+  /** Moves line `from` to just before line `to` (from > to). */
+  function moveBefore(from: number, to: number): string[] {
+    const m = [...lines];
+    const [moved] = m.splice(from, 1);
+    m.splice(to, 0, moved as string);
+    return m;
+  }
+
+  it('F3 a pipe read returning 0 before the last writer closed is a blocking divergence', () => {
+    const eof = lines.findIndex((l) => l.startsWith(`${trPid} `) && l.includes('<... read resumed>""') && l.includes('= 0'));
+    // its entry: the last read by tr before it
+    let entry = eof - 1;
+    while (entry > 0 && !((lines[entry] ?? '').startsWith(`${trPid} `) && (lines[entry] ?? '').includes(' read(0'))) entry--;
+    // the last writer is echo, whose stdout is the pipe: it closes fd 1 before exiting
+    const lastWriterClose = lines.findIndex((l) => l.startsWith(`${echoPid} `) && l.includes(' close(1'));
+    expect(lastWriterClose).toBeGreaterThan(0);
+    expect(entry).toBeGreaterThan(lastWriterClose);
+    // both halves of the read now come before that close: EOF while a writer is still open
+    const m = [...lines];
+    const resumed = m.splice(eof, 1)[0] as string;
+    const opened = m.splice(entry, 1)[0] as string;
+    m.splice(lastWriterClose, 0, opened, resumed);
+    expectRule(check(m, info), 'blocking', lastWriterClose + 2);
+  });
+
+  it('E26 a wait4 returning before its child exits is a blocking divergence', () => {
+    const waited = lines.findIndex((l) => l.includes('<... wait4 resumed>') && l.trimEnd().includes(`= ${echoPid} <`));
+    expect(waited).toBeGreaterThan(echoExit);
+    expectRule(check(moveBefore(waited, echoExit), info), 'blocking', echoExit + 1);
+  });
+
+  it('the unmutated pipeline conforms', () => {
+    const r = check(lines, info);
+    expect(r.verdict, r.verdict === 'error' ? r.error : JSON.stringify(r.divergences.slice(0, 5))).toBe('conforms');
+  });
+});
