@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 import { Vfs } from '../src/fs/vfs.js';
 import type { FileContent } from '../src/fs/vfs.js';
 
-const probe = join(dirname(fileURLToPath(import.meta.url)), 'helpers', 'exec-probe.py');
+const probe = join(dirname(fileURLToPath(import.meta.url)), '..', 'scripts', 'exec-probe.py');
 const trueBin = existsSync('/bin/true') ? realpathSync('/bin/true') : '';
 // The system interpreter directly: version-manager shims can add seconds per start.
 const pythonBin = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';

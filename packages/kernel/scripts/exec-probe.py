@@ -1,7 +1,7 @@
 # Runs execv(path, [path]) for each path read as a JSON list from stdin, each in a forked child
 # with the cwd given as argv[1], and prints a JSON list: "ok" when the exec succeeded (the image
 # ran and the status pipe closed on exec), or the errno name execv failed with. Used by
-# fs-oracle.test.ts to compare the Vfs model with the running kernel. Python's os.execv calls
+# tests/fs-oracle.test.ts to compare the Vfs model with the running kernel. Python's os.execv calls
 # execve directly (no shell fallback on ENOEXEC).
 import errno
 import json
