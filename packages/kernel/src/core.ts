@@ -92,6 +92,7 @@ export class Core {
 
   /** Round robin: a task that made a call and can still run goes to the back of the queue. */
   rotate(task: Task): void {
+    if (this.ready[this.ready.length - 1] === task) return;
     const i = this.ready.indexOf(task);
     if (i >= 0 && i !== this.ready.length - 1) {
       this.ready.splice(i, 1);

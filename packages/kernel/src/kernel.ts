@@ -237,12 +237,12 @@ export class Kernel {
       result = task.completion ?? result;
       task.completion = null;
     }
-    this.settle();
-    if (task.alive && task.state === 'ready' && (result.kind === 'done' || result.kind === 'error')) {
+    if (core.dirty) this.settle();
+    if (task.state === 'ready' && (result.kind === 'done' || result.kind === 'error') && (task.pending.size > 0 || task.group.shared.size > 0)) {
       deliverSignals(core, task);
-      this.settle();
+      if (core.dirty) this.settle();
     }
-    if (task.alive && task.state === 'ready') core.rotate(task);
+    if (task.state === 'ready') core.rotate(task);
     return result;
   }
 
@@ -255,7 +255,7 @@ export class Kernel {
     const core = this.core;
     switch (call.name) {
       case 'getpid':
-        return done(t.group.tgid);
+        return { kind: 'done', value: t.group.tgidValue };
       case 'gettid':
         return done(t.tid);
       case 'getppid':

@@ -207,6 +207,8 @@ export class ThreadGroup {
   continueReport = false;
   /** A non-leader thread exited but the leader is a zombie waiting for the rest (delay_group_leader). */
   uid: number;
+  /** tgid as a result value (getpid is the hottest call). */
+  readonly tgidValue: bigint;
   constructor(
     public tgid: Tid,
     pgid: number,
@@ -216,6 +218,7 @@ export class ThreadGroup {
     this.pgid = pgid;
     this.sid = sid;
     this.uid = uid;
+    this.tgidValue = BigInt(tgid);
   }
   get liveThreads(): Task[] {
     return this.threads.filter((t) => t.alive);
