@@ -13,6 +13,8 @@ export interface OutcomeParse {
 const UNKNOWN: SyscallOutcome = Object.freeze({ kind: 'unknown' });
 const UNAVAILABLE: SyscallOutcome = Object.freeze({ kind: 'unavailable' });
 
+const SMALL: readonly bigint[] = Array.from({ length: 4096 }, (_, n) => BigInt(n));
+
 /** Parses an integer token `-12`, `0x7f..`, `022` at `i`; returns [value, end] or null. */
 export function readInteger(s: string, i: number, end: number): [bigint, number] | null {
   let j = i;
@@ -39,8 +41,14 @@ export function readInteger(s: string, i: number, end: number): [bigint, number]
     for (let k = start; k < j; k++) if (s.charCodeAt(k) > 0x37) return null;
     v = BigInt('0o' + s.slice(start + 1, j));
   } else {
-    // Small values: Number is exact and far cheaper than BigInt(string).
-    v = j - start < 16 ? BigInt(+s.slice(start, j)) : BigInt(s.slice(start, j));
+    // Small values: shared bigints (fds, sizes, flags); Number is exact below 2^53.
+    if (j - start < 16) {
+      let n = 0;
+      for (let k = start; k < j; k++) n = n * 10 + (s.charCodeAt(k) - 0x30);
+      v = n < SMALL.length ? (SMALL[n] as bigint) : BigInt(n);
+    } else {
+      v = BigInt(s.slice(start, j));
+    }
   }
   return [neg ? -v : v, j];
 }

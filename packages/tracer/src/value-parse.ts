@@ -21,6 +21,23 @@ function isIdentStart(c: number): boolean {
 
 const MAX_DEPTH = 200;
 
+/** Binding strength, loosest first: `a => b`, `a or b`, `||`, `&&`, `==`, flags `|`, `<<`, `*`. */
+const PRECEDENCE: Readonly<Record<string, number>> = {
+  '=>': 1,
+  or: 2,
+  '||': 3,
+  '&&': 4,
+  '==': 5,
+  '!=': 5,
+  '|': 6,
+  '<<': 7,
+  '>>': 7,
+  '*': 8,
+  '+': 8,
+};
+
+const FLAGS_PREC = 6;
+
 class ValueParser {
   i = 0;
   depth = 0;
@@ -67,6 +84,8 @@ class ValueParser {
       out.push(arg);
       if (this.i >= this.end || s.charCodeAt(this.i) === closer) return out;
       this.i += 2; // ", "
+      // An unfinished half ends with its separator (`read(0,  <unfinished ...>`).
+      if (this.i >= this.end) return out;
     }
   }
 
@@ -110,86 +129,94 @@ class ValueParser {
     // Deeper than any real strace output: give up (the argument becomes raw) rather than
     // overflow the stack on hostile input.
     if (++this.depth > MAX_DEPTH) this.fail();
-    const left = this.alt();
-    let v = left;
-    if (this.at(' => ')) {
-      this.i += 4;
-      v = { kind: 'inout', before: left, after: this.alt() };
-    }
+    const v = this.expression(0);
     this.depth--;
     return v;
   }
 
-  alt(): Value {
-    const first = this.binary(0);
-    if (!this.at(' or ')) return first;
-    const options = [first];
-    while (this.at(' or ')) {
-      this.i += 4;
-      options.push(this.binary(0));
+  /**
+   * Precedence climbing over the binary forms. Most values are a single operand followed by
+   * `,` or a closer, which the first `operator()` check answers without any string compare.
+   */
+  expression(minPrec: number): Value {
+    const s = this.s;
+    let left: Value;
+    /** The items of the flags/alt value that `left` is, while this loop is still extending it. */
+    let nary: Value[] | null = null;
+    let naryOp: string | null = null;
+    if (s.charCodeAt(this.i) === 0x7c && s.charCodeAt(this.i + 1) !== 0x7c && minPrec <= FLAGS_PREC) {
+      // strace 6.1 -X raw prints statx's mask as `|0x800` (an empty first member).
+      this.i++;
+      nary = [this.expression(FLAGS_PREC + 1)];
+      naryOp = '|';
+      left = { kind: 'flags', items: nary };
+    } else {
+      left = this.postfix();
     }
-    return { kind: 'alt', options };
-  }
-
-  /** Levels: 0 `||`, 1 `&&`, 2 `==`/`!=`, 3 flags `|`, 4 `<<`, 5 `*`, 6 postfix. */
-  binary(level: number): Value {
-    if (level === 3) return this.flags();
-    if (level >= 6) return this.postfix();
-    let left = this.binary(level + 1);
     for (;;) {
-      const op = this.operator(level);
+      const op = this.operator();
       if (op === null) return left;
-      this.i += op.length;
-      const right = this.binary(level + 1);
-      left = { kind: 'expr', op: op.trim(), left, right };
+      const prec = PRECEDENCE[op] as number;
+      if (prec < minPrec) return left;
+      this.i += this.opLength;
+      const right = this.expression(prec + 1);
+      if (op === '|' || op === 'or') {
+        if (naryOp === op && nary !== null) {
+          nary.push(right);
+          continue;
+        }
+        nary = [left, right];
+        naryOp = op;
+        left = op === '|' ? { kind: 'flags', items: nary } : { kind: 'alt', options: nary };
+      } else {
+        left = op === '=>' ? { kind: 'inout', before: left, after: right } : { kind: 'expr', op, left, right };
+        nary = null;
+        naryOp = null;
+      }
     }
   }
 
-  operator(level: number): string | null {
-    switch (level) {
-      case 0:
-        return this.at(' || ') ? ' || ' : null;
-      case 1:
-        return this.at(' && ') ? ' && ' : null;
-      case 2:
-        return this.at(' == ') ? ' == ' : this.at(' != ') ? ' != ' : null;
-      case 4:
-        return this.at('<<') ? '<<' : this.at('>>') ? '>>' : null;
-      case 5:
-        return this.at('*') && !this.at('*/') ? '*' : this.at('+') ? '+' : null;
+  /** Length of the operator `operator()` last found. */
+  opLength = 0;
+
+  /** The operator at the cursor (its length in `opLength`), or null. */
+  operator(): string | null {
+    const s = this.s;
+    const c = s.charCodeAt(this.i);
+    this.opLength = 4;
+    switch (c) {
+      case 0x20: {
+        const d = s.charCodeAt(this.i + 1);
+        if (d === 0x3d && this.at(' => ')) return '=>';
+        if (d === 0x6f && this.at(' or ')) return 'or';
+        if (d === 0x7c) {
+          if (this.at(' || ')) return '||';
+          this.opLength = 3; // Shadow's bitflags print `A | B`
+          return this.at(' | ') ? '|' : null;
+        }
+        if (d === 0x26 && this.at(' && ')) return '&&';
+        if (d === 0x3d && this.at(' == ')) return '==';
+        if (d === 0x21 && this.at(' != ')) return '!=';
+        return null;
+      }
+      case 0x7c: // |
+        this.opLength = 1;
+        return s.charCodeAt(this.i + 1) === 0x7c ? null : '|';
+      case 0x3c: // <
+        this.opLength = 2;
+        return s.charCodeAt(this.i + 1) === 0x3c ? '<<' : null;
+      case 0x3e: // >
+        this.opLength = 2;
+        return s.charCodeAt(this.i + 1) === 0x3e ? '>>' : null;
+      case 0x2a: // *
+        this.opLength = 1;
+        return s.charCodeAt(this.i + 1) === 0x2f ? null : '*';
+      case 0x2b: // +
+        this.opLength = 1;
+        return '+';
       default:
         return null;
     }
-  }
-
-  flags(): Value {
-    const s = this.s;
-    if (s.charCodeAt(this.i) === 0x7c && s.charCodeAt(this.i + 1) !== 0x7c) {
-      // strace 6.1 -X raw prints statx's mask as `|0x800` (an empty first member).
-      this.i++;
-      const items = [this.binary(4)];
-      while (s.charCodeAt(this.i) === 0x7c && s.charCodeAt(this.i + 1) !== 0x7c) {
-        this.i++;
-        items.push(this.binary(4));
-      }
-      return { kind: 'flags', items };
-    }
-    const first = this.binary(4);
-    const bar = (): number =>
-      s.charCodeAt(this.i) === 0x7c && s.charCodeAt(this.i + 1) !== 0x7c
-        ? 1
-        : this.at(' | ') // Shadow's bitflags Display
-          ? 3
-          : 0;
-    let n = bar();
-    if (n === 0) return first;
-    const items = [first];
-    while (n > 0) {
-      this.i += n;
-      items.push(this.binary(4));
-      n = bar();
-    }
-    return { kind: 'flags', items };
   }
 
   postfix(): Value {
@@ -439,7 +466,11 @@ export function decodeEscapes(s: string, from: number, to: number): Uint8Array {
       break;
     }
   }
-  if (plain) return Buffer.from(s.slice(from, to), 'latin1');
+  if (plain) {
+    const out = new Uint8Array(to - from);
+    for (let k = from; k < to; k++) out[k - from] = s.charCodeAt(k);
+    return out;
+  }
   const out: number[] = [];
   for (let k = from; k < to; k++) {
     const c = s.charCodeAt(k);
