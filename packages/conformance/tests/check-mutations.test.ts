@@ -89,6 +89,13 @@ describe('mutations of posix_spawn/success are divergences', () => {
     expectRule(check(m, info), 'fd-closed', close + 2);
   });
 
+  it('E33 a SIGCHLD whose siginfo differs from the kernel one is a signal divergence', () => {
+    const i = find(lines, '--- SIGCHLD', 'si_status=0');
+    const m = [...lines];
+    m[i] = (m[i] as string).replace('si_status=0', 'si_status=5');
+    expectRule(check(m, info), 'signal', i + 1);
+  });
+
   it('the unmutated capture has none of these divergences', () => {
     const r = check(lines, info);
     expect(r.verdict, r.verdict === 'error' ? r.error : JSON.stringify(r.divergences.slice(0, 5))).toBe('conforms');
@@ -135,5 +142,16 @@ describe('mutations of dash/pipeline are blocking divergences', () => {
   it('the unmutated pipeline conforms', () => {
     const r = check(lines, info);
     expect(r.verdict, r.verdict === 'error' ? r.error : JSON.stringify(r.divergences.slice(0, 5))).toBe('conforms');
+  });
+});
+
+describe('mutations of raw/fork-sigkill', () => {
+  const { lines, info } = load('raw/fork-sigkill');
+
+  it('E25 a child recorded killed by another signal than the kernel delivered is an exit divergence', () => {
+    const i = find(lines, '+++ killed by SIGKILL');
+    const m = [...lines];
+    m[i] = (m[i] as string).replace('SIGKILL', 'SIGTERM');
+    expectRule(check(m, info), 'exit', i + 1);
   });
 });
