@@ -119,6 +119,8 @@ export interface TaskView {
   readonly umask: number;
   readonly fds: readonly number[];
   readonly frames: readonly HandlerFrame[];
+  /** Identity of the task's address space (shared under CLONE_VM, replaced by exec). */
+  readonly addressSpace: number;
 }
 
 /** A read-only snapshot of one process (thread group). */
@@ -483,6 +485,7 @@ export class Kernel {
       umask: t.fs.umask,
       fds: t.alive ? t.files.fds() : [],
       frames: [...t.frames],
+      addressSpace: t.mm.id,
     };
   }
 
