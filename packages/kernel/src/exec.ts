@@ -163,10 +163,11 @@ function commitExec(core: Core, t: Task, path: string, argv: string[], envp: str
     t.sighand = new SigHand(t.sighand.actions);
     t.sighand.refs = 1;
   }
-  // flush_signal_handlers: caught → default; ignored stays ignored (D15).
+  // flush_signal_handlers: caught → default, ignored stays ignored (D15); every action loses its
+  // flags, mask and restorer.
   for (let sig = 1; sig <= 64; sig++) {
     const a = t.sighand.get(sig);
-    if (typeof a.handler === 'bigint') t.sighand.set(sig, DEFAULT_ACTION);
+    t.sighand.set(sig, a.handler === 'SIG_IGN' ? { handler: 'SIG_IGN', flags: 0n, mask: 0n, restorer: 0n } : DEFAULT_ACTION);
   }
   t.frames.length = 0;
   t.exitSignal = SIGNALS.SIGCHLD;

@@ -163,14 +163,17 @@ describe('D. execve / execveat', () => {
   it('D15 EXEC-SIGNAL-DISPOSITIONS', () => {
     const { k, root } = boot({ fs: standardFs() });
     sigaction(k, root, SIGUSR1, 0x40_1000n);
-    sigaction(k, root, SIGUSR2, 'SIG_IGN');
+    sigaction(k, root, SIGUSR2, 'SIG_IGN', 0x10000000n, bitOf(SIGTERM));
     sigaction(k, root, SIGCHLD, 'SIG_IGN');
+    sigaction(k, root, SIGTERM, 'SIG_DFL', 0x10000000n, bitOf(SIGUSR1));
     sigmask(k, root, SIG_BLOCK, bitOf(SIGTERM) | bitOf(SIGHUP));
     ok(k, root, { name: 'kill', pid: root, sig: SIGHUP });
     execve(k, root, '/bin/true');
     const q = (sig: number) => call(k, root, { name: 'rt_sigaction', sig, act: 0n, oldact: 0n, sigsetsize: 8n });
     expect(q(SIGUSR1)).toMatchObject({ out: { oldact: { handler: 'SIG_DFL' } } });
-    expect(q(SIGUSR2)).toMatchObject({ out: { oldact: { handler: 'SIG_IGN' } } });
+    // flush_signal_handlers clears flags and masks too, ignored or not.
+    expect(q(SIGUSR2)).toMatchObject({ out: { oldact: { handler: 'SIG_IGN', flags: 0n, mask: 0n } } });
+    expect(q(SIGTERM)).toMatchObject({ out: { oldact: { handler: 'SIG_DFL', flags: 0n, mask: 0n } } });
     expect(q(SIGCHLD)).toMatchObject({ out: { oldact: { handler: 'SIG_IGN' } } });
     expect(k.task(root)?.sigmask).toBe(bitOf(SIGTERM) | bitOf(SIGHUP));
     expect(k.task(root)?.pending).toBe(bitOf(SIGHUP));
