@@ -34,10 +34,7 @@ function explain(r: CaptureReport): string {
  * Cases the checker shows diverging because the kernel lacks a behaviour (not a checker
  * problem): skipped with the gap named, and listed in the report to the kernel's owner.
  */
-const KERNEL_GAPS: Record<string, string> = {
-  'dash/exit-status':
-    'kernel gap: execve keeps an inherited SIG_DFL action\'s sa_mask; Linux flush_signal_handlers() empties sa_mask and sa_flags of every non-ignored action (D15)',
-};
+const KERNEL_GAPS: Record<string, string> = {};
 
 describe('corpus conformance', () => {
   it('corpus/manifest.json exists and lists cases', () => {

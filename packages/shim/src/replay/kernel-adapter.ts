@@ -14,9 +14,11 @@ export interface KernelAdapterOptions {
 export class KernelAdapter implements KernelPort {
   readonly kernel: Kernel;
   readonly #cwd: string;
+  readonly #fs: Vfs | null;
 
   constructor(options: KernelAdapterOptions) {
     this.kernel = new Kernel({ fs: options.fs, memory: 'none' });
+    this.#fs = options.fs;
     this.#cwd = options.cwd ?? '/';
   }
 
@@ -50,6 +52,13 @@ export class KernelAdapter implements KernelPort {
     let execs = 0;
     for (const e of this.kernel.events) if (e.type === 'exec' && e.tgid === tgid) execs++;
     return `${tgid}:${execs}`;
+  }
+
+  fsKnows(tid: number, what: 'exec' | 'chdir', path: string): 'known' | 'unknown' | 'no-fs' {
+    if (this.#fs === null) return 'no-fs';
+    const cwd = this.kernel.task(tid)?.cwd ?? this.#cwd;
+    const r = what === 'exec' ? this.#fs.resolveExec(path, cwd) : this.#fs.resolveChdir(path, cwd);
+    return r.kind === 'unknown' ? 'unknown' : 'known';
   }
 
   tgidOf(tid: number): number {

@@ -12,6 +12,11 @@ export interface KernelPort {
   fdOpen(tid: number, fd: number): boolean;
   tgidOf(tid: number): number;
   /**
+   * Whether the filesystem model decides an exec or chdir of this path for this task: 'known',
+   * 'unknown' (not in the fs manifest) or 'no-fs' (the capture has no manifest).
+   */
+  fsKnows(tid: number, what: 'exec' | 'chdir', path: string): 'known' | 'unknown' | 'no-fs';
+  /**
    * A key for the task's address space: its process and how many execs it has done (threads share
    * it, exec replaces it). A CLONE_VM child of another process gets its own key: close enough for brk.
    */

@@ -26,6 +26,22 @@ function fdArg(call: Syscall): number | undefined {
   return call.name === 'read' || call.name === 'write' ? call.fd : undefined;
 }
 
+/** The path an exec or chdir resolves, when the filesystem model decides its result. */
+function fsPathOf(call: Syscall): { what: 'exec' | 'chdir'; path: string | null } | null {
+  switch (call.name) {
+    case 'execve':
+      return typeof call.path === 'string' ? { what: 'exec', path: call.path } : null;
+    case 'execveat':
+      // Relative to a directory fd the model cannot name: treat as not decided by the manifest.
+      if (typeof call.path !== 'string') return null;
+      return { what: 'exec', path: call.path.startsWith('/') || call.dirfd === -100 ? call.path : null };
+    case 'chdir':
+      return typeof call.path === 'string' ? { what: 'chdir', path: call.path } : null;
+    default:
+      return null;
+  }
+}
+
 function recordedErrno(event: SyscallEvent, errno: string): boolean {
   return event.outcome.kind === 'error' && event.outcome.errno === errno;
 }
@@ -232,6 +248,23 @@ export class ReplayGuest {
           // handler ran, so the kernel did not deliver the signal where Linux did (a kernel gap).
           this.#inFlight.set(tid, { event, conversion: { kind: 'adopted', reason: 'rt_sigreturn: the kernel has no signal handler frame for this task' } });
           return;
+        }
+        const fsPath = fsPathOf(conversion.call);
+        if (fsPath !== null) {
+          const knows = fsPath.path === null ? 'unknown' : this.#port.fsKnows(tid, fsPath.what, fsPath.path);
+          if (knows !== 'known') {
+            const why = knows === 'no-fs' ? 'the capture has no fs manifest' : `${fsPath.path ?? 'a path relative to a directory fd'} is not in the fs manifest`;
+            const reason = `${fsPath.what} result adopted: ${why}`;
+            if (event.outcome.kind !== 'value') {
+              // A failed exec or chdir changes nothing; the kernel, unable to tell, would succeed.
+              this.#inFlight.set(tid, { event, conversion: { kind: 'adopted', reason } });
+              return;
+            }
+            const result = this.#port.syscall(tid, conversion.call);
+            this.#drain();
+            this.#inFlight.set(tid, { event, conversion: { kind: 'run-adopted', call: conversion.call, reason }, result });
+            return;
+          }
         }
         if (conversion.call.name === 'brk') {
           this.#brk(tid, event, conversion.call.addr);

@@ -1,0 +1,73 @@
+// `forkscope check` through the command module: the fs manifest drives exec
+// results (checked with one, adopted without), --fs overrides it, and the
+// exit statuses follow the contract.
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { checkCommand } from '../src/cli/commands/check.js';
+
+const corpus = fileURLToPath(new URL('../../../corpus/', import.meta.url));
+const enoent = join(corpus, 'posix_spawn/exec-enoent/capture.strace');
+
+async function run(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, cwd: process.cwd(), isTTY: false };
+  const status = await checkCommand.run(args, { io, debug: false });
+  return { status, stdout, stderr };
+}
+
+async function manifest(entries: unknown): Promise<string> {
+  const path = join(await mkdtemp(join(tmpdir(), 'fs-manifest-')), 'fs.json');
+  await writeFile(path, JSON.stringify(entries));
+  return path;
+}
+
+describe('forkscope check', () => {
+  it('D3 with the case fs manifest the failed execve is checked and conforms (exit 0)', async () => {
+    const r = await run([enoent, '--json']);
+    expect(r.status).toBe(0);
+    const c = JSON.parse(r.stdout).captures[0];
+    expect(c.verdict).toBe('conforms');
+    expect(c.adoptedReasons.map((x: { reason: string }) => x.reason).join('\n')).not.toMatch(/exec result adopted/);
+  });
+
+  it('without a case.json the exec results are adopted and counted as such, and the capture still checks', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'fs-nocase-'));
+    const lone = join(dir, 'x.strace');
+    await writeFile(lone, await readFile(enoent, 'utf8'));
+    const r = await run([lone, '--json']);
+    const c = JSON.parse(r.stdout).captures[0];
+    expect(c.verdict).toBe('conforms');
+    const reasons = c.adoptedReasons.map((x: { reason: string }) => x.reason);
+    expect(reasons).toContain('exec result adopted: the capture has no fs manifest');
+    expect(c.checked).toBeGreaterThan(0);
+  });
+
+  it('--fs claiming the missing program exists turns the recorded ENOENT into an errno divergence (exit 1)', async () => {
+    const fs = await manifest([
+      { path: '/nonexistent', kind: 'directory', mode: '0755' },
+      { path: '/nonexistent/missing', kind: 'file', mode: '0755', exec: 'elf' },
+      { path: '/tmp/forkscope/bin/spawn', kind: 'file', mode: '0755', exec: 'elf' },
+    ]);
+    const r = await run([enoent, '--fs', fs, '--json']);
+    expect(r.status).toBe(1);
+    const c = JSON.parse(r.stdout).captures[0];
+    expect(c.verdict).toBe('diverges');
+    expect(c.divergences[0]).toMatchObject({ syscall: 'execve', rule: 'errno', expected: expect.stringContaining('ENOENT') });
+  });
+
+  it('a malformed --fs manifest is a usage-level input error', async () => {
+    const fs = await manifest([{ path: '/x', kind: 'teapot' }]);
+    await expect(run([enoent, '--fs', fs])).rejects.toThrow(/fs\[0\]\.kind/);
+  });
+
+  it('--help documents the options and exit statuses', async () => {
+    const r = await run(['--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('--junit OUT');
+    expect(r.stdout).toContain('exit status: 0 all conform, 1 some diverge, 2 usage or I/O error');
+  });
+});
