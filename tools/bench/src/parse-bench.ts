@@ -1,0 +1,143 @@
+// Parser throughput and memory on a real ≥50 MB strace capture (made by gen-capture):
+//   split  — decode the chunks and split them into lines, nothing else (the floor);
+//   scan   — parse() with lazy arguments: every event built, no argument tree;
+//   full   — parse() and every syscall's argument tree (and every result's bigint).
+// One thread; median of several runs after a warm-up; MB/s per wall second and per CPU second
+// (the latter is steadier on a shared machine). Peak RSS is measured in a child process per
+// input: the 50 MB file, and the same file streamed ten times over (500 MB) to show memory
+// stays flat while streaming.
+//
+//   node tools/bench/dist/parse-bench.js [--runs 5] [--capture FILE]
+import { spawnSync } from 'node:child_process';
+import { createReadStream, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse, type TraceEvent } from '@forkscope/tracer';
+import { defaultCapturePath, ensureCapture } from './gen-capture.js';
+
+const CHUNK = 1 << 20;
+
+type Mode = 'split' | 'scan' | 'full';
+
+/** The file's chunks, `times` times over, as one stream. */
+async function* chunks(file: string, times: number): AsyncIterable<Buffer> {
+  for (let t = 0; t < times; t++) {
+    for await (const c of createReadStream(file, { highWaterMark: CHUNK })) yield c as Buffer;
+  }
+}
+
+/** Touches what a consumer of the mode would touch; returns a count so nothing is optimised away. */
+async function runMode(mode: Mode, file: string, times: number): Promise<number> {
+  let n = 0;
+  if (mode === 'split') {
+    // The same decoding parse() uses for ASCII chunks, then a newline search.
+    for await (const c of chunks(file, times)) {
+      const text = c.toString('latin1');
+      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+    }
+    return n;
+  }
+  for await (const e of parse(chunks(file, times))) {
+    n++;
+    if (mode === 'full') n += deepTouch(e);
+  }
+  return n;
+}
+
+function deepTouch(e: TraceEvent): number {
+  if (e.kind === 'syscall') {
+    const o = e.outcome;
+    if (o.kind === 'value' && o.value < 0n) return -1;
+    return e.args.length;
+  }
+  if (e.kind === 'signal') return e.siginfo.length;
+  return 0;
+}
+
+interface Figures {
+  readonly wallMBps: number;
+  readonly cpuMBps: number;
+}
+
+async function measure(mode: Mode, file: string, runs: number): Promise<Figures> {
+  const size = statSync(file).size;
+  await runMode(mode, file, 1); // warm-up: compile the hot paths
+  const wall: number[] = [];
+  const cpu: number[] = [];
+  for (let r = 0; r < runs; r++) {
+    (globalThis as { gc?: () => void }).gc?.();
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    await runMode(mode, file, 1);
+    const dt = (performance.now() - t0) / 1000;
+    const c = process.cpuUsage(c0);
+    wall.push(size / 1e6 / dt);
+    cpu.push(size / 1e6 / ((c.user + c.system) / 1e6));
+  }
+  return { wallMBps: median(wall), cpuMBps: median(cpu) };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+}
+
+/** Peak RSS (MB) of a child process running one mode over `times` repetitions of the file. */
+function peakRss(mode: Mode, file: string, times: number): number {
+  const self = fileURLToPath(import.meta.url);
+  const r = spawnSync(process.execPath, [self, '--child', mode, file, String(times)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`parse-bench child failed: ${r.stderr}`);
+  return Number(r.stdout.trim());
+}
+
+async function child(mode: Mode, file: string, times: number): Promise<void> {
+  await runMode(mode, file, times);
+  // maxRSS is in kilobytes.
+  console.log((process.resourceUsage().maxRSS / 1024).toFixed(1));
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  if (argv[0] === '--child') {
+    await child(argv[1] as Mode, argv[2] as string, Number(argv[3]));
+    return;
+  }
+  let runs = 5;
+  let file: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--runs') runs = Number(argv[++i]);
+    else if (argv[i] === '--capture') file = argv[++i];
+  }
+  file ??= ensureCapture({ out: defaultCapturePath, bytes: 50e6 });
+  const size = statSync(file).size;
+  console.log(`capture: ${file} (${(size / 1e6).toFixed(1)} MB, strace -f -ttt -T -s 256 of tar|gzip, shell loops, python subprocess)`);
+  const results: Record<Mode, Figures> = {
+    split: await measure('split', file, runs),
+    scan: await measure('scan', file, runs),
+    full: await measure('full', file, runs),
+  };
+  console.log(`median of ${runs} runs after one warm-up, one thread:`);
+  console.log('mode    MB/s (wall)   MB/s (cpu)');
+  for (const m of ['split', 'scan', 'full'] as const) {
+    console.log(`${m.padEnd(7)} ${results[m].wallMBps.toFixed(1).padStart(11)} ${results[m].cpuMBps.toFixed(1).padStart(12)}`);
+  }
+  const ratio = results.scan.cpuMBps / results.split.cpuMBps;
+  console.log(`scan / split (cpu): ${(ratio * 100).toFixed(0)}%   (targets: scan ≥150 MB/s, ≥75% of split; full ≥50 MB/s)`);
+  const rss50 = { scan: peakRss('scan', file, 1), full: peakRss('full', file, 1) };
+  const rss500 = { scan: peakRss('scan', file, 10), full: peakRss('full', file, 10) };
+  console.log(`peak RSS, 50 MB input:  scan ${rss50.scan} MB, full ${rss50.full} MB`);
+  console.log(`peak RSS, 500 MB input (streamed 10x): scan ${rss500.scan} MB, full ${rss500.full} MB`);
+  console.log(
+    'RESULT ' +
+      JSON.stringify({
+        captureMB: size / 1e6,
+        runs,
+        split: results.split,
+        scan: results.scan,
+        full: results.full,
+        scanToSplitCpu: ratio,
+        peakRssMB: { input50MB: rss50, input500MB: rss500 },
+      }),
+  );
+}
+
+await main(process.argv.slice(2));
