@@ -129,6 +129,7 @@ export class Core {
     const block = task.block;
     if (!block) throw new Error(`finish: task ${task.tid} is not blocked`);
     task.block = null;
+    block.onEnd?.();
     // rt_sigsuspend: the handler runs with the temporary mask and sigreturn restores the old one.
     if (block.restoreMask !== undefined) task.suspendRestore = block.restoreMask;
     task.completion = result;

@@ -69,7 +69,9 @@ export function exitTask(core: Core, t: Task, how: ExitHow): void {
   if (!t.alive) return;
   const group = t.group;
   t.exiting = true;
+  const block = t.block;
   t.block = null;
+  block?.onEnd?.();
   t.completion = null;
   t.frames.length = 0;
   core.unready(t);

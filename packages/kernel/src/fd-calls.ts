@@ -129,14 +129,9 @@ export function sysRead(core: Core, t: Task, call: CallOf<'read'>): SyscallResul
   if (first !== undefined) return first;
   // The blocked read keeps the file open even if its fd is closed meanwhile (F13).
   ofd.retain();
-  return core.block(t, call, { kind: 'pipe-read', pipe: pipe.id, fd: call.fd }, 'interruptible', 'ERESTARTSYS', () => {
-    const r = attempt();
-    if (r !== undefined) {
-      ofd.release();
-      core.dirty = true;
-    }
-    return r;
-  });
+  const state = core.block(t, call, { kind: 'pipe-read', pipe: pipe.id, fd: call.fd }, 'interruptible', 'ERESTARTSYS', attempt);
+  if (t.block) t.block.onEnd = () => releaseHeld(core, ofd);
+  return state;
 }
 
 export function sysWrite(core: Core, t: Task, call: CallOf<'write'>): SyscallResult {
@@ -186,21 +181,19 @@ export function sysWrite(core: Core, t: Task, call: CallOf<'write'>): SyscallRes
   const first = attempt(false);
   if (first !== undefined) return first;
   ofd.retain();
-  const state = core.block(t, call, { kind: 'pipe-write', pipe: pipe.id, fd: call.fd, written }, 'interruptible', 'ERESTARTSYS', () => {
-    const r = attempt(true);
-    if (r !== undefined) {
-      ofd.release();
-      core.dirty = true;
-    }
-    return r;
-  });
-  // A signal after part of the data went in returns the count, not a restart (pipe_write).
-  if (t.block) t.block.onInterrupt = () => {
-    if (written === 0) return undefined;
-    ofd.release();
-    return done(written);
-  };
+  const state = core.block(t, call, { kind: 'pipe-write', pipe: pipe.id, fd: call.fd, written }, 'interruptible', 'ERESTARTSYS', () => attempt(true));
+  if (t.block) {
+    // A signal after part of the data went in returns the count, not a restart (pipe_write).
+    t.block.onInterrupt = () => (written === 0 ? undefined : done(written));
+    t.block.onEnd = () => releaseHeld(core, ofd);
+  }
   return state;
+}
+
+/** Drops the reference a blocked read or write held on its file (F13); closing may wake others. */
+function releaseHeld(core: Core, ofd: OpenFileDescription): void {
+  ofd.release();
+  core.dirty = true;
 }
 
 export function sysOpenat(core: Core, t: Task, call: CallOf<'openat'>): SyscallResult {

@@ -93,6 +93,11 @@ export interface SpawnOptions {
   readonly umask?: number;
   /** Open fds 0, 1 and 2 on an opaque terminal. Default true. */
   readonly stdio?: boolean;
+  /**
+   * 'inherit' (default): the process joins its spawner's process group and session (init's, 1),
+   * as a traced child of strace does, so setsid/setpgid(0,0) succeed. 'new': it leads its own.
+   */
+  readonly session?: 'inherit' | 'new';
 }
 
 export type TaskStateView = 'ready' | 'blocked' | 'stopped' | 'exited' | 'zombie';
@@ -195,7 +200,8 @@ export class Kernel {
     const core = this.core;
     const pid = core.allocPid();
     if (pid === undefined) throw new KernelUsageError('no free pid for spawn');
-    const group = new ThreadGroup(pid, pid, pid, core.config.uid);
+    const own = options.session === 'new';
+    const group = new ThreadGroup(pid, own ? pid : core.init.group.pgid, own ? pid : core.init.group.sid, core.config.uid);
     const fs = new FsContext(options.cwd ?? '/', options.umask ?? 0o022);
     fs.refs++;
     const sighand = new SigHand();

@@ -23,6 +23,7 @@ function killTargets(core: Core, t: Task, pid: number): ThreadGroup[] {
   }
   for (const g of core.groups.values()) {
     if (g.state === 'reaped') continue;
+    if (g === core.init.group) continue;
     if (pid === -1 ? g !== t.group : g.pgid === (pid === 0 ? t.group.pgid : -pid)) out.push(g);
   }
   return out;

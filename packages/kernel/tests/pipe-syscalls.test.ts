@@ -232,4 +232,23 @@ describe('F. pipes through the system calls', () => {
     expect(ok(k, root, { name: 'fcntl', fd: r, cmd: F_GETPIPE_SZ, arg: 0n })).toBe(8192);
     expect(ok(k, root, { name: 'fcntl', fd: r, cmd: F_SETPIPE_SZ, arg: 0n })).toBe(4096);
   });
+
+  it('a reader killed or interrupted while blocked lets go of the pipe (writers then get EPIPE)', () => {
+    const { k, root } = boot();
+    sigaction(k, root, SIGPIPE, 'SIG_IGN');
+    const [r, w] = pipe(k, root);
+    const killed = fork(k, root);
+    const interrupted = fork(k, root);
+    sigaction(k, interrupted, SIGNALS.SIGUSR1, 0x40_1000n);
+    ok(k, root, { name: 'close', fd: r });
+    for (const c of [killed, interrupted]) {
+      ok(k, c, { name: 'close', fd: w });
+      expect(read(k, c, r, 1).kind).toBe('blocked');
+    }
+    ok(k, root, { name: 'kill', pid: killed, sig: SIGNALS.SIGKILL });
+    ok(k, root, { name: 'kill', pid: interrupted, sig: SIGNALS.SIGUSR1 });
+    expect(k.completion(interrupted)).toEqual({ kind: 'error', errno: 'ERESTARTSYS', restarts: false });
+    ok(k, interrupted, { name: 'close', fd: r });
+    expect(write(k, root, w, text('x'))).toEqual({ kind: 'error', errno: 'EPIPE' });
+  });
 });
