@@ -120,3 +120,29 @@ describe('ReplayGuest bookkeeping (fixture events on the real kernel)', () => {
     expect(out.records).toContainEqual(expect.objectContaining({ kind: 'skipped', line: 3 }));
   });
 });
+
+describe('ReplayGuest on an exec from a non-leader thread (real capture, tests/fixtures/exec-from-thread.c)', () => {
+  const text = readFileSync(fileURLToPath(new URL('./fixtures/exec-from-thread.strace', import.meta.url)), 'utf8');
+  const events = parseText(text, { file: 'exec-from-thread.strace' });
+  const out = replayCapture(events);
+  const sup = events.find((e) => e.kind === 'superseded');
+  const leader = sup?.pid ?? -1;
+  const thread = sup?.kind === 'superseded' ? sup.byPid : -1;
+
+  it('D19 the thread takes over the leader tid: the kernel exec comes from the thread, under the leader tid', () => {
+    expect(out.records.filter((r) => r.kind === 'fatal')).toEqual([]);
+    const leaderTid = out.pids.emulated(leader);
+    const exec = out.kernelEvents.filter((e) => e.type === 'exec').at(-1);
+    expect(exec).toMatchObject({ type: 'exec', tid: leaderTid, tgid: leaderTid });
+    expect(exec?.type === 'exec' ? exec.formerTid : -1).not.toBe(leaderTid);
+    // the thread's own pid is released once its execve returned under the leader's
+    expect(out.pids.has(thread)).toBe(false);
+  });
+
+  it('D19 the leader pause never returns, and the process exits with the new image status', () => {
+    const pause = syscallAt(out.records, 'pause', leader);
+    expect(pause.event.outcome.kind).toBe('unknown');
+    const exit = out.records.filter((r) => r.kind === 'exit').at(-1);
+    expect(exit).toMatchObject({ kind: 'exit', kernel: { kind: 'exited', code: 0 } });
+  });
+});

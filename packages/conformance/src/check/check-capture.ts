@@ -105,6 +105,8 @@ function inputProblem(file: string, events: readonly TraceEvent[]): string | nul
   const seen = new Map<number | null, number>();
   for (const e of events) {
     if (e.kind === 'exited' || e.kind === 'killed' || e.kind === 'superseded' || e.kind === 'detached') ended.add(e.pid);
+    // A thread whose execve took over its leader's pid ends under that pid.
+    if (e.kind === 'syscall' && e.pidChangedTo !== undefined) ended.add(e.pid);
     else if (e.kind === 'syscall' || e.kind === 'signal') seen.set(e.pid, e.span.endLine);
   }
   for (const [pid, line] of seen) {

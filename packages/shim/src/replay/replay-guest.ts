@@ -157,14 +157,10 @@ export class ReplayGuest {
         return;
       }
       case 'superseded':
-        this.#records.push({
-          kind: 'skipped',
-          line: step.line,
-          pid: step.event.pid,
-          what: 'superseded',
-          reason: 'exec from a non-leader thread is not replayed yet',
-        });
-        this.#halted = `exec from a non-leader thread at line ${step.line}`;
+        // D19: a non-leader thread's execve (already performed by the kernel at its entry line)
+        // killed the leader and took over its tid; the recording goes on under the leader's pid,
+        // which stays bound to the same emulated tid. The exec'ing thread's own pid is released
+        // when its execve returns (see #exit).
         return;
       case 'stopped':
         this.#records.push({ kind: 'skipped', line: step.line, pid: step.event.pid, what: 'stopped', reason: 'group stop is not replayed' });
@@ -316,6 +312,7 @@ export class ReplayGuest {
     }
     this.#inFlight.delete(tid);
     const record = this.#finish(tid, f);
+    if (event.pidChangedTo !== undefined && event.pid !== null) this.pids.release(event.pid);
     if (record.result?.kind === 'blocked' && event.outcome.kind !== 'unknown' && event.outcome.kind !== 'unfinished') {
       // The kernel still holds a task the recording shows running on: nothing it does later can be compared.
       this.#halted = `pid ${event.pid} ${event.name} at line ${line} is still blocked in the kernel`;
