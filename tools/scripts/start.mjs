@@ -1,26 +1,25 @@
 #!/usr/bin/env node
-// `npm start`: the main job. Until the conformance runner exists it prints the
-// corpus summary (cases per family, lines per capture) from corpus/manifest.json.
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// `npm start`: the main job. Builds the CLI (Nx builds the packages it depends on,
+// from cache when nothing changed) and runs the replay conformance check over the
+// whole corpus: a line per capture, the coverage per family, and the totals.
+// Extra arguments go to `forkscope check` (for example `npm start -- --json`).
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const manifestPath = join(root, 'corpus', 'manifest.json');
-if (!existsSync(manifestPath)) {
-  console.error(`${manifestPath}: no corpus manifest; run npm run capture`);
+const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };
+const build = spawnSync('npx', ['nx', 'run', '@forkscope/conformance:build', '--outputStyle=static'], {
+  cwd: root,
+  env,
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
+if (build.status !== 0) {
+  console.error('start: building the forkscope CLI failed (run `npx nx run @forkscope/conformance:build` to see why)');
   process.exit(2);
 }
-const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
-const byFamily = new Map();
-for (const c of manifest.cases) {
-  const lines = readFileSync(join(root, 'corpus', c.path, 'capture.strace'), 'utf8').split('\n').length - 1;
-  const list = byFamily.get(c.family) ?? [];
-  list.push({ id: c.id, lines });
-  byFamily.set(c.family, list);
-}
-for (const [family, cases] of byFamily) {
-  console.log(`${family}: ${cases.length} cases`);
-  for (const c of cases) console.log(`  ${c.id}  ${c.lines} lines`);
-}
-console.log(`${manifest.cases.length} cases in ${byFamily.size} families`);
+const check = spawnSync(
+  process.execPath,
+  ['packages/conformance/bin/forkscope.mjs', 'check', 'corpus', ...process.argv.slice(2)],
+  { cwd: root, env, stdio: 'inherit' },
+);
+process.exit(check.status ?? 2);
