@@ -68,7 +68,7 @@ export class ReplayGuest {
   readonly #port: KernelPort;
   readonly #records: ReplayRecord[] = [];
   readonly #inFlight = new Map<number, InFlight>();
-  /** Kernel events read so far, and the signals already matched to a `--- SIG ---` line. */
+  /** From the kernel events read so far: how each task ended, and the signals sent (matched to `--- SIG ---` lines once). */
   readonly #exits = new Map<number, ExitHow>();
   readonly #signals: { to: number; scope: 'thread' | 'process'; info: SigInfo; used: boolean }[] = [];
   #cursor = 0;
@@ -125,7 +125,7 @@ export class ReplayGuest {
           return;
         }
         this.#enter(tid, step.event);
-        if (step.kind === 'call') this.#exit(tid, step.event, step.line);
+        if (step.kind === 'call' && this.#halted === null) this.#exit(tid, step.event, step.line);
         return;
       }
       case 'exit': {
