@@ -1,0 +1,176 @@
+// The corpus programs of the posix_spawn, Rust and Python families, built from the libc-level
+// blocks: each is the call sequence of the test program in tools/capture/programs/.
+import { O_CLOEXEC, O_CREAT, O_TRUNC, O_WRONLY, SIGNALS, WAIT } from '@forkscope/kernel';
+import type { Guest, GuestGen, Program } from '../runtime/program.js';
+import { posixSpawn, type SpawnRequest } from './glibc-spawn.js';
+import { errnoNumber, execve, execvpe, exitGroup, must, pushLocal, sys, vfork, waitpid } from './libc.js';
+
+/** The C test program's pattern: spawn, reap what was spawned, then check no child is left. */
+function spawnProgram(requests: (g: Guest) => readonly SpawnRequest[], reap: 'each' | 'any' = 'each'): Program {
+  return function* (g) {
+    const status = pushLocal(g, 8n);
+    const pids: number[] = [];
+    for (const req of requests(g)) {
+      const { ec, pid } = yield* posixSpawn(g, req);
+      if (ec === 0 && reap === 'each') yield* waitpid(pid, status);
+      if (ec === 0) pids.push(pid);
+    }
+    if (reap === 'any') {
+      for (;;) {
+        const r = yield* waitpid(-1, status);
+        if (r.kind === 'error') break;
+      }
+    } else {
+      yield* waitpid(-1, status, WAIT.WNOHANG);
+    }
+    return 0;
+  };
+}
+
+const spawn = (file: string, argv: readonly string[], extra: Partial<SpawnRequest> = {}) => (g: Guest): SpawnRequest => ({
+  file,
+  argv,
+  envp: g.envp,
+  usePath: false,
+  ...extra,
+});
+
+export const POSIX_SPAWN_MODELS: { readonly [caseName: string]: Program } = {
+  success: spawnProgram((g) => [spawn('/bin/true', ['true'])(g)]),
+  'exec-enoent': spawnProgram((g) => [spawn('/nonexistent/missing', ['missing'])(g)]),
+  'exec-eacces': spawnProgram((g) => [spawn('./noexec', ['./noexec'])(g)]),
+  'exec-noshebang': spawnProgram((g) => [spawn('./noshebang', ['./noshebang'])(g), spawn('./noshebang', ['./noshebang'], { usePath: true })(g)]),
+  'file-actions-fail': spawnProgram((g) => [
+    spawn('/bin/true', ['true'], { actions: [{ kind: 'open', fd: 0, path: '/nonexistent/input', flags: 0, mode: 0 }] })(g),
+    spawn('/bin/true', ['true'], { actions: [{ kind: 'dup2', fd: 42, newfd: 1 }] })(g),
+  ]),
+  'spawnp-path': spawnProgram((g) => {
+    const path = '/nonexistent:/usr/local/bin:/usr/bin:/bin';
+    return [spawn('true', ['true'], { usePath: true, path })(g), spawn('forkscope-no-such-program', ['forkscope-no-such-program'], { usePath: true, path })(g)];
+  }),
+  'wait-any': spawnProgram(
+    (g) => [spawn('/bin/true', ['true'])(g), spawn('/bin/false', ['false'])(g), spawn('/bin/sh', ['sh', '-c', 'exit 3'])(g)],
+    'any',
+  ),
+  'file-actions': spawnProgram((g) => [
+    spawn('/bin/sh', ['sh', '-c', 'echo stdout-line; echo stderr-line >&2; cat 2>/dev/null || echo stdin-closed'], {
+      actions: [
+        { kind: 'open', fd: 1, path: 'out.txt', flags: O_WRONLY | O_CREAT | O_TRUNC, mode: 0o644 },
+        { kind: 'dup2', fd: 1, newfd: 2 },
+        { kind: 'close', fd: 0 },
+        { kind: 'close', fd: 42 },
+      ],
+    })(g),
+  ]),
+  attrs: function* (g) {
+    yield* must({ name: 'rt_sigaction', sig: SIGNALS.SIGUSR2, act: { handler: 'SIG_IGN', flags: 0n, mask: 0n }, oldact: 0n, sigsetsize: 8n });
+    return yield* spawnProgram((c) => [
+      spawn(c.argv[0] ?? '', [c.argv[0] ?? '', 'report'], { attrs: { sigmask: 1n << BigInt(SIGNALS.SIGUSR1 - 1), sigdefault: [SIGNALS.SIGUSR2], pgroup: 0 } })(c),
+    ])(g);
+  },
+};
+
+/**
+ * Rust std's Command on glibc: the posix_spawn path (posix_spawnp, since std always passes the
+ * program name for PATH search) and waitpid for status(); spawn errors come back as the
+ * posix_spawn return value.
+ */
+function rustSpawnStatus(requests: (g: Guest) => readonly SpawnRequest[]): Program {
+  return function* (g) {
+    const status = pushLocal(g, 8n);
+    for (const req of requests(g)) {
+      const { ec, pid } = yield* posixSpawn(g, req);
+      if (ec === 0) yield* waitpid(pid, status);
+    }
+    return 0;
+  };
+}
+
+const spawnp = (file: string, argv: readonly string[], extra: Partial<SpawnRequest> = {}) => (g: Guest): SpawnRequest => ({
+  file,
+  argv,
+  envp: g.envp,
+  usePath: true,
+  ...extra,
+});
+
+export const RUST_MODELS: { readonly [caseName: string]: Program } = {
+  status: rustSpawnStatus((g) => [spawnp('/bin/true', ['/bin/true'])(g), spawnp('/bin/false', ['/bin/false'])(g)]),
+  'spawn-enoent': rustSpawnStatus((g) => [
+    spawnp('/nonexistent/forkscope-prog', ['/nonexistent/forkscope-prog'])(g),
+    spawnp('forkscope-no-such-program', ['forkscope-no-such-program'])(g),
+    spawnp('./not-executable', ['./not-executable'])(g),
+  ]),
+  'current-dir-bad': rustSpawnStatus((g) => [spawnp('/bin/pwd', ['/bin/pwd'], { actions: [{ kind: 'chdir', path: 'no-such-dir' }] })(g)]),
+  'current-dir-good': rustSpawnStatus((g) => [spawnp('/bin/pwd', ['/bin/pwd'], { actions: [{ kind: 'chdir', path: 'sub' }] })(g)]),
+  'env-clear': rustSpawnStatus(() => [{ file: '/usr/bin/env', argv: ['/usr/bin/env'], envp: ['FORKSCOPE_ONLY=1'], usePath: true }]),
+  exec: function* (g) {
+    // CommandExt::exec: the fork path's child half, run in the caller: execvp replaces it.
+    const r = yield* execvpe('/bin/echo', ['/bin/echo', 'replaced by exec'], g.envp);
+    return errnoNumber(r) === 0 ? 0 : 1;
+  },
+};
+
+/**
+ * CPython 3.11 _posixsubprocess.fork_exec with the defaults subprocess.run uses: a CLOEXEC
+ * error pipe, vfork (no preexec_fn), the child's chdir and exec; on failure the child writes
+ * `OSError:<errno hex>:<noexec>` to the pipe and _exit(255). The parent reads the pipe to EOF
+ * and waitpids the child.
+ */
+function* pythonRun(g: Guest, argv: readonly string[], options: { cwd?: string; search?: boolean } = {}): GuestGen<void> {
+  const fds = pushLocal(g, 8n);
+  yield* must({ name: 'pipe2', pipefd: fds, flags: O_CLOEXEC });
+  const errRead = g.mem.readU32(fds);
+  const errWrite = g.mem.readU32(fds + 4n);
+  const exe = argv[0] ?? '';
+  const r = yield* vfork(function* (c) {
+    let failure: string | null = null;
+    if (options.cwd !== undefined) {
+      const d = yield* sys({ name: 'chdir', path: options.cwd });
+      if (d.kind === 'error') failure = `OSError:${errnoNumber(d).toString(16)}:noexec`;
+    }
+    if (failure === null) {
+      const dirs = options.search === false || exe.includes('/') ? [exe] : ['/usr/local/bin', '/usr/bin', '/bin'].map((d) => `${d}/${exe}`);
+      let last = 0;
+      for (const path of dirs) {
+        const e = yield* execve(path, argv, c.envp);
+        last = errnoNumber(e);
+      }
+      failure = `OSError:${last.toString(16)}:`;
+    }
+    const bytes = new TextEncoder().encode(failure);
+    yield* sys({ name: 'write', fd: errWrite, buf: bytes, count: BigInt(bytes.length) });
+    return yield* exitGroup(255);
+  });
+  yield* sys({ name: 'close', fd: errWrite });
+  if (r.kind !== 'done') return;
+  yield* sys({ name: 'read', fd: errRead, buf: 0n, count: 50000n });
+  yield* sys({ name: 'close', fd: errRead });
+  const status = pushLocal(g, 8n);
+  yield* waitpid(Number(r.value), status);
+}
+
+export const PYTHON_MODELS: { readonly [caseName: string]: Program } = {
+  'run-success': function* (g) {
+    yield* pythonRun(g, ['/bin/true']);
+    yield* pythonRun(g, ['/bin/false']);
+    return 0;
+  },
+  enoent: function* (g) {
+    yield* pythonRun(g, ['forkscope-no-such-program']);
+    yield* pythonRun(g, ['/nonexistent/forkscope-prog']);
+    return 0;
+  },
+  'cwd-bad': function* (g) {
+    yield* pythonRun(g, ['/bin/pwd'], { cwd: 'no-such-dir' });
+    return 0;
+  },
+  'cwd-good': function* (g) {
+    yield* pythonRun(g, ['/bin/pwd'], { cwd: 'sub' });
+    return 0;
+  },
+  shell: function* (g) {
+    yield* pythonRun(g, ['/bin/sh', '-c', 'echo shell:$((6 * 7)); exit 3']);
+    return 0;
+  },
+};

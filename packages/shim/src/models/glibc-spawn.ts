@@ -1,0 +1,179 @@
+// glibc 2.36 posix_spawn/posix_spawnp (sysdeps/unix/sysv/linux/spawni.c): the parent blocks
+// every signal, maps a stack for the child, and clone3s with CLONE_VM|CLONE_VFORK. The child
+// resets handled signals, applies attributes and file actions, execs, and on failure writes
+// errno into `args.err` — a field of a struct on the *parent's* stack — before _exit(127). The
+// parent, resumed after the child's exec or exit, reads args.err; a non-zero value means the
+// child failed, and the parent reaps it itself.
+import {
+  F_SETFD,
+  MAP_ANONYMOUS,
+  MAP_PRIVATE,
+  MAP_STACK,
+  NSIG,
+  PROT_READ,
+  PROT_WRITE,
+  SIG_SETMASK,
+  SIGNALS,
+  type SigactionStruct,
+} from '@forkscope/kernel';
+import type { Guest, GuestGen, SysResult } from '../runtime/program.js';
+import { blockAllSignals, errnoNumber, execve, execvpe, exitGroup, must, popLocal, pushLocal, restoreSignals, sys } from './libc.js';
+
+export type FileAction =
+  | { readonly kind: 'open'; readonly fd: number; readonly path: string; readonly flags: number; readonly mode: number }
+  | { readonly kind: 'close'; readonly fd: number }
+  | { readonly kind: 'dup2'; readonly fd: number; readonly newfd: number }
+  | { readonly kind: 'chdir'; readonly path: string };
+
+export interface SpawnAttrs {
+  /** POSIX_SPAWN_SETSIGMASK: the child's mask. */
+  readonly sigmask?: bigint;
+  /** POSIX_SPAWN_SETSIGDEF: signals reset to SIG_DFL. */
+  readonly sigdefault?: readonly number[];
+  /** POSIX_SPAWN_SETPGROUP. */
+  readonly pgroup?: number;
+  /** POSIX_SPAWN_SETSID. */
+  readonly setsid?: boolean;
+}
+
+export interface SpawnRequest {
+  readonly file: string;
+  readonly argv: readonly string[];
+  readonly envp: readonly string[];
+  /** posix_spawnp: search PATH (of the caller's environment) for `file`. */
+  readonly usePath: boolean;
+  readonly path?: string;
+  readonly actions?: readonly FileAction[];
+  readonly attrs?: SpawnAttrs;
+}
+
+/** struct posix_spawn_args's err field and the saved mask, as laid out on the parent's stack. */
+const ARGS_SIZE = 64n;
+const ARGS_ERR = 0n;
+const ARGS_OLDMASK = 8n;
+const SPAWN_ERROR = 127;
+
+/** __spawnix's stack: the argv-dependent part plus 32 KiB, page-aligned (0x9000 for short argv). */
+function stackSize(argv: readonly string[]): bigint {
+  const argvBytes = BigInt((argv.length + 1) * 8);
+  const size = argvBytes + 32768n + 4096n;
+  return (size + 4095n) & ~4095n;
+}
+
+/** posix_spawn(p): returns 0 and the pid, or an errno number (never sets errno). */
+export function* posixSpawn(g: Guest, req: SpawnRequest): GuestGen<{ ec: number; pid: number }> {
+  const size = stackSize(req.argv);
+  const stack = yield* must({ name: 'mmap', addr: 0n, length: size, prot: PROT_READ | PROT_WRITE, flags: MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, fd: -1, offset: 0n });
+  const args = pushLocal(g, ARGS_SIZE);
+  yield* blockAllSignals(args + ARGS_OLDMASK);
+  const r = yield* sys(
+    { name: 'clone3', args: { flags: CLONE_VM | CLONE_VFORK, exit_signal: BigInt(SIGNALS.SIGCHLD), stack, stack_size: size }, size: 88n },
+    { body: (c) => spawnChild(c, args, req), stack: stack + size },
+  );
+  let ec: number;
+  let pid = 0;
+  if (r.kind === 'done') {
+    pid = Number(r.value);
+    // The child's failure reached us through shared memory, if it did at all.
+    ec = g.mem.readU32(args + ARGS_ERR);
+    if (ec > 0) yield* sys({ name: 'wait4', pid, status: 0n, options: 0, rusage: 0n });
+  } else {
+    ec = errnoNumber(r);
+  }
+  yield* must({ name: 'munmap', addr: stack, length: size });
+  yield* restoreSignals(g, args + ARGS_OLDMASK);
+  popLocal(g, ARGS_SIZE);
+  return { ec, pid: ec === 0 ? pid : 0 };
+}
+
+const CLONE_VM = 0x100n;
+const CLONE_VFORK = 0x4000n;
+
+/** __spawni_child, on its own stack; `args` points into the parent's stack. */
+function* spawnChild(g: Guest, args: bigint, req: SpawnRequest): GuestGen<never> {
+  const attrs = req.attrs ?? {};
+  // No handler may stay installed: the child shares the parent's memory.
+  const sa = pushLocal(g, 32n);
+  const hset = g.mem.readU64(args + ARGS_OLDMASK) | ((1n << 64n) - 1n);
+  for (let sig = 1; sig < NSIG; sig++) {
+    if (sig === SIGNALS.SIGKILL || sig === SIGNALS.SIGSTOP) continue;
+    let act: SigactionStruct;
+    if (attrs.sigdefault?.includes(sig)) {
+      act = { handler: 'SIG_DFL', flags: 0n, mask: 0n };
+    } else if ((hset >> BigInt(sig - 1)) & 1n) {
+      if (sig === 32 || sig === 33) {
+        act = { handler: 'SIG_IGN', flags: 0n, mask: 0n };
+      } else {
+        const q = yield* sys({ name: 'rt_sigaction', sig, act: 0n, oldact: sa, sigsetsize: 8n });
+        const old = q.kind === 'done' ? q.out?.oldact : undefined;
+        if (!old || old.handler === 'SIG_IGN' || old.handler === 'SIG_DFL') continue;
+        act = { handler: 'SIG_DFL', flags: 0n, mask: 0n };
+      }
+    } else {
+      continue;
+    }
+    yield* sys({ name: 'rt_sigaction', sig, act, oldact: 0n, sigsetsize: 8n });
+  }
+  let failed: SysResult | null = null;
+  if (attrs.setsid) {
+    const r = yield* sys({ name: 'setsid' });
+    if (r.kind === 'error') failed = r;
+  }
+  if (!failed && attrs.pgroup !== undefined) {
+    const r = yield* sys({ name: 'setpgid', pid: 0, pgid: attrs.pgroup });
+    if (r.kind === 'error') failed = r;
+  }
+  for (const a of failed ? [] : (req.actions ?? [])) {
+    const r = yield* fileAction(a);
+    if (r) {
+      failed = r;
+      break;
+    }
+  }
+  if (!failed) {
+    const mask = attrs.sigmask ?? g.mem.readU64(args + ARGS_OLDMASK);
+    yield* sys({ name: 'rt_sigprocmask', how: SIG_SETMASK, set: { mask }, oldset: 0n, sigsetsize: 8n });
+    failed = req.usePath ? yield* execvpe(req.file, req.argv, req.envp, req.path) : yield* execve(req.file, req.argv, req.envp);
+  }
+  // args->err = errno: a store into the parent's stack frame.
+  g.mem.writeU32(args + ARGS_ERR, errnoNumber(failed));
+  return yield* exitGroup(SPAWN_ERROR);
+}
+
+/** One file action; returns the failure that aborts the spawn, or null. */
+function* fileAction(a: FileAction): GuestGen<SysResult | null> {
+  switch (a.kind) {
+    case 'close': {
+      // glibc ignores EBADF from a close action (the fd was valid to name, just not open).
+      const r = yield* sys({ name: 'close', fd: a.fd });
+      return r.kind === 'error' && r.errno !== 'EBADF' ? r : null;
+    }
+    case 'open': {
+      const r = yield* sys({ name: 'openat', dirfd: -100, path: a.path, flags: a.flags, mode: a.mode });
+      if (r.kind === 'error') return r;
+      const fd = Number(r.value);
+      if (fd !== a.fd) {
+        const d = yield* sys({ name: 'dup2', oldfd: fd, newfd: a.fd });
+        if (d.kind === 'error') return d;
+        yield* sys({ name: 'close', fd });
+      }
+      return null;
+    }
+    case 'dup2': {
+      if (a.fd === a.newfd) {
+        const r = yield* sys({ name: 'fcntl', fd: a.fd, cmd: F_SETFD, arg: 0n });
+        return r.kind === 'error' ? r : null;
+      }
+      const r = yield* sys({ name: 'dup2', oldfd: a.fd, newfd: a.newfd });
+      return r.kind === 'error' ? r : null;
+    }
+    case 'chdir': {
+      const r = yield* sys({ name: 'chdir', path: a.path });
+      return r.kind === 'error' ? r : null;
+    }
+    default: {
+      const never: never = a;
+      throw new Error(`file action ${JSON.stringify(never)}`);
+    }
+  }
+}

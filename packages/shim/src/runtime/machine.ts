@@ -1,0 +1,412 @@
+// The model runtime: drives guest programs on the kernel, one system call at a time, through a
+// shim that keeps each task's saved context in a frame on the task's stack (runtime/stack.ts).
+// The strategy decides what a vfork-family call does and where the suspended parent's context
+// comes from when it resumes. Everything the run does is written as strace text.
+import {
+  Kernel,
+  SIGNALS,
+  type KernelEvent,
+  type Syscall,
+  type SyscallResult,
+  type Tid,
+  type Vfs,
+} from '@forkscope/kernel';
+import { ModelError, RanPastNoReturn, type Guest, type GuestGen, type GuestMemory, type Program, type Step, type SysResult } from './program.js';
+import { loadImage, readFrame, writeFrame } from './stack.js';
+import { renderArgs, renderResult, siginfoText, signalText } from './strace-render.js';
+import { isVforkCall, type Strategy } from '../strategies/strategy.js';
+
+/** Finds the program an execve starts; null when the path is not a program the models know. */
+export type ImageResolver = (path: string, argv: readonly string[]) => Program | null;
+
+export interface MachineOptions {
+  readonly strategy: Strategy;
+  readonly fs: Vfs;
+  readonly argv: readonly string[];
+  readonly envp: readonly string[];
+  readonly cwd: string;
+  readonly images: ImageResolver;
+  /** Text fed to the root's stdin is not modelled; stdio is an opaque terminal. */
+  readonly maxSteps?: number;
+}
+
+/** Something the shim noticed that a real run would not show in its trace. */
+export interface ShimNote {
+  readonly tid: Tid;
+  readonly kind: 'stack-frame-taken' | 'stack-frame-clobbered' | 'ran-past-no-return' | 'stuck' | 'step-limit';
+  readonly text: string;
+}
+
+export interface MachineRun {
+  /** strace -f -ttt -T text of the run. */
+  readonly text: string;
+  readonly notes: readonly ShimNote[];
+  readonly invariants: readonly string[];
+}
+
+/** One running context: a program's generators (the main program, then signal handlers). */
+interface Context {
+  readonly owner: Tid;
+  readonly gens: GuestGen<number | void>[];
+}
+
+interface GuestTask {
+  readonly tid: Tid;
+  gens: GuestGen<number | void>[];
+  /** The next step to issue (null: ask the generator). */
+  next: Step | null;
+  /** Result to hand the generator when it next runs (null: first run). */
+  resume: SysResult | null;
+  /** A call the kernel blocked. */
+  blocked: { readonly step: Step; readonly head: string; readonly vfork: boolean } | null;
+  /** The vfork-family call whose parent context was kept aside (strategy 'side'). */
+  side: Context | null;
+  handlerDepth: number;
+  /** Results owed to interrupted code, one per running handler. */
+  saved: { readonly resume: SysResult | null; readonly next: Step | null }[];
+  image: Image;
+  guest: TaskGuest;
+}
+
+interface Image {
+  readonly handlers: Map<bigint, Program>;
+}
+
+const EPOCH_NS = 1_795_726_200_000_000_000n;
+/** Virtual CPU time of one system call. */
+const CALL_NS = 1_000n;
+
+class TaskGuest implements Guest {
+  sp: bigint;
+  readonly mem: GuestMemory;
+  constructor(
+    readonly tid: Tid,
+    private readonly kernel: Kernel,
+    readonly data: bigint,
+    sp: bigint,
+    readonly argv: readonly string[],
+    readonly envp: readonly string[],
+    private readonly image: Image,
+    private readonly fs: Vfs,
+  ) {
+    this.sp = sp;
+    const space = () => kernel.memory(tid);
+    const must = <T>(r: { ok: true; value: T } | { ok: false; errno: string }, what: string, addr: bigint): T => {
+      if (!r.ok) throw new ModelError(`task ${tid}: ${what} at 0x${addr.toString(16)} faults (${r.errno})`);
+      return r.value;
+    };
+    this.mem = {
+      readU32: (a) => must(space().readU32(a), 'readU32', a),
+      writeU32: (a, v) => must(space().writeU32(a, v), 'writeU32', a),
+      readU64: (a) => must(space().readU64(a), 'readU64', a),
+      writeU64: (a, v) => must(space().writeU64(a, v), 'writeU64', a),
+      read: (a, n) => must(space().read(a, n), 'read', a),
+      write: (a, b) => must(space().write(a, b), 'write', a),
+    };
+  }
+  lookup(path: string): 'file' | 'absent' | 'unknown' {
+    const cwd = this.kernel.task(this.tid)?.cwd ?? '/';
+    const r = this.fs.lookup(path, cwd);
+    if (r.kind === 'unknown') return 'unknown';
+    return r.kind === 'found' && r.node.kind === 'file' ? 'file' : 'absent';
+  }
+  defineHandler(addr: bigint, handler: Program): void {
+    this.image.handlers.set(addr, handler);
+  }
+}
+
+export class Machine {
+  readonly kernel: Kernel;
+  private readonly tasks = new Map<Tid, GuestTask>();
+  private readonly contexts = new Map<bigint, Context>();
+  private nextContext = 1n;
+  private readonly lines: string[] = [];
+  private readonly notes: ShimNote[] = [];
+  private readonly pendingEvents: KernelEvent[] = [];
+  private readonly options: MachineOptions;
+
+  constructor(options: MachineOptions) {
+    this.options = options;
+    this.kernel = new Kernel({ fs: options.fs });
+    this.kernel.onEvent((e) => this.pendingEvents.push(e));
+  }
+
+  run(main: Program): MachineRun {
+    const k = this.kernel;
+    const { argv, envp, cwd } = this.options;
+    const path = argv[0] ?? '/';
+    const root = k.spawn({ path, argv, envp: [...envp], cwd });
+    this.pendingEvents.length = 0;
+    this.line(root, `execve(${JSON.stringify(path)}, [${argv.map((a) => JSON.stringify(a)).join(', ')}], 0x7ffc00000000 /* ${envp.length} vars */) = 0 <0.000001>`);
+    this.startImage(root, main, argv, envp);
+    const limit = this.options.maxSteps ?? 100_000;
+    let steps = 0;
+    for (;;) {
+      const tid = k.next();
+      if (tid === undefined) {
+        if (k.advanceClock()) {
+          this.flushEvents();
+          continue;
+        }
+        break;
+      }
+      if (++steps > limit) {
+        this.notes.push({ tid, kind: 'step-limit', text: `stopped after ${limit} steps` });
+        break;
+      }
+      this.step(tid);
+      this.flushEvents();
+    }
+    for (const t of this.tasks.values()) {
+      const view = k.task(t.tid);
+      if (view && view.state === 'blocked') {
+        this.notes.push({ tid: t.tid, kind: 'stuck', text: `task ${t.tid} never returned from ${view.blockedCall ?? 'a call'}` });
+      }
+    }
+    return { text: this.lines.join('\n') + '\n', notes: this.notes, invariants: k.checkInvariants() };
+  }
+
+  private now(): string {
+    const ns = EPOCH_NS + this.kernel.now();
+    const us = ns / 1000n;
+    return `${us / 1_000_000n}.${(us % 1_000_000n).toString().padStart(6, '0')}`;
+  }
+
+  private line(tid: Tid, body: string): void {
+    this.lines.push(`${String(tid).padEnd(5)} ${this.now()} ${body}`);
+  }
+
+  private startImage(tid: Tid, program: Program, argv: readonly string[], envp: readonly string[]): void {
+    const mm = this.kernel.memory(tid);
+    const { data, sp } = loadImage(mm);
+    const image: Image = { handlers: new Map() };
+    const guest = new TaskGuest(tid, this.kernel, data, sp, argv, envp, image, this.options.fs);
+    this.tasks.set(tid, { tid, gens: [program(guest)], next: null, resume: null, blocked: null, side: null, handlerDepth: 0, saved: [], image, guest });
+  }
+
+  private startChild(parent: GuestTask, child: Tid, step: Step): void {
+    const start = step.child;
+    if (!start) throw new ModelError(`task ${parent.tid}: ${step.call.name} made task ${child} but the model gave no child code`);
+    const p = parent.guest;
+    const sp = start.stack === 'inherit' ? p.sp : start.stack;
+    const guest = new TaskGuest(child, this.kernel, p.data, sp, p.argv, p.envp, parent.image, this.options.fs);
+    this.tasks.set(child, { tid: child, gens: [start.body(guest)], next: null, resume: null, blocked: null, side: null, handlerDepth: 0, saved: [], image: parent.image, guest });
+  }
+
+  /** Runs the task until it issues one kernel call (or ends). */
+  private step(tid: Tid): void {
+    const t = this.tasks.get(tid);
+    if (!t) throw new ModelError(`the kernel runs task ${tid}, which no model started`);
+    if (t.blocked) {
+      const r = this.kernel.completion(tid);
+      if (r === undefined) throw new ModelError(`task ${tid} is ready but its ${t.blocked.step.call.name} has no result`);
+      const blocked = t.blocked;
+      t.blocked = null;
+      this.finish(t, blocked.step, r, blocked.vfork, true);
+      return;
+    }
+    const step = t.next ?? this.advance(t);
+    if (!step) return;
+    t.next = null;
+    this.issue(t, step);
+  }
+
+  /** Resumes the task's innermost generator with its last result; returns the step it yields. */
+  private advance(t: GuestTask): Step | null {
+    for (;;) {
+      const gen = t.gens[t.gens.length - 1];
+      if (!gen) throw new ModelError(`task ${t.tid} has no code to run`);
+      let r: IteratorResult<Step, number | void>;
+      try {
+        r = t.resume === null ? gen.next(undefined as unknown as SysResult) : gen.next(t.resume);
+      } catch (e) {
+        if (e instanceof RanPastNoReturn) {
+          this.notes.push({ tid: t.tid, kind: 'ran-past-no-return', text: `task ${t.tid} ran past ${e.message}: it executes whatever follows (SIGSEGV)` });
+          t.resume = null;
+          this.kernel.signalProcess(this.kernel.task(t.tid)?.tgid ?? t.tid, SIGNALS.SIGSEGV);
+          this.flushEvents();
+          return null;
+        }
+        throw e;
+      }
+      t.resume = null;
+      if (!r.done) return r.value;
+      if (t.gens.length > 1) {
+        // A signal handler returned: its restorer calls rt_sigreturn.
+        t.gens.pop();
+        return { call: { name: 'rt_sigreturn' } };
+      }
+      // main returned: glibc's __libc_start_main calls exit(status).
+      return { call: { name: 'exit_group', status: typeof r.value === 'number' ? r.value : 0 } };
+    }
+  }
+
+  private issue(t: GuestTask, step: Step): void {
+    const k = this.kernel;
+    k.advanceTo(k.now() + CALL_NS);
+    this.flushEvents();
+    const vfork = isVforkCall(step.call);
+    // The shim's entry: save the caller's context in a frame on its stack.
+    const ctx: Context = { owner: t.tid, gens: [...t.gens] };
+    const id = this.nextContext++;
+    this.contexts.set(id, ctx);
+    writeFrame(k.memory(t.tid), t.guest.sp, { tid: t.tid, context: id, sp: t.guest.sp });
+    if (vfork && this.options.strategy.vforkRestore === 'side') t.side = ctx;
+    const kcall = this.options.strategy.kernelCall(step.call);
+    const r = k.syscall(t.tid, kcall);
+    if (step.call.name === 'rt_sigreturn' && t.handlerDepth > 0) t.handlerDepth--;
+    const child = this.createdChild(step.call, kcall, r);
+    if (child !== null) this.startChild(t, child, step);
+    if (r.kind === 'blocked') {
+      const head = `${step.call.name}(${renderArgs(step.call, null).head}`;
+      // Events raised while entering (a vfork child's creation) come after the unfinished line.
+      this.line(t.tid, `${head} <unfinished ...>`);
+      t.blocked = { step, head, vfork };
+      return;
+    }
+    this.finish(t, step, r, vfork, false);
+  }
+
+  private createdChild(call: Syscall, kcall: Syscall, r: SyscallResult): Tid | null {
+    if (!['fork', 'vfork', 'clone', 'clone3'].includes(kcall.name)) return null;
+    if (r.kind === 'done') return Number(r.value);
+    if (r.kind === 'blocked' && r.on.kind === 'vfork') return r.on.child;
+    void call;
+    return null;
+  }
+
+  /** A call's result reached the task: print it, restore the task's context, run handlers. */
+  private finish(t: GuestTask, step: Step, r: SyscallResult, vfork: boolean, resumed: boolean): void {
+    const call = step.call;
+    const args = renderArgs(call, r.kind === 'done' || r.kind === 'error' ? r : null);
+    const body = resumed ? `<... ${call.name} resumed>${args.tail}) ${renderResult(r)}` : `${call.name}(${args.head}${args.tail}) ${renderResult(r)}`;
+    const noReturn = r.kind === 'gone' || (call.name === 'execve' && r.kind === 'done');
+    this.line(t.tid, noReturn ? body : `${body} <0.000001>`);
+    if (r.kind === 'gone') {
+      this.tasks.delete(t.tid);
+      return;
+    }
+    if (r.kind === 'blocked') throw new Error('finish: still blocked');
+    if (call.name === 'execve' || call.name === 'execveat') {
+      if (r.kind === 'done') {
+        const path = typeof call.path === 'string' ? call.path : '?';
+        const argv = typeof call.argv === 'bigint' ? [] : call.argv;
+        const envp = typeof call.envp === 'bigint' ? [] : call.envp;
+        const view = this.kernel.task(t.tid);
+        const program = this.options.images(view?.exe ?? path, argv);
+        if (!program) throw new ModelError(`execve of ${path}: no model of that program`);
+        for (const g of t.gens) g.return(undefined);
+        this.startImage(t.tid, program, argv, envp);
+        return;
+      }
+    }
+    if (r.kind === 'error' && r.restarts === true) {
+      // Linux restarts the call after the handler: the task issues it again.
+      t.next = step;
+      this.enterHandlers(t);
+      return;
+    }
+    this.restoreContext(t, vfork);
+    if (call.name === 'rt_sigreturn') {
+      const owed = t.saved.pop();
+      t.resume = owed?.resume ?? null;
+      t.next = owed?.next ?? null;
+    } else {
+      t.resume = r;
+    }
+    this.enterHandlers(t);
+  }
+
+  /** The shim's exit path: find the saved context to return through. */
+  private restoreContext(t: GuestTask, vfork: boolean): void {
+    if (vfork && t.side) {
+      t.gens = t.side.gens;
+      t.side = null;
+      return;
+    }
+    const frame = readFrame(this.kernel.memory(t.tid), t.guest.sp);
+    const ctx = frame ? this.contexts.get(frame.context) : undefined;
+    if (!frame || !ctx) {
+      this.notes.push({ tid: t.tid, kind: 'stack-frame-clobbered', text: `task ${t.tid} returns through a shim frame that was overwritten: no saved context left (SIGSEGV)` });
+      t.gens = [crash()];
+      return;
+    }
+    if (ctx.owner !== t.tid) {
+      this.notes.push({ tid: t.tid, kind: 'stack-frame-taken', text: `task ${t.tid} resumed on task ${ctx.owner}'s frame: it now runs the child's code` });
+    }
+    t.gens = ctx.gens;
+  }
+
+  /**
+   * Signal handlers the kernel set up for this task run as nested programs; the interrupted
+   * code gets its own result back only after rt_sigreturn.
+   */
+  private enterHandlers(t: GuestTask): void {
+    const frames = this.kernel.signalFrames(t.tid);
+    while (t.handlerDepth < frames.length) {
+      const frame = frames[t.handlerDepth];
+      t.handlerDepth++;
+      if (!frame) break;
+      const handler = typeof frame.handler === 'bigint' ? t.image.handlers.get(frame.handler) : undefined;
+      if (!handler) throw new ModelError(`task ${t.tid}: signal ${frame.signo} runs handler ${String(frame.handler)}, which the program never defined`);
+      t.saved.push({ resume: t.resume, next: t.next });
+      t.resume = null;
+      t.next = null;
+      t.gens = [...t.gens, handler(t.guest)];
+    }
+  }
+
+  /** Kernel events since the last call, as strace's `---` and `+++` lines. */
+  private flushEvents(): void {
+    const events = this.pendingEvents.splice(0);
+    for (const e of events) {
+      switch (e.type) {
+        case 'signal-delivered':
+          if (e.signo !== SIGNALS.SIGKILL) this.line(e.tid, `--- ${signalText(e.signo)} ${siginfoText(e.info)} ---`);
+          break;
+        case 'signal-sent':
+          this.ignoredSignal(e);
+          break;
+        case 'task-exit': {
+          const t = this.tasks.get(e.tid);
+          if (t?.blocked) this.line(e.tid, `<... ${t.blocked.step.call.name} resumed>) = ?`);
+          this.tasks.delete(e.tid);
+          if (e.how.kind === 'exited') this.line(e.tid, `+++ exited with ${e.how.code} +++`);
+          else this.line(e.tid, `+++ killed by ${signalText(e.how.signo)}${e.how.core ? ' (core dumped)' : ''} +++`);
+          break;
+        }
+        default:
+          break;
+      }
+    }
+  }
+
+  /**
+   * Under ptrace Linux never discards a signal at generation (sig_ignored is false for a traced
+   * task), so strace reports even an ignored SIGCHLD. The kernel models an untraced process and
+   * drops it; the runtime prints the line strace would have printed.
+   */
+  private ignoredSignal(e: Extract<KernelEvent, { type: 'signal-sent' }>): void {
+    if (e.queued || e.info.signo === SIGNALS.SIGKILL) return;
+    const target = this.kernel.task(e.to);
+    if (!target || target.state === 'exited' || target.state === 'zombie') return;
+    const bit = 1n << BigInt(e.info.signo - 1);
+    if ((target.pending & bit) !== 0n) return; // a duplicate of a pending standard signal
+    const proc = this.kernel.process(target.tgid);
+    let tid = e.to;
+    if (e.scope === 'process' && proc) {
+      // The thread that returns to user space first reports it: one woken by this child's exit.
+      const waiter = proc.threads.find((th) => {
+        const v = this.kernel.task(th);
+        return v?.blockedOn?.kind === 'child' && (v.blockedOn.id === e.info.pid || v.blockedOn.id <= 0 || v.blockedOn.idtype === 0);
+      });
+      tid = waiter ?? proc.threads[0] ?? e.to;
+    }
+    this.line(tid, `--- ${signalText(e.info.signo)} ${siginfoText(e.info)} ---`);
+  }
+}
+
+/** What a task returning through garbage runs: it faults at once. */
+function* crash(): GuestGen<number | void> {
+  throw new RanPastNoReturn('a clobbered stack frame');
+}
