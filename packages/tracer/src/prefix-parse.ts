@@ -47,39 +47,60 @@ function fractionNs(s: string, from: number, to: number): bigint {
   return digits.length === 0 ? 0n : BigInt(digits.padEnd(9, '0'));
 }
 
+/** Nanoseconds of a printed stamp: `HH:MM:SS[.frac]` since midnight, or `SECONDS[.frac]` since the epoch. */
+export function timestampNs(text: string): bigint {
+  const dot = text.indexOf('.');
+  const whole = dot < 0 ? text : text.slice(0, dot);
+  const frac = dot < 0 ? 0n : fractionNs(text, dot + 1, text.length);
+  let secs: bigint;
+  if (whole.length === 8 && whole.charCodeAt(2) === 0x3a) {
+    secs = BigInt(readUint(whole, 0) * 3600 + readUint(whole, 3) * 60 + readUint(whole, 6));
+  } else {
+    secs = BigInt(whole);
+  }
+  return secs * 1_000_000_000n + frac;
+}
+
 /**
- * Parses an absolute timestamp at `i` (`HH:MM:SS[.frac]` or `SECONDS[.frac]` with at least nine
+ * A Timestamp whose bigint is computed on first read: every line of a -ttt capture has one,
+ * and few consumers look at most of them.
+ */
+export class PrintedTimestamp implements Timestamp {
+  #ns: bigint | undefined;
+  constructor(readonly text: string) {}
+
+  get ns(): bigint {
+    return (this.#ns ??= timestampNs(this.text));
+  }
+
+  toJSON(): object {
+    return { text: this.text, ns: this.ns };
+  }
+}
+
+/**
+ * Reads an absolute timestamp at `i` (`HH:MM:SS[.frac]` or `SECONDS[.frac]` with at least nine
  * integer digits) followed by one space. Returns the timestamp and the index after the space.
  */
 function readAbsTime(s: string, i: number): { time: Timestamp; next: number } | null {
   const d = digitsEnd(s, i);
   if (d === i) return null;
+  let e: number;
   if (s.charCodeAt(d) === 0x3a /* : */ && d - i === 2) {
-    // HH:MM:SS[.frac]
     if (s.charCodeAt(d + 3) !== 0x3a || digitsEnd(s, d + 1) !== d + 3 || digitsEnd(s, d + 4) !== d + 6) return null;
-    let e = d + 6;
-    let frac = 0n;
-    if (s.charCodeAt(e) === 0x2e) {
-      const f = digitsEnd(s, e + 1);
-      if (f === e + 1) return null;
-      frac = fractionNs(s, e + 1, f);
-      e = f;
-    }
-    if (s.charCodeAt(e) !== 0x20) return null;
-    const secs = readUint(s, i) * 3600 + readUint(s, d + 1) * 60 + readUint(s, d + 4);
-    return { time: { text: s.slice(i, e), ns: BigInt(secs) * 1_000_000_000n + frac }, next: e + 1 };
+    e = d + 6;
+  } else if (d - i >= 9) {
+    e = d; // seconds since the epoch; fewer digits would be a pid or a -r value
+  } else {
+    return null;
   }
-  if (d - i < 9) return null; // too small for seconds since the epoch: a pid or -r value
-  let e = d;
-  let frac = 0n;
   if (s.charCodeAt(e) === 0x2e) {
     const f = digitsEnd(s, e + 1);
     if (f === e + 1) return null;
-    frac = fractionNs(s, e + 1, f);
     e = f;
   }
   if (s.charCodeAt(e) !== 0x20) return null;
-  return { time: { text: s.slice(i, e), ns: BigInt(s.slice(i, d)) * 1_000_000_000n + frac }, next: e + 1 };
+  return { time: new PrintedTimestamp(s.slice(i, e)), next: e + 1 };
 }
 
 /** `-r` alone: `%6ld.frac ` (leading spaces). Returns [text, next] or null. */
