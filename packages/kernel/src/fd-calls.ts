@@ -130,7 +130,10 @@ export function sysRead(core: Core, t: Task, call: CallOf<'read'>): SyscallResul
   // The blocked read keeps the file open even if its fd is closed meanwhile (F13).
   ofd.retain();
   const state = core.block(t, call, { kind: 'pipe-read', pipe: pipe.id, fd: call.fd }, 'interruptible', 'ERESTARTSYS', attempt);
-  if (t.block) t.block.onEnd = () => releaseHeld(core, ofd);
+  if (t.block) {
+    t.block.onEnd = () => releaseHeld(core, ofd);
+    t.block.ready = () => pipe.canRead();
+  }
   return state;
 }
 
@@ -186,6 +189,7 @@ export function sysWrite(core: Core, t: Task, call: CallOf<'write'>): SyscallRes
     // A signal after part of the data went in returns the count, not a restart (pipe_write).
     t.block.onInterrupt = () => (written === 0 ? undefined : done(written));
     t.block.onEnd = () => releaseHeld(core, ofd);
+    t.block.ready = () => pipe.canWrite(bytes.length - written);
   }
   return state;
 }

@@ -94,7 +94,8 @@ function checkSleep(core: Core, t: Task, bad: (s: string) => void): void {
       break;
     case 'pipe-read':
     case 'pipe-write':
-      // Checked by retry on every state change; a missed wake-up shows as a wait that can proceed.
+      // Data, room, EOF or EPIPE: each ends the wait, so none may hold while it sleeps.
+      if (t.block?.ready?.()) bad(`task ${t.tid} sleeps in ${on.kind} although the pipe is ready`);
       break;
     case 'sleep':
       if (on.until <= core.now) bad(`task ${t.tid} sleeps until ${on.until} but the clock is ${core.now}`);

@@ -118,6 +118,8 @@ export interface BlockState {
   readonly retry: () => SyscallResult | undefined;
   /** What a signal ends the call with instead of the restart code (a pipe write that made progress). */
   onInterrupt?: () => SyscallResult | undefined;
+  /** For checkInvariants: whether the awaited condition holds now (then the call should have ended). */
+  ready?: () => boolean;
   /** Runs once when the call ends by any path (completed, interrupted, or its task killed). */
   onEnd?: () => void;
   /** rt_sigsuspend: the mask to restore when the call returns. */

@@ -15,6 +15,7 @@ import { pidfdTarget } from './pidfd.js';
 
 const { SIGCHLD, SIGCONT } = SIGNALS;
 const INT_MIN = -2147483648;
+const RUSAGE_SIZE = 144;
 
 /** Which children a wait looks at. */
 type Selector =
@@ -149,6 +150,8 @@ export function sysWait4(core: Core, t: Task, call: CallOf<'wait4'>): SyscallRes
     const got = take(core, t, r, opts);
     // The child is reaped even when the status pointer is bad (E38).
     if (call.status !== 0n && writeU32(core, t, call.status, got.status) !== undefined) return error('EFAULT');
+    // struct rusage: CPU times are not modelled, so it is written as zeros (E37).
+    if (call.rusage !== 0n && writeBytes(core, t, call.rusage, new Uint8Array(RUSAGE_SIZE)) !== undefined) return error('EFAULT');
     return done(got.pid, { status: got.status });
   };
   const first = attempt();
