@@ -83,6 +83,10 @@ export interface CallEnd {
   readonly newPid?: number;
 }
 
+/** 1 for the ASCII characters `findCallEnd` can step over: all but `"()[]{}/<`. */
+const PLAIN = new Uint8Array(128).fill(1);
+for (const ch of '"()[]{}/<') PLAIN[ch.charCodeAt(0)] = 0;
+
 const UNFINISHED = '<unfinished ...>';
 const DETACHED = '<detached ...>';
 const PID_CHANGED = '<pid changed to ';
@@ -97,6 +101,8 @@ export function findCallEnd(s: string, i: number, end: number): CallEnd | null {
   let depth = 0;
   for (let j = i; j < end; j++) {
     const c = s.charCodeAt(j);
+    // Most characters mean nothing to the scanner: one table load skips them.
+    if (c < 128 && PLAIN[c] === 1) continue;
     switch (c) {
       case QUOTE: {
         const q = skipString(s, j, end);
