@@ -11,7 +11,9 @@ import sys
 
 F_SETPIPE_SZ = 1031
 signal.signal(signal.SIGPIPE, signal.SIG_IGN)
-r, w = os.pipe2(os.O_NONBLOCK)
+# argv[1] == "direct": packet mode (pipe2 O_DIRECT).
+direct = len(sys.argv) > 1 and sys.argv[1] == 'direct'
+r, w = os.pipe2(os.O_NONBLOCK | (os.O_DIRECT if direct else 0))
 out = []
 for op in json.load(sys.stdin):
     try:

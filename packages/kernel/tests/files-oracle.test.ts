@@ -7,9 +7,14 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { O_CLOEXEC, O_RDWR } from '../src/files/constants.js';
+import { FdTable } from '../src/files/fd-table.js';
+import { OpenFileDescription } from '../src/files/open-file.js';
 import { Pipe } from '../src/files/pipe.js';
 
-const probe = join(dirname(fileURLToPath(import.meta.url)), '..', 'scripts', 'pipe-probe.py');
+const scripts = join(dirname(fileURLToPath(import.meta.url)), '..', 'scripts');
+const probe = join(scripts, 'pipe-probe.py');
+const fdProbe = join(scripts, 'fd-probe.py');
 // The system interpreter directly: version-manager shims can add seconds per start.
 const pythonBin = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
 const runnable = process.platform === 'linux' && spawnSync(pythonBin, ['-c', 'print(1)']).status === 0;
@@ -17,7 +22,7 @@ const runnable = process.platform === 'linux' && spawnSync(pythonBin, ['-c', 'pr
 type Op = ['w', number] | ['r', number] | ['s', number] | ['cw'] | ['cr'];
 
 /** What the syscall layer makes of a model result for a non-blocking caller. */
-function model(ops: readonly Op[]): (number | string)[] {
+function model(ops: readonly Op[], packet: boolean): (number | string)[] {
   const pipe = new Pipe();
   pipe.openReader();
   pipe.openWriter();
@@ -27,7 +32,7 @@ function model(ops: readonly Op[]): (number | string)[] {
     switch (op[0]) {
       case 'w': {
         if (!writeOpen) return 'EBADF';
-        const r = pipe.write(new Uint8Array(op[1]));
+        const r = pipe.write(new Uint8Array(op[1]), { packet });
         if (r.kind === 'wrote') return r.n;
         if (r.kind === 'epipe') return 'EPIPE';
         return r.wrote > 0 ? r.wrote : 'EAGAIN';
@@ -66,12 +71,97 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 );
 
 describe('Pipe against the running kernel', () => {
-  it.skipIf(!runnable)('non-blocking reads, writes, size changes and closes give Linux’s results (property)', () => {
+  it.skipIf(!runnable)('non-blocking reads, writes, size changes and closes give Linux’s results, also in packet mode (property)', () => {
     fc.assert(
-      fc.property(fc.array(op, { minLength: 1, maxLength: 60 }), (ops) => {
-        const r = spawnSync(pythonBin, [probe], { input: JSON.stringify(ops), encoding: 'utf8', timeout: 30_000 });
+      fc.property(fc.array(op, { minLength: 1, maxLength: 60 }), fc.boolean(), (ops, packet) => {
+        const args = packet ? [probe, 'direct'] : [probe];
+        const r = spawnSync(pythonBin, args, { input: JSON.stringify(ops), encoding: 'utf8', timeout: 30_000 });
         expect(r.status, r.stderr).toBe(0);
-        expect(model(ops)).toEqual(JSON.parse(r.stdout));
+        expect(model(ops, packet)).toEqual(JSON.parse(r.stdout));
+      }),
+      { numRuns: 40 },
+    );
+  }, 180_000);
+});
+
+type FdOp =
+  | ['pipe', number]
+  | ['dup', number]
+  | ['dup2', number, number]
+  | ['dup3', number, number, number]
+  | ['fcntl', number, number, number]
+  | ['close', number]
+  | ['cr', number, number, number];
+
+/** The same operations on an FdTable with fds 0..2 taken and RLIMIT_NOFILE 16. */
+function fdModel(ops: readonly FdOp[]): { results: unknown[]; table: number[][] } {
+  const t = new FdTable({ limit: 16 });
+  for (let i = 0; i < 3; i++) t.install(new OpenFileDescription({ kind: 'other', label: 'stdio' }, O_RDWR));
+  const res = (r: { ok: true; value: number } | { ok: false; errno: string }): number | string => (r.ok ? r.value : r.errno);
+  const results = ops.map((op): unknown => {
+    switch (op[0]) {
+      case 'pipe': {
+        // pipe2 validates flags, then takes both fds or neither.
+        if ((op[1] & ~(O_CLOEXEC | 0o4000 | 0o40000)) !== 0) return 'EINVAL';
+        const [re, we] = OpenFileDescription.pipe(new Pipe(), op[1]);
+        const cloexec = (op[1] & O_CLOEXEC) !== 0;
+        const r = t.install(re, { cloexec });
+        if (!r.ok) return r.errno;
+        const w = t.install(we, { cloexec });
+        if (!w.ok) {
+          t.close(r.value);
+          return w.errno;
+        }
+        return [r.value, w.value];
+      }
+      case 'dup':
+        return res(t.dup(op[1]));
+      case 'dup2':
+        return res(t.dup2(op[1], op[2]));
+      case 'dup3':
+        return res(t.dup3(op[1], op[2], op[3]));
+      case 'fcntl':
+        return res(t.fcntl(op[1], op[2], op[3]));
+      case 'close': {
+        const r = t.close(op[1]);
+        return r.ok ? 0 : r.errno;
+      }
+      case 'cr': {
+        const r = t.closeRange(op[1], op[2], op[3]);
+        return r.ok ? 0 : r.errno;
+      }
+    }
+  });
+  const table = t.fds().map((fd) => [fd, t.isCloexec(fd) ? 1 : 0, (t.get(fd) as OpenFileDescription).statusFlags]);
+  return { results, table };
+}
+
+const fdNum = fc.integer({ min: 3, max: 19 });
+const fdOp: fc.Arbitrary<FdOp> = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom(0, O_CLOEXEC, 0o4000, O_CLOEXEC | 0o4000, 0o40000, 0xdead).map((f): FdOp => ['pipe', f]) },
+  { weight: 2, arbitrary: fdNum.map((fd): FdOp => ['dup', fd]) },
+  { weight: 2, arbitrary: fc.tuple(fdNum, fdNum).map(([a, b]): FdOp => ['dup2', a, b]) },
+  { weight: 2, arbitrary: fc.tuple(fdNum, fdNum, fc.constantFrom(0, O_CLOEXEC, 0o4000)).map(([a, b, f]): FdOp => ['dup3', a, b, f]) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .tuple(fdNum, fc.constantFrom(0, 1, 2, 3, 4, 1030), fc.constantFrom(0, 1, 3, 9, 15, 16, 0o4000, 0o2000, 0o2, 0o4002))
+      .map(([fd, cmd, arg]): FdOp => ['fcntl', fd, cmd, arg]),
+  },
+  { weight: 2, arbitrary: fdNum.map((fd): FdOp => ['close', fd]) },
+  { weight: 1, arbitrary: fc.tuple(fdNum, fdNum, fc.constantFrom(0, 4)).map(([a, b, f]): FdOp => ['cr', a, b, f]) },
+);
+
+describe('FdTable against the running kernel', () => {
+  it.skipIf(!runnable)('dup/dup2/dup3/fcntl/close/close_range/pipe2 give Linux’s results and final table (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fdOp, { minLength: 1, maxLength: 40 }), (ops) => {
+        const r = spawnSync(pythonBin, [fdProbe], { input: JSON.stringify(ops), encoding: 'utf8', timeout: 30_000 });
+        expect(r.status, r.stderr).toBe(0);
+        const real = JSON.parse(r.stdout) as { results: unknown[]; table: number[][] };
+        const ours = fdModel(ops);
+        expect(ours.results).toEqual(real.results);
+        expect(ours.table.filter(([fd]) => (fd as number) >= 3)).toEqual(real.table.filter(([fd]) => (fd as number) >= 3));
       }),
       { numRuns: 40 },
     );

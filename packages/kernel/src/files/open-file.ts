@@ -3,7 +3,7 @@
 //
 // API:
 //   OpenFileDescription.pipe(pipe, flags, { idRead?, idWrite? }) → [readEnd, writeEnd]  (pipe2's flags:
-//     O_NONBLOCK and O_DIRECT are kept; the ends are O_RDONLY and O_WRONLY, F2)
+//     O_NONBLOCK on both ends, O_DIRECT on the write end only; the ends are O_RDONLY and O_WRONLY, F2)
 //   new OpenFileDescription({ kind:'pidfd', pid }, O_RDWR)          (C18)
 //   new OpenFileDescription({ kind:'other', label }, flags)          (anything not modelled further)
 //   file, offset (bigint), statusFlags (F_GETFL), accessMode, nonblocking, canRead, canWrite
@@ -42,9 +42,12 @@ export class OpenFileDescription {
 
   /** The two descriptions pipe2 creates; `flags` may carry O_NONBLOCK and O_DIRECT. */
   static pipe(pipe: Pipe, flags: number, options: { idRead?: number; idWrite?: number } = {}): [OpenFileDescription, OpenFileDescription] {
-    const kept = flags & (O_NONBLOCK | O_DIRECT);
-    const r = new OpenFileDescription({ kind: 'pipe', pipe, end: 'read' }, O_RDONLY | kept, { id: options.idRead });
-    const w = new OpenFileDescription({ kind: 'pipe', pipe, end: 'write' }, O_WRONLY | kept, { id: options.idWrite });
+    // fs/pipe.c create_pipe_files: only the write end keeps O_DIRECT (packet mode is a writer's
+    // property; a reader still takes one packet per read because the slots are marked).
+    const r = new OpenFileDescription({ kind: 'pipe', pipe, end: 'read' }, O_RDONLY | (flags & O_NONBLOCK), { id: options.idRead });
+    const w = new OpenFileDescription({ kind: 'pipe', pipe, end: 'write' }, O_WRONLY | (flags & (O_NONBLOCK | O_DIRECT)), {
+      id: options.idWrite,
+    });
     return [r, w];
   }
 

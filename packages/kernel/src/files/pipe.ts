@@ -4,8 +4,9 @@
 //
 // API:
 //   new Pipe({ id?, capacity? })            capacity in bytes, default 65536 (16 slots)
-//   read(n, { packet? }) → { kind:'data', bytes } | { kind:'eof' } | { kind:'would-block' }
-//   write(bytes, { packet?, continuation? }) → { kind:'wrote', n } | { kind:'epipe' } | { kind:'would-block', wrote }
+//   read(n) → { kind:'data', bytes } | { kind:'eof' } | { kind:'would-block' }
+//     (packet boundaries come from the slots an O_DIRECT writer made; the reader's flags do not matter)
+//   write(bytes, { packet?, continuation? })   packet: the writing description has O_DIRECT → { kind:'wrote', n } | { kind:'epipe' } | { kind:'would-block', wrote }
 //     The caller turns would-block into blocking (O_NONBLOCK clear) or EAGAIN/partial count, and
 //     epipe into EPIPE + SIGPIPE (or into the partial count + SIGPIPE when an earlier part of the
 //     same call was written, F7). When resuming a blocked write, pass the unwritten rest with
@@ -37,8 +38,8 @@ interface Slot {
   readonly page: Uint8Array;
   offset: number;
   len: number;
-  /** Written by a non-packet writer: later small writes may append to it. */
-  readonly mergeable: boolean;
+  /** Written by an O_DIRECT writer: never merged into, and read one whole packet at a time. */
+  readonly packet: boolean;
 }
 
 let nextId = 1;
@@ -112,7 +113,9 @@ export class Pipe {
     if (this.writers === 0) this.readable.notify();
   }
 
+  /** `options.packet` is accepted for compatibility and ignored: each slot knows if it is a packet. */
   read(n: number, options: { packet?: boolean } = {}): PipeReadResult {
+    void options;
     if (!Number.isInteger(n) || n < 0) throw new RangeError(`Pipe.read: bad length ${n}`);
     if (n === 0) return { kind: 'data', bytes: new Uint8Array(0) }; // F12: before any state check
     if (this.slots.length === 0) return this.writers === 0 ? { kind: 'eof' } : { kind: 'would-block' };
@@ -125,10 +128,10 @@ export class Pipe {
       got += take;
       slot.offset += take;
       slot.len -= take;
-      // O_DIRECT readers take one packet per read and drop what did not fit.
-      if (options.packet) slot.len = 0;
+      // A packet buffer ends the read, and what did not fit is dropped (pipe_read).
+      if (slot.packet) slot.len = 0;
       if (slot.len === 0) this.slots.shift();
-      if (options.packet) break;
+      if (slot.packet) break;
     }
     this.writable.notify();
     return { kind: 'data', bytes: out.subarray(0, got) };
@@ -154,7 +157,7 @@ export class Pipe {
       const n = Math.min(PAGE_SIZE, total - wrote);
       const page = new Uint8Array(PAGE_SIZE);
       page.set(bytes.subarray(wrote, wrote + n));
-      this.slots.push({ page, offset: 0, len: n, mergeable: !options.packet });
+      this.slots.push({ page, offset: 0, len: n, packet: options.packet ?? false });
       wrote += n;
     }
     if (wrote > 0) this.readable.notify();
@@ -180,7 +183,7 @@ export class Pipe {
 
   private mergeRoom(): number {
     const last = this.slots[this.slots.length - 1];
-    if (!last || !last.mergeable) return 0;
+    if (!last || last.packet) return 0;
     return PAGE_SIZE - (last.offset + last.len);
   }
 }
