@@ -81,7 +81,14 @@ const others: fc.Arbitrary<Make> = fc.oneof(
 const callArb: fc.Arbitrary<Make> = fc.oneof({ weight: 1, arbitrary: creation }, { weight: 3, arbitrary: others });
 
 const stepArb: fc.Arbitrary<Step> = fc.oneof(
-  { weight: 12, arbitrary: fc.tuple(fc.nat(), callArb).map(([who, make]) => ({ kind: 'call' as const, who, make })) },
+  {
+    weight: 12,
+    arbitrary: fc.tuple(fc.nat(), callArb).map(([who, make]) => {
+      // Counterexamples print the call (pid arguments shown against sample pids 300, 301…).
+      const label = `call by #${who}: ${JSON.stringify(make([300, 301, 302, 303]), bigintJson)}`;
+      return { kind: 'call' as const, who, make: Object.assign(make, { [fc.toStringMethod]: () => label }) };
+    }),
+  },
   { weight: 1, arbitrary: fc.constant({ kind: 'clock' as const }) },
 );
 
