@@ -59,7 +59,24 @@ export function* dashMain(g: Guest): GuestGen<number> {
   const script = g.argv[1] === '-c' ? (g.argv[2] ?? '') : '';
   let status = 0;
   const statusWord = pushLocal(g, 8n);
-  for (const raw of scanScript(script)) {
+  // `a || b` runs b only when a fails: split each command at the operator.
+  const commands: { words: string[]; orElse: boolean }[] = [];
+  for (const words of scanScript(script)) {
+    let part: string[] = [];
+    let orElse = false;
+    for (const w of words) {
+      if (w === '||') {
+        commands.push({ words: part, orElse });
+        part = [];
+        orElse = true;
+      } else {
+        part.push(w);
+      }
+    }
+    commands.push({ words: part, orElse });
+  }
+  for (const { words: raw, orElse } of commands) {
+    if (orElse && status === 0) continue;
     const words = dropRedirections(raw).map((w) => w.replace('$?', String(status)));
     const name = words[0];
     if (name === undefined) continue;

@@ -282,7 +282,9 @@ export class Machine {
     const body = resumed ? `<... ${call.name} resumed>${args.tail}) ${renderResult(r)}` : `${call.name}(${args.head}${args.tail}) ${renderResult(r)}`;
     const noReturn = r.kind === 'gone' || (call.name === 'execve' && r.kind === 'done');
     this.line(t.tid, noReturn ? body : `${body} <0.000001>`);
-    if (r.kind === 'gone') {
+    const view = this.kernel.task(t.tid);
+    if (r.kind === 'gone' || !view || view.state === 'exited' || view.state === 'zombie') {
+      // It ended during the call (a fatal signal it sent itself lands before the return).
       this.tasks.delete(t.tid);
       return;
     }
@@ -292,8 +294,7 @@ export class Machine {
         const path = typeof call.path === 'string' ? call.path : '?';
         const argv = typeof call.argv === 'bigint' ? [] : call.argv;
         const envp = typeof call.envp === 'bigint' ? [] : call.envp;
-        const view = this.kernel.task(t.tid);
-        const program = this.options.images(view?.exe ?? path, argv);
+        const program = this.options.images(view.exe, argv);
         if (!program) throw new ModelError(`execve of ${path}: no model of that program`);
         for (const g of t.gens) g.return(undefined);
         this.startImage(t.tid, program, argv, envp);

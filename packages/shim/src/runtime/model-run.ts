@@ -80,8 +80,9 @@ export interface Comparison {
 }
 
 export function compareRun(run: ModelRun, expected: Normalized): Comparison {
-  const diffs = diffNormalized(expected, run.normalized, 1);
-  const first = diffs[0];
+  // What each process did comes before how the tasks were ordered: it says more.
+  const diffs = diffNormalized(expected, run.normalized, 100);
+  const first = diffs.find((d) => d.path.startsWith('/processes')) ?? diffs[0];
   if (!first) return { matches: true, divergence: null };
   const note = run.notes[0];
   return { matches: false, divergence: describeDifference(first) + (note ? ` [shim: ${note.text}]` : '') };

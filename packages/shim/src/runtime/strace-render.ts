@@ -223,7 +223,7 @@ export function renderArgs(call: Syscall, result: Finished): RenderedCall {
     case 'exit_group':
       return one(String(call.status));
     case 'wait4': {
-      const status = out?.status !== undefined ? statusText(out.status) : ptr(call.status);
+      const status = out?.status !== undefined && call.status !== 0n ? statusText(out.status) : ptr(call.status);
       return { head: `${call.pid}, `, tail: `${status}, ${waitOptions(call.options)}, ${ptr(call.rusage)}` };
     }
     case 'waitid': {
