@@ -234,67 +234,11 @@ export class ReplayGuest {
           this.#fatal(event.span.line, `pid ${event.pid} makes a call while the kernel holds it ${state ?? 'unknown'}`);
           return;
         }
-        if (CLONE_FAMILY.has(event.name) && event.outcome.kind === 'value') {
-          // A recorded pid reused after its first owner was reaped.
-          const recordedChild = Number(event.outcome.value);
-          if (this.pids.has(recordedChild)) this.pids.release(recordedChild);
-        }
-        if (conversion.call.name === 'rt_sigreturn' && !this.#port.inHandler(tid)) {
-          // Linux would kill a task returning from a handler it is not in; the recording shows the
-          // handler ran, so the kernel did not deliver the signal where Linux did (a kernel gap).
-          this.#inFlight.set(tid, { event, conversion: { kind: 'adopted', reason: 'rt_sigreturn: the kernel has no signal handler frame for this task' } });
-          return;
-        }
-        const fsPath = fsPathOf(conversion.call);
-        if (fsPath !== null) {
-          const knows = fsPath.path === null ? 'unknown' : this.#port.fsKnows(tid, fsPath.what, fsPath.path);
-          if (knows !== 'known') {
-            const why = knows === 'no-fs' ? 'the capture has no fs manifest' : `${fsPath.path ?? 'a path relative to a directory fd'} is not in the fs manifest`;
-            const reason = `${fsPath.what} result adopted: ${why}`;
-            if (event.outcome.kind !== 'value') {
-              // A failed exec or chdir changes nothing; the kernel, unable to tell, would succeed.
-              this.#inFlight.set(tid, { event, conversion: { kind: 'adopted', reason } });
-              return;
-            }
-            const result = this.#port.syscall(tid, conversion.call);
-            this.#drain();
-            this.#inFlight.set(tid, { event, conversion: { kind: 'run-adopted', call: conversion.call, reason }, result });
-            return;
-          }
-        }
-        if (conversion.call.name === 'brk') {
-          this.#brk(tid, event, conversion.call.addr);
-          return;
-        }
-        const before = this.#port.events().length;
-        const result = this.#port.syscall(tid, conversion.call);
-        this.#drain();
-        if (event.name === 'mprotect' && result.kind === 'error' && result.errno === 'ENOMEM' && event.outcome.kind === 'value') {
-          // The range belongs to the image exec loaded (ELF segments, the stack), which Linux mapped
-          // without a recorded call; the kernel's exec does not lay out segments.
-          this.#inFlight.set(tid, { event, conversion: { kind: 'adopted', reason: 'mprotect of a range the exec\'d image mapped (not in the recording)' } });
-          return;
-        }
-        const unmodelled = this.#unmodelledSince(before, tid);
-        if (result.kind === 'error' && result.errno === 'ENOSYS' && unmodelled !== null && !recordedErrno(event, 'ENOSYS')) {
-          // The kernel does not model this call on this object (read of a regular file…): what it can
-          // still check is that the fd is open.
-          const fd = FD_CALLS.has(event.name) ? fdArg(conversion.call) : undefined;
-          this.#inFlight.set(
-            tid,
-            fd !== undefined
-              ? { event, conversion: { kind: 'fd-probe', fd }, fdOpen: true }
-              : { event, conversion: { kind: 'adopted', reason: `kernel: ${unmodelled}` } },
-          );
-          return;
-        }
-        if (CLONE_FAMILY.has(event.name)) {
-          for (const child of this.#createdSince(before, tid)) {
-            const recordedChild = event.outcome.kind === 'value' ? Number(event.outcome.value) : null;
-            this.pids.addPending({ callerPid: event.pid ?? -1, event, emulatedChild: child, recordedChild });
-          }
-        }
-        this.#inFlight.set(tid, { event, conversion, result });
+        const call = conversion.call;
+        const inFlight =
+          this.#notForTheKernel(tid, event, call) ??
+          (call.name === 'brk' ? this.#brk(tid, event, call.addr) : this.#sendCall(tid, event, conversion, call));
+        this.#inFlight.set(tid, inFlight);
         return;
       }
       default: {
@@ -302,6 +246,61 @@ export class ReplayGuest {
         throw new Error(`unknown conversion ${(never as Conversion).kind}`);
       }
     }
+  }
+
+  /**
+   * Calls the kernel must not decide as they stand: an rt_sigreturn with no handler frame (the
+   * kernel would kill the task), and exec/chdir results the fs manifest cannot decide.
+   */
+  #notForTheKernel(tid: number, event: SyscallEvent, call: Syscall): InFlight | null {
+    if (call.name === 'rt_sigreturn' && !this.#port.inHandler(tid)) {
+      // The recording shows the handler ran, so the kernel did not deliver the signal where Linux did.
+      return { event, conversion: { kind: 'adopted', reason: 'rt_sigreturn: the kernel has no signal handler frame for this task' } };
+    }
+    const fsPath = fsPathOf(call);
+    if (fsPath === null) return null;
+    const knows = fsPath.path === null ? 'unknown' : this.#port.fsKnows(tid, fsPath.what, fsPath.path);
+    if (knows === 'known') return null;
+    const why = knows === 'no-fs' ? 'the capture has no fs manifest' : `${fsPath.path ?? 'a path relative to a directory fd'} is not in the fs manifest`;
+    const reason = `${fsPath.what} result adopted: ${why}`;
+    // A failed exec or chdir changes nothing (and the kernel, unable to tell, would succeed): not sent.
+    if (event.outcome.kind !== 'value') return { event, conversion: { kind: 'adopted', reason } };
+    const result = this.#port.syscall(tid, call);
+    this.#drain();
+    return { event, conversion: { kind: 'run-adopted', call, reason }, result };
+  }
+
+  /** Sends a call; reads back what it created (clone children) or why the kernel could not judge it. */
+  #sendCall(tid: number, event: SyscallEvent, conversion: Conversion, call: Syscall): InFlight {
+    if (CLONE_FAMILY.has(event.name) && event.outcome.kind === 'value') {
+      // A recorded pid reused after its first owner was reaped.
+      const recordedChild = Number(event.outcome.value);
+      if (this.pids.has(recordedChild)) this.pids.release(recordedChild);
+    }
+    const before = this.#port.events().length;
+    const result = this.#port.syscall(tid, call);
+    this.#drain();
+    if (event.name === 'mprotect' && result.kind === 'error' && result.errno === 'ENOMEM' && event.outcome.kind === 'value') {
+      // The range belongs to the image exec loaded (ELF segments, the stack), which Linux mapped
+      // without a recorded call; the kernel's exec does not lay out segments.
+      return { event, conversion: { kind: 'adopted', reason: "mprotect of a range the exec'd image mapped (not in the recording)" } };
+    }
+    const unmodelled = this.#unmodelledSince(before, tid);
+    if (result.kind === 'error' && result.errno === 'ENOSYS' && unmodelled !== null && !recordedErrno(event, 'ENOSYS')) {
+      // The kernel does not model this call on this object (read of a regular file…): what it can
+      // still check is that the fd is open (it was: the kernel got past the fd lookup).
+      const fd = FD_CALLS.has(event.name) ? fdArg(call) : undefined;
+      return fd !== undefined
+        ? { event, conversion: { kind: 'fd-probe', fd }, fdOpen: true }
+        : { event, conversion: { kind: 'adopted', reason: `kernel: ${unmodelled}` } };
+    }
+    if (CLONE_FAMILY.has(event.name)) {
+      const recordedChild = event.outcome.kind === 'value' ? Number(event.outcome.value) : null;
+      for (const child of this.#createdSince(before, tid)) {
+        this.pids.addPending({ callerPid: event.pid ?? -1, event, emulatedChild: child, recordedChild });
+      }
+    }
+    return { event, conversion, result };
   }
 
   #exit(tid: number, event: SyscallEvent, line: number): void {
@@ -324,7 +323,7 @@ export class ReplayGuest {
    * where the kernel did (an environment input, adopted); later calls move the kernel's break by
    * the same amounts and must land where the recording says, shifted by that offset.
    */
-  #brk(tid: number, event: SyscallEvent, addr: bigint): void {
+  #brk(tid: number, event: SyscallEvent, addr: bigint): InFlight {
     const space = this.#port.addressSpaceOf(tid);
     const shift = this.#brkShift.get(space);
     const recorded = event.outcome.kind === 'value' ? event.outcome.value : undefined;
@@ -332,13 +331,12 @@ export class ReplayGuest {
       const base = this.#port.syscall(tid, { name: 'brk', addr: 0n });
       this.#drain();
       if (recorded !== undefined && addr === 0n && base.kind === 'done') this.#brkShift.set(space, recorded - base.value);
-      this.#inFlight.set(tid, { event, conversion: { kind: 'adopted', reason: 'the first brk after exec: the base is placed by exec (ASLR)' } });
-      return;
+      return { event, conversion: { kind: 'adopted', reason: 'the first brk after exec: the base is placed by exec (ASLR)' } };
     }
     const result = this.#port.syscall(tid, { name: 'brk', addr: addr === 0n ? 0n : addr - shift });
     this.#drain();
     const shifted: SyscallResult = result.kind === 'done' ? { kind: 'done', value: result.value + shift } : result;
-    this.#inFlight.set(tid, { event, conversion: { kind: 'effect', call: { name: 'brk', addr } }, result: shifted });
+    return { event, conversion: { kind: 'effect', call: { name: 'brk', addr } }, result: shifted };
   }
 
   /** Calls the kernel takes as several of its own (see convert.ts): one result in the recorded call's shape. */
