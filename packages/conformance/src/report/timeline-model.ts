@@ -122,8 +122,12 @@ export function buildTimeline(events: readonly TraceEvent[], divergences: readon
     lastX = x0;
     let divergence = -1;
     if (byLine.size > 0) {
-      for (let l = ev.span.line; l <= ev.span.endLine; l++) {
+      // An event's own lines are its first and last (the lines between belong to other tasks).
+      const own = ev.span.endLine === ev.span.line ? [ev.span.line] : [ev.span.line, ev.span.endLine];
+      for (const l of own) {
         for (const i of byLine.get(l) ?? []) {
+          const d = divergences[i] as ReportDivergence;
+          if (d.pid !== null && ev.pid !== null && d.pid !== ev.pid) continue;
           placed.add(i);
           if (divergence < 0) divergence = i;
         }
