@@ -1,0 +1,170 @@
+// Signal behaviour around the catalogue: interruption codes and restarts, masks and pending
+// sets, thread- vs process-directed signals, handler frames, stops, and the scheduler's order.
+import { describe, expect, it } from 'vitest';
+import { CLONE, SA, SIG_BLOCK, SIG_SETMASK, SIG_UNBLOCK, SIGNALS, type Kernel, type Tid } from '../src/index.js';
+import { bitOf, boot, call, errno, fork, ok, page, runUntilDone, sigaction, sigmask, sleep } from './kernel-helpers.js';
+
+const S = SIGNALS;
+const THREAD = CLONE.VM | CLONE.FS | CLONE.FILES | CLONE.SIGHAND | CLONE.THREAD | CLONE.SYSVSEM;
+const HANDLER = 0x40_1000n;
+
+function thread(k: Kernel, tid: Tid): Tid {
+  return ok(k, tid, { name: 'clone', flags: THREAD, stack: 0x7000_0000n, parent_tid: 0n, child_tid: 0n, tls: 0n });
+}
+
+describe('signal semantics', () => {
+  it('a handled signal interrupts wait4 with ERESTARTSYS; SA_RESTART decides the restart', () => {
+    for (const flags of [0n, SA.RESTART]) {
+      const { k, root } = boot();
+      sigaction(k, root, S.SIGUSR1, HANDLER, flags);
+      fork(k, root);
+      expect(call(k, root, { name: 'wait4', pid: -1, status: 0n, options: 0, rusage: 0n }).kind).toBe('blocked');
+      expect(k.signalProcess(root, S.SIGUSR1)).toBe(true);
+      expect(k.completion(root)).toEqual({ kind: 'error', errno: 'ERESTARTSYS', restarts: flags !== 0n });
+      expect(k.signalFrames(root).map((f) => f.signo)).toEqual([S.SIGUSR1]);
+      // The handler runs with the signal blocked; sigreturn restores the mask.
+      expect(k.task(root)?.sigmask).toBe(bitOf(S.SIGUSR1));
+      ok(k, root, { name: 'rt_sigreturn' });
+      expect(k.task(root)?.sigmask).toBe(0n);
+    }
+  });
+
+  it('pause returns ERESTARTNOHAND (EINTR to the program) and nanosleep ERESTART_RESTARTBLOCK', () => {
+    const { k, root } = boot();
+    sigaction(k, root, S.SIGUSR1, HANDLER, SA.RESTART);
+    expect(call(k, root, { name: 'pause' }).kind).toBe('blocked');
+    k.signalProcess(root, S.SIGUSR1);
+    expect(k.completion(root)).toEqual({ kind: 'error', errno: 'ERESTARTNOHAND', restarts: false });
+    ok(k, root, { name: 'rt_sigreturn' });
+    sleep(k, root, 1000);
+    k.signalProcess(root, S.SIGUSR1);
+    expect(k.completion(root)).toEqual({ kind: 'error', errno: 'ERESTART_RESTARTBLOCK', restarts: false });
+  });
+
+  it('a stop interrupts a sleeper with a restarting code; SIGCONT resumes it', () => {
+    const { k, root } = boot();
+    const child = fork(k, root);
+    sleep(k, child, 1000);
+    ok(k, root, { name: 'kill', pid: child, sig: S.SIGSTOP });
+    expect(k.task(child)?.state).toBe('stopped');
+    ok(k, root, { name: 'kill', pid: child, sig: S.SIGCONT });
+    expect(k.completion(child)).toEqual({ kind: 'error', errno: 'ERESTART_RESTARTBLOCK', restarts: true });
+    expect(k.task(child)?.state).toBe('ready');
+  });
+
+  it('a blocked signal stays pending and is taken when unblocked', () => {
+    const { k, root } = boot();
+    sigaction(k, root, S.SIGUSR2, HANDLER);
+    sigmask(k, root, SIG_BLOCK, bitOf(S.SIGUSR2));
+    ok(k, root, { name: 'kill', pid: root, sig: S.SIGUSR2 });
+    ok(k, root, { name: 'kill', pid: root, sig: S.SIGUSR2 });
+    expect(k.signalFrames(root)).toHaveLength(0);
+    expect(k.task(root)?.pending).toBe(bitOf(S.SIGUSR2));
+    sigmask(k, root, SIG_UNBLOCK, bitOf(S.SIGUSR2));
+    // Standard signals do not queue: one delivery for two sends.
+    expect(k.signalFrames(root).map((f) => f.signo)).toEqual([S.SIGUSR2]);
+    ok(k, root, { name: 'rt_sigreturn' });
+    expect(k.signalFrames(root)).toHaveLength(0);
+  });
+
+  it('real-time signals queue every instance', () => {
+    const { k, root } = boot();
+    const rt = 40;
+    sigaction(k, root, rt, HANDLER);
+    sigmask(k, root, SIG_BLOCK, bitOf(rt));
+    for (let i = 0; i < 3; i++) ok(k, root, { name: 'kill', pid: root, sig: rt });
+    sigmask(k, root, SIG_SETMASK, 0n);
+    let deliveries = 0;
+    while (k.signalFrames(root).length > 0) {
+      deliveries++;
+      ok(k, root, { name: 'rt_sigreturn' });
+    }
+    expect(deliveries).toBe(3);
+  });
+
+  it('SIGKILL and SIGSTOP cannot be caught, ignored or blocked', () => {
+    const { k, root } = boot();
+    expect(errno(k, root, { name: 'rt_sigaction', sig: S.SIGKILL, act: { handler: 'SIG_IGN', flags: 0n, mask: 0n }, oldact: 0n, sigsetsize: 8n })).toBe('EINVAL');
+    expect(errno(k, root, { name: 'rt_sigaction', sig: S.SIGSTOP, act: { handler: HANDLER, flags: 0n, mask: 0n }, oldact: 0n, sigsetsize: 8n })).toBe('EINVAL');
+    sigmask(k, root, SIG_SETMASK, (1n << 64n) - 1n);
+    expect(k.task(root)?.sigmask).toBe(((1n << 64n) - 1n) & ~(bitOf(S.SIGKILL) | bitOf(S.SIGSTOP)));
+    expect(errno(k, root, { name: 'rt_sigprocmask', how: 7, set: { mask: 0n }, oldset: 0n, sigsetsize: 8n })).toBe('EINVAL');
+    expect(errno(k, root, { name: 'rt_sigprocmask', how: SIG_BLOCK, set: { mask: 0n }, oldset: 0n, sigsetsize: 4n })).toBe('EINVAL');
+  });
+
+  it('setting SIG_IGN discards a pending instance, even a blocked one', () => {
+    const { k, root } = boot();
+    sigmask(k, root, SIG_BLOCK, bitOf(S.SIGUSR1));
+    ok(k, root, { name: 'kill', pid: root, sig: S.SIGUSR1 });
+    expect(k.task(root)?.pending).toBe(bitOf(S.SIGUSR1));
+    sigaction(k, root, S.SIGUSR1, 'SIG_IGN');
+    expect(k.task(root)?.pending).toBe(0n);
+  });
+
+  it('tgkill reaches one thread; a process signal goes to a thread that does not block it', () => {
+    const { k, root } = boot();
+    sigaction(k, root, S.SIGUSR1, HANDLER);
+    const t = thread(k, root);
+    expect(ok(k, root, { name: 'tgkill', tgid: root, tid: t, sig: S.SIGUSR1 })).toBe(0);
+    expect(k.signalFrames(t).map((f) => f.signo)).toEqual([S.SIGUSR1]);
+    expect(k.signalFrames(root)).toHaveLength(0);
+    expect(errno(k, root, { name: 'tgkill', tgid: root + 1, tid: t, sig: S.SIGUSR1 })).toBe('ESRCH');
+    ok(k, t, { name: 'rt_sigreturn' });
+    sigmask(k, root, SIG_BLOCK, bitOf(S.SIGUSR1));
+    ok(k, root, { name: 'kill', pid: root, sig: S.SIGUSR1 });
+    expect(k.signalFrames(t).map((f) => f.signo)).toEqual([S.SIGUSR1]);
+    expect(k.signalFrames(root)).toHaveLength(0);
+  });
+
+  it('a fatal default signal kills every thread of the process', () => {
+    const { k, root } = boot();
+    const child = fork(k, root);
+    const t1 = thread(k, child);
+    const t2 = thread(k, child);
+    expect(ok(k, root, { name: 'tkill', tid: t2, sig: S.SIGTERM })).toBe(0);
+    for (const t of [child, t1, t2]) expect(k.task(t)?.state ?? 'gone').not.toBe('ready');
+    expect(k.process(child)?.status).toBe(S.SIGTERM);
+  });
+
+  it('rt_sigsuspend waits with a temporary mask and restores the old one at sigreturn', () => {
+    const { k, root } = boot();
+    sigaction(k, root, S.SIGUSR1, HANDLER);
+    sigmask(k, root, SIG_BLOCK, bitOf(S.SIGUSR1));
+    expect(call(k, root, { name: 'rt_sigsuspend', mask: { mask: bitOf(S.SIGUSR2) }, sigsetsize: 8n }).kind).toBe('blocked');
+    k.signalProcess(root, S.SIGUSR1);
+    expect(k.completion(root)).toEqual({ kind: 'error', errno: 'ERESTARTNOHAND', restarts: false });
+    // In the handler: the temporary mask plus the signal itself.
+    expect(k.task(root)?.sigmask).toBe(bitOf(S.SIGUSR1) | bitOf(S.SIGUSR2));
+    ok(k, root, { name: 'rt_sigreturn' });
+    expect(k.task(root)?.sigmask).toBe(bitOf(S.SIGUSR1));
+  });
+
+  it('the scheduler is round robin over ready tasks and the clock only moves when told', () => {
+    const { k, root } = boot();
+    const a = fork(k, root);
+    const b = fork(k, root);
+    // A new task joins the back; the caller moves behind it after each call.
+    expect(k.runnable()).toEqual([a, b, root]);
+    expect(k.next()).toBe(a);
+    ok(k, a, { name: 'getpid' });
+    expect(k.runnable()).toEqual([b, root, a]);
+    sleep(k, a, 10);
+    sleep(k, b, 5);
+    expect(k.runnable()).toEqual([root]);
+    expect(k.now()).toBe(0n);
+    expect(k.advanceClock()).toBe(true);
+    expect(k.now()).toBe(5_000_000n);
+    expect(k.runnable()).toEqual([root, b]);
+    runUntilDone(k, a);
+    expect(k.now()).toBe(10_000_000n);
+    expect(k.advanceClock()).toBe(false);
+  });
+
+  it('FUTEX_WAIT with a timeout ends with ETIMEDOUT at the deadline', () => {
+    const { k, root } = boot();
+    const word = page(k, root);
+    expect(call(k, root, { name: 'futex', uaddr: word, op: 0, val: 0, timeout: { sec: 0n, nsec: 2_000_000n } }).kind).toBe('blocked');
+    expect(runUntilDone(k, root)).toEqual({ kind: 'error', errno: 'ETIMEDOUT' });
+    expect(k.now()).toBe(2_000_000n);
+  });
+});
