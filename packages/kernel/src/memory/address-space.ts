@@ -6,8 +6,8 @@
 //   munmap(addr, length) → Errno<void>;  mprotect(addr, length, prot) → Errno<void>
 //   brk(addr) → bigint  (Linux's brk never fails: it returns the unchanged break instead)
 //   read(addr, len) → Errno<Uint8Array>;  write(addr, bytes) → Errno<void>
-//     EFAULT for NULL, unmapped bytes, or a page lacking PROT_READ / PROT_WRITE; a failing write
-//     changes nothing.
+//     EFAULT for NULL, unmapped bytes, a PROT_NONE page, or a write to a page without PROT_WRITE
+//     (x86_64: PROT_WRITE or PROT_EXEC alone still allow reads); a failing write changes nothing.
 //   readU32/readU64/writeU32/writeU64 (little-endian), readCString(addr, max)
 //   fork() → a copy-on-write child; MAP_SHARED mappings stay shared with it (C3).
 //   mappings() → the current mapping list, sorted by start; storeStats() → pages per store layer.
@@ -387,7 +387,10 @@ export class AddressSpace {
       const i = this.indexOf(page);
       if (i < 0) return false;
       const v = this.vmas[i] as Vma;
-      if ((v.prot & need) === 0) return false;
+      // x86_64 page tables cannot express write-only or exec-only: any of PROT_READ, PROT_WRITE or
+      // PROT_EXEC makes a page readable (vma_is_accessible); writing needs PROT_WRITE.
+      const allowed = need === PROT_READ ? v.prot & (PROT_READ | PROT_WRITE | PROT_EXEC) : v.prot & need;
+      if (allowed === 0) return false;
       page = v.start + v.pages;
     }
     return true;
