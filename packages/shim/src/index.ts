@@ -36,3 +36,10 @@ export {
   waitStatusOf,
 } from './replay/values.js';
 export type { DecodedString, FlagBits } from './replay/values.js';
+// Program models, the model runtime and the vfork strategies (engineer G).
+export { MODELS, findModel } from './models/registry.js';
+export type { ModelEntry } from './models/registry.js';
+export { CaseError, compareRun, loadCase, runModel } from './runtime/model-run.js';
+export type { CaseInput, Comparison, ModelRun } from './runtime/model-run.js';
+export { STRATEGIES, STRATEGY_NAMES, isStrategyName } from './strategies/strategy.js';
+export type { Strategy, StrategyName } from './strategies/strategy.js';

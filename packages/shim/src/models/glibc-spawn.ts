@@ -53,10 +53,9 @@ const ARGS_ERR = 0n;
 const ARGS_OLDMASK = 8n;
 const SPAWN_ERROR = 127;
 
-/** __spawnix's stack: the argv-dependent part plus 32 KiB, page-aligned (0x9000 for short argv). */
+/** __spawnix's stack: a pointer per argument plus 32 KiB of slack, page-aligned (0x9000 for short argv). */
 function stackSize(argv: readonly string[]): bigint {
-  const argvBytes = BigInt((argv.length + 1) * 8);
-  const size = argvBytes + 32768n + 4096n;
+  const size = BigInt(argv.length * 8) + 32768n;
   return (size + 4095n) & ~4095n;
 }
 

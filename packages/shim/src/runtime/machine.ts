@@ -279,7 +279,7 @@ export class Machine {
   private finish(t: GuestTask, step: Step, r: SyscallResult, vfork: boolean, resumed: boolean): void {
     const call = step.call;
     const args = renderArgs(call, r.kind === 'done' || r.kind === 'error' ? r : null);
-    const body = resumed ? `<... ${call.name} resumed>${args.tail}) ${renderResult(r)}` : `${call.name}(${args.head}${args.tail}) ${renderResult(r)}`;
+    const body = resumed ? `<... ${call.name} resumed>${args.tail}) ${renderResult(r, call)}` : `${call.name}(${args.head}${args.tail}) ${renderResult(r, call)}`;
     const noReturn = r.kind === 'gone' || (call.name === 'execve' && r.kind === 'done');
     this.line(t.tid, noReturn ? body : `${body} <0.000001>`);
     const view = this.kernel.task(t.tid);

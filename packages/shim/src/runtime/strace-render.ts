@@ -3,6 +3,14 @@
 // strace's decoding; anything else falls back to plain numbers, which the tracer still parses.
 import {
   CLD,
+  MAP_ANONYMOUS,
+  MAP_FIXED,
+  MAP_PRIVATE,
+  MAP_SHARED,
+  MAP_STACK,
+  PROT_EXEC,
+  PROT_READ,
+  PROT_WRITE,
   CLONE,
   errnoMessage,
   P_ALL,
@@ -51,6 +59,45 @@ const WAIT_NAMES: readonly (readonly [number, string])[] = [
   [WAIT.__WALL, '__WALL'],
   [WAIT.__WCLONE, '__WCLONE'],
 ];
+
+const PROT_NAMES: readonly (readonly [number, string])[] = [
+  [PROT_READ, 'PROT_READ'],
+  [PROT_WRITE, 'PROT_WRITE'],
+  [PROT_EXEC, 'PROT_EXEC'],
+];
+const MAP_NAMES: readonly (readonly [number, string])[] = [
+  [MAP_SHARED, 'MAP_SHARED'],
+  [MAP_PRIVATE, 'MAP_PRIVATE'],
+  [MAP_FIXED, 'MAP_FIXED'],
+  [MAP_ANONYMOUS, 'MAP_ANONYMOUS'],
+  [MAP_STACK, 'MAP_STACK'],
+];
+
+function bitNames(value: number, names: readonly (readonly [number, string])[], zero: string): string {
+  const parts: string[] = [];
+  let rest = value;
+  for (const [bit, name] of names) {
+    if ((rest & bit) !== 0) {
+      parts.push(name);
+      rest &= ~bit;
+    }
+  }
+  if (rest !== 0) parts.push(`0x${rest.toString(16)}`);
+  return parts.length === 0 ? zero : parts.join('|');
+}
+
+/** A signal set as strace prints it: `[CHLD USR1]`, or `~[…]` for the complement when shorter. */
+export function sigsetText(mask: bigint): string {
+  const all = (1n << 64n) - 1n;
+  const names = (m: bigint): string[] => {
+    const out: string[] = [];
+    for (let s = 1; s <= 64; s++) if ((m >> BigInt(s - 1)) & 1n) out.push(signalText(s).replace(/^SIG/, ''));
+    return out;
+  };
+  const set = names(mask & all);
+  const complement = names(~mask & all);
+  return complement.length < set.length ? `~[${complement.join(' ')}]` : `[${set.join(' ')}]`;
+}
 
 function hex(v: bigint): string {
   return `0x${v.toString(16)}`;
@@ -266,11 +313,15 @@ export function renderArgs(call: Syscall, result: Finished): RenderedCall {
     case 'fcntl':
       return one(`${call.fd}, ${call.cmd}, ${call.arg}`);
     case 'mmap':
-      return one(`NULL, ${call.length}, ${call.prot}, ${call.flags}, ${call.fd}, ${call.offset}`);
+      return one(`${ptr(call.addr)}, ${call.length}, ${bitNames(call.prot, PROT_NAMES, 'PROT_NONE')}, ${bitNames(call.flags, MAP_NAMES, '0')}, ${call.fd}, ${call.offset}`);
     case 'munmap':
       return one(`${hex(call.addr)}, ${call.length}`);
-    case 'rt_sigprocmask':
-      return one(`${call.how}, ${typeof call.set === 'bigint' ? ptr(call.set) : hex(call.set.mask)}, ${ptr(call.oldset)}, ${call.sigsetsize}`);
+    case 'rt_sigprocmask': {
+      const how = ['SIG_BLOCK', 'SIG_UNBLOCK', 'SIG_SETMASK'][call.how] ?? String(call.how);
+      const set = typeof call.set === 'bigint' ? ptr(call.set) : sigsetText(call.set.mask);
+      const old = call.oldset !== 0n && out?.sigset !== undefined ? sigsetText(out.sigset) : ptr(call.oldset);
+      return one(`${how}, ${set}, ${old}, ${call.sigsetsize}`);
+    }
     case 'rt_sigaction': {
       const act = typeof call.act === 'bigint' ? ptr(call.act) : `{sa_handler=${typeof call.act.handler === 'string' ? call.act.handler : hex(call.act.handler)}, sa_mask=[], sa_flags=${hex(call.act.flags)}}`;
       return one(`${signalText(call.sig)}, ${act}, ${ptr(call.oldact)}, ${call.sigsetsize}`);
@@ -280,11 +331,11 @@ export function renderArgs(call: Syscall, result: Finished): RenderedCall {
   }
 }
 
-/** `= 3`, `= -1 ENOENT (…)`, `= ?` for a call that did not return. */
-export function renderResult(result: SyscallResult): string {
+/** `= 3`, `= 0x7f…` (mmap), `= -1 ENOENT (…)`, `= ?` for a call that did not return. */
+export function renderResult(result: SyscallResult, call?: Syscall): string {
   switch (result.kind) {
     case 'done':
-      return `= ${result.value}`;
+      return call?.name === 'mmap' ? `= ${hex(result.value)}` : `= ${result.value}`;
     case 'error':
       if (result.errno.startsWith('ERESTART')) return `= ? ${result.errno} (To be restarted)`;
       return `= -1 ${result.errno} (${errnoMessage(result.errno)})`;

@@ -1,0 +1,97 @@
+// `forkscope matrix [--json|--markdown]`: every modelled corpus case under every strategy, each
+// cell a match or the first divergence in one line. --markdown is docs/strategy-matrix.md.
+import { compareRun, loadCase, MODELS, runModel, STRATEGIES, STRATEGY_NAMES, type Comparison } from '@forkscope/shim';
+import type { Command } from '../command.js';
+import { UsageError } from '../io.js';
+import { asInputError, corpusOption } from './run.js';
+
+export interface MatrixRow {
+  readonly id: string;
+  readonly results: { readonly [strategy: string]: Comparison };
+}
+
+export function buildMatrix(corpus: string): MatrixRow[] {
+  return MODELS.map((m) => {
+    const { input, expected } = loadCase(corpus, m.id);
+    const results: { [strategy: string]: Comparison } = {};
+    for (const s of STRATEGY_NAMES) results[s] = compareRun(runModel(input, s), expected);
+    return { id: m.id, results };
+  });
+}
+
+function cell(c: Comparison | undefined): string {
+  if (!c) return '';
+  if (c.matches) return 'matches';
+  return (c.divergence ?? '').replaceAll('|', '\\|');
+}
+
+/** The matrix as the Markdown document docs/strategy-matrix.md. */
+export function matrixMarkdown(rows: readonly MatrixRow[]): string {
+  const lines = [
+    '# The vfork question: strategies × real programs',
+    '',
+    'Written by `node tools/scripts/write-strategy-matrix.mjs` (the output of `forkscope matrix --markdown`);',
+    'a test fails when this file and the models disagree. Each row is a corpus case whose program is',
+    'modelled in `packages/shim/src/models/`; each cell says whether the model run under that strategy',
+    "has the normalized form of the case's real capture (`expected.json`), or names the first divergence",
+    '(a JSON pointer into the normalized form, with what the shim noticed in brackets).',
+    '',
+    '## Strategies',
+    '',
+    ...STRATEGY_NAMES.map((s) => `- \`${s}\`: ${STRATEGIES[s].summary}.`),
+    '',
+    '## Totals',
+    '',
+    '| strategy | matches | diverges |',
+    '|---|---|---|',
+    ...STRATEGY_NAMES.map((s) => {
+      const n = rows.filter((r) => r.results[s]?.matches === true).length;
+      return `| \`${s}\` | ${n} | ${rows.length - n} |`;
+    }),
+    '',
+    '## Cases',
+    '',
+    `| case | ${STRATEGY_NAMES.map((s) => `\`${s}\``).join(' | ')} |`,
+    `|---|${STRATEGY_NAMES.map(() => '---').join('|')}|`,
+    ...rows.map((r) => `| \`${r.id}\` | ${STRATEGY_NAMES.map((s) => cell(r.results[s])).join(' | ')} |`),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+export const matrixCommand: Command = {
+  name: 'matrix',
+  summary: 'strategies x modelled corpus cases: each cell a match or the first divergence',
+  help: `usage: forkscope matrix [--json | --markdown] [--corpus DIR]
+
+Runs every program model under every strategy and compares each run with its corpus case.
+--json prints {"strategies":[…],"cases":[{"id","results":{"<strategy>":{"matches","divergence"}}}]};
+--markdown prints docs/strategy-matrix.md. Exit status: 0, or 2 for a usage or input error.
+`,
+  async run(args, ctx) {
+    const { corpus, rest } = corpusOption(args, ctx.io.cwd, 'matrix');
+    if (rest.includes('--help')) {
+      ctx.io.stdout.write(matrixCommand.help);
+      return 0;
+    }
+    for (const a of rest) if (a !== '--json' && a !== '--markdown') throw new UsageError(`unknown argument '${a}'`, 'matrix');
+    if (rest.includes('--json') && rest.includes('--markdown')) throw new UsageError('--json and --markdown exclude each other', 'matrix');
+    let rows: MatrixRow[];
+    try {
+      rows = buildMatrix(corpus);
+    } catch (e) {
+      return asInputError(e);
+    }
+    if (rest.includes('--json')) {
+      ctx.io.stdout.write(JSON.stringify({ strategies: STRATEGY_NAMES, cases: rows }, null, 2) + '\n');
+    } else if (rest.includes('--markdown')) {
+      ctx.io.stdout.write(matrixMarkdown(rows));
+    } else {
+      const width = Math.max(...rows.map((r) => r.id.length));
+      for (const r of rows) {
+        ctx.io.stdout.write(`${r.id.padEnd(width)}  ${STRATEGY_NAMES.map((s) => `${s}: ${r.results[s]?.matches ? 'ok' : 'DIVERGES'}`).join('  ')}\n`);
+      }
+    }
+    return 0;
+  },
+};
