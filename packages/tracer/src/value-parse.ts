@@ -453,67 +453,73 @@ function bitsetItem(v: Value, p: ValueParser): string {
   }
 }
 
-const ESCAPES: Record<string, number> = { n: 10, t: 9, r: 13, v: 11, f: 12, '"': 34, '\\': 92, "'": 39, a: 7, b: 8, e: 27 };
+/** Byte values of the single-letter escapes strace (and Shadow's Rust escape_default) print. */
+const ESCAPE_BYTE = new Int16Array(128).fill(-1);
+for (const [ch, byte] of [
+  ['n', 10], ['t', 9], ['r', 13], ['v', 11], ['f', 12], ['"', 34], ['\\', 92], ["'", 39], ['a', 7], ['b', 8], ['e', 27],
+] as const) {
+  ESCAPE_BYTE[ch.charCodeAt(0)] = byte;
+}
+
+function hexDigit(d: number): number {
+  return isDigit(d) ? d - 0x30 : d >= 0x61 && d <= 0x66 ? d - 87 : d >= 0x41 && d <= 0x46 ? d - 55 : -1;
+}
 
 /** Decodes strace's C-style escapes (`\n`, `\377`, `\x7f`) into bytes; other characters as UTF-8. */
 export function decodeEscapes(s: string, from: number, to: number): Uint8Array {
-  // Fast path: printable ASCII with no escapes.
-  let plain = true;
-  for (let k = from; k < to; k++) {
-    const c = s.charCodeAt(k);
-    if (c === 0x5c || c > 0x7e) {
-      plain = false;
-      break;
-    }
-  }
-  if (plain) {
-    const out = new Uint8Array(to - from);
-    for (let k = from; k < to; k++) out[k - from] = s.charCodeAt(k);
-    return out;
-  }
-  const out: number[] = [];
+  // An escape never yields more bytes than its text has characters; a non-ASCII character (only in
+  // text given as a JS string) yields at most three bytes per UTF-16 unit.
+  return decodeInto(s, from, to, false) ?? (decodeInto(s, from, to, true) as Uint8Array);
+}
+
+/** One decoding pass; without `wide` room it gives up (null) at the first non-ASCII character. */
+function decodeInto(s: string, from: number, to: number, wide: boolean): Uint8Array | null {
+  const out = new Uint8Array(wide ? (to - from) * 3 : to - from);
+  let n = 0;
   for (let k = from; k < to; k++) {
     const c = s.charCodeAt(k);
     if (c !== 0x5c) {
-      if (c < 0x80) out.push(c);
-      else for (const b of Buffer.from(String.fromCodePoint(s.codePointAt(k) ?? c), 'utf8')) out.push(b);
-      if (c >= 0xd800 && c <= 0xdbff) k++;
+      if (c < 0x80) {
+        out[n++] = c;
+      } else if (!wide) {
+        return null;
+      } else {
+        const cp = s.codePointAt(k) ?? c;
+        if (cp > 0xffff) k++;
+        n += new TextEncoder().encodeInto(String.fromCodePoint(cp), out.subarray(n)).written;
+      }
       continue;
     }
-    const n = s.charAt(k + 1);
-    const code = n.charCodeAt(0);
-    if (code >= 0x30 && code <= 0x37) {
+    const d = s.charCodeAt(k + 1);
+    if (d >= 0x30 && d <= 0x37) {
+      // Octal: one to three digits (strace prints the shortest form unless a digit follows).
       let v = 0;
       let len = 0;
       while (len < 3 && k + 1 < to) {
-        const d = s.charCodeAt(k + 1);
-        if (d < 0x30 || d > 0x37) break;
-        v = v * 8 + (d - 0x30);
+        const o = s.charCodeAt(k + 1);
+        if (o < 0x30 || o > 0x37) break;
+        v = v * 8 + (o - 0x30);
         k++;
         len++;
       }
-      out.push(v & 0xff);
-    } else if (n === 'x') {
-      let v = 0;
-      let len = 0;
-      while (len < 2 && k + 2 < to + 1) {
-        const d = s.charCodeAt(k + 2);
-        const h = isDigit(d) ? d - 0x30 : d >= 0x61 && d <= 0x66 ? d - 87 : d >= 0x41 && d <= 0x46 ? d - 55 : -1;
-        if (h < 0) break;
-        v = v * 16 + h;
+      out[n++] = v & 0xff;
+    } else if (d === 0x78 /* x */ && k + 2 < to && hexDigit(s.charCodeAt(k + 2)) >= 0) {
+      let v = hexDigit(s.charCodeAt(k + 2));
+      k += 2;
+      const h2 = k + 1 < to ? hexDigit(s.charCodeAt(k + 1)) : -1;
+      if (h2 >= 0) {
+        v = v * 16 + h2;
         k++;
-        len++;
       }
-      k++;
-      out.push(v);
-    } else if (n in ESCAPES) {
-      out.push(ESCAPES[n] as number);
+      out[n++] = v;
+    } else if (d < 128 && k + 1 < to && (ESCAPE_BYTE[d] as number) >= 0) {
+      out[n++] = ESCAPE_BYTE[d] as number;
       k++;
     } else {
-      out.push(0x5c); // an unknown escape is kept as written
+      out[n++] = 0x5c; // an unknown escape is kept as written
     }
   }
-  return Uint8Array.from(out);
+  return n === out.length ? out : out.slice(0, n);
 }
 
 /** Parses a call's argument text (`argsText`) into its top-level arguments. Never throws. */
