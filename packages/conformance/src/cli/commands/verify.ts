@@ -1,0 +1,135 @@
+// `forkscope verify --expect expected.json TRACE...`: does another emulator's trace (a strace
+// capture, or Shadow's strace logs) behave as the corpus case did on Linux?
+import { open } from 'node:fs/promises';
+import { describeDifference, normalize, type TraceEvent } from '@forkscope/tracer';
+import { readExpectation } from '../../verify/expectation.js';
+import { isShadowLine, readShadowFiles } from '../../verify/shadow-log.js';
+import { verifyNormalized, type TraceDialect, type VerifyResult } from '../../verify/verify-trace.js';
+import { parseCommandArgs } from '../args.js';
+import type { Command, CommandContext } from '../command.js';
+import { InputError, UsageError, inputErrorOf } from '../io.js';
+import { checkReadable, diagnosticLines, readCapture, resolvePath } from '../read-capture.js';
+import { dialectOf } from './report.js';
+
+export const verifyCommand: Command = {
+  name: 'verify',
+  summary: "check another emulator's trace (strace, or Shadow's strace logs) against a corpus expectation",
+  help: `Usage: forkscope verify --expect EXPECTED TRACE... [--dialect auto|strace|shadow] [--json]
+
+Runs the comparison a corpus case promises: the trace is put in normalized form (tasks
+renumbered by creation, their clone/exec/exit/wait/kill calls and results, signals,
+process ends, the orderings Linux guarantees) and compared with EXPECTED, a corpus
+case's expected.json. Use it on a trace of the case's program run under your emulator.
+
+TRACE is a strace capture (-f, or the -ff files name.<pid> of one run), or Shadow's
+strace logs (experimental.strace_logging_mode standard or deterministic): give every
+<procname>.<pid>.strace file of the host; they are merged by simulated time. Shadow's
+logs have no signal lines, no +++ lines and no unfinished/resumed halves, and the
+deterministic mode hides every pointer: what the log cannot show is listed as
+unchecked (with why), never counted as conforming. The dialect is detected from the
+first line unless --dialect says.
+
+Options:
+  --expect FILE       the corpus expectation (corpus/<family>/<case>/expected.json)
+  --dialect D         auto (default), strace or shadow
+  --json              the result as JSON ({conforms, differences, unchecked, checked, ...})
+  -h, --help          this help
+
+Exit status: 0 the trace conforms (in what it can show), 1 it diverges or has lines
+not understood (reported as FILE:LINE: why), 2 a usage or I/O error.
+
+Examples:
+  forkscope verify --expect corpus/raw/vfork-exec/expected.json shadow.data/hosts/host/*.strace
+  forkscope verify --expect corpus/dash/pipeline/expected.json my-emulator.strace
+`,
+  async run(args: readonly string[], ctx: CommandContext): Promise<number> {
+    const { values, positionals, help } = parseCommandArgs('verify', args, {
+      expect: { type: 'string' },
+      dialect: { type: 'string' },
+      json: { type: 'boolean' },
+    });
+    if (help) {
+      ctx.io.stdout.write(verifyCommand.help);
+      return 0;
+    }
+    const expectPath = values.expect;
+    if (typeof expectPath !== 'string' || expectPath === '') throw new UsageError('verify needs --expect EXPECTED', 'verify');
+    if (positionals.length === 0) throw new UsageError('verify needs a TRACE', 'verify');
+    let dialect = dialectOf(values.dialect, 'verify');
+
+    const expectedFile = resolvePath(ctx.io.cwd, expectPath);
+    await checkReadable(expectPath, expectedFile);
+    const expected = await readExpectation(expectedFile).catch((err: unknown) => {
+      throw inputErrorOf(expectPath, err) ?? err;
+    });
+    if (!expected.ok) throw new InputError(expectPath, expected.reason);
+
+    const paths = positionals.map((p) => resolvePath(ctx.io.cwd, p));
+    for (let i = 0; i < paths.length; i++) await checkReadable(positionals[i] as string, paths[i] as string);
+    if (dialect === 'auto') dialect = (await firstLineIsShadow(paths[0] as string, positionals[0] as string)) ? 'shadow' : 'strace';
+
+    let events: TraceEvent[];
+    let traceDialect: TraceDialect;
+    const problems: string[] = [];
+    if (dialect === 'shadow') {
+      const log = await readShadowFiles(paths, positionals).catch((err: unknown) => {
+        throw inputErrorOf(positionals.join(', '), err) ?? err;
+      });
+      events = log.events;
+      traceDialect = { kind: 'shadow', mode: log.mode };
+      problems.push(...log.problems);
+      for (const ev of events) if (ev.kind === 'diagnostic') problems.push(`${ev.span.file ?? positionals[0]}:${ev.span.line}: ${ev.reason}`);
+    } else {
+      const capture = await readCapture(ctx.io.cwd, positionals, 'strace');
+      events = capture.events;
+      traceDialect = { kind: 'strace' };
+      problems.push(...diagnosticLines(capture));
+    }
+    const result = verifyNormalized(expected.value, normalize(events), traceDialect);
+    const ok = result.conforms && problems.length === 0;
+    if (values.json === true) {
+      const dialectJson = traceDialect.kind === 'shadow' ? { dialect: 'shadow', mode: traceDialect.mode } : { dialect: 'strace' };
+      ctx.io.stdout.write(JSON.stringify({ expect: expectPath, traces: positionals, ...dialectJson, ...result, notUnderstood: problems }, null, 2) + '\n');
+    } else {
+      ctx.io.stdout.write(renderText(expectPath, positionals, traceDialect, result));
+    }
+    for (const p of problems) ctx.io.stderr.write(p + '\n');
+    return ok ? 0 : 1;
+  },
+};
+
+async function firstLineIsShadow(path: string, shown: string): Promise<boolean> {
+  try {
+    const fh = await open(path, 'r');
+    try {
+      const buf = Buffer.alloc(512);
+      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+      const text = buf.subarray(0, bytesRead).toString('latin1');
+      const nl = text.indexOf('\n');
+      return isShadowLine(nl < 0 ? text : text.slice(0, nl));
+    } finally {
+      await fh.close();
+    }
+  } catch (err) {
+    throw inputErrorOf(shown, err) ?? err;
+  }
+}
+
+function renderText(expect: string, traces: readonly string[], dialect: TraceDialect, r: VerifyResult): string {
+  const what =
+    dialect.kind === 'shadow'
+      ? `Shadow strace log${traces.length === 1 ? '' : 's'} (${dialect.mode} mode, ${traces.length} file${traces.length === 1 ? '' : 's'})`
+      : `strace capture${traces.length === 1 ? '' : ` (${traces.length} -ff files)`}`;
+  let out = `verify ${what} against ${expect}\n`;
+  if (r.conforms) {
+    out += `conforms: ${r.checked} expected value${r.checked === 1 ? '' : 's'} compared, no difference\n`;
+  } else {
+    out += `diverges: ${r.differences.length} difference${r.differences.length === 1 ? '' : 's'} (${r.checked} expected values compared)\n`;
+    for (const d of r.differences) out += `  ${describeDifference(d)}\n`;
+  }
+  if (r.unchecked.length > 0) {
+    out += `unchecked (the trace's dialect cannot show them; not counted as conforming):\n`;
+    for (const u of r.unchecked) out += `  ${u.count} ${u.what}: ${u.why}\n`;
+  }
+  return out;
+}
