@@ -22,9 +22,25 @@ export class KernelAdapter implements KernelPort {
     this.#cwd = options.cwd ?? '/';
   }
 
-  spawnRoot(): number {
+  spawnRoot(fds: readonly number[]): number {
     // Before its first execve the traced root is strace's own fork child; its image does not matter.
-    return this.kernel.spawn({ path: 'strace', argv: ['strace'], cwd: this.#cwd });
+    const tid = this.kernel.spawn({ path: 'strace', argv: ['strace'], cwd: this.#cwd });
+    const wanted = new Set(fds);
+    for (const fd of [0, 1, 2]) if (!wanted.has(fd)) this.#setup(tid, { name: 'close', fd });
+    for (const fd of [...wanted].filter((f) => f > 2).sort((a, b) => a - b)) {
+      const opened = this.#setup(tid, { name: 'openat', dirfd: -100, path: '/forkscope-replay/inherited', flags: 0o2, mode: 0 });
+      if (opened.kind !== 'done' || Number(opened.value) === fd) continue;
+      this.#setup(tid, { name: 'dup2', oldfd: Number(opened.value), newfd: fd });
+      this.#setup(tid, { name: 'close', fd: Number(opened.value) });
+    }
+    return tid;
+  }
+
+  /** A call made to set the root up as the recording implies; a failure is a bug here, not in the input. */
+  #setup(tid: number, call: Syscall): SyscallResult {
+    const r = this.kernel.syscall(tid, call);
+    if (r.kind !== 'done') throw new Error(`setting up the root's inherited fds: ${call.name} gave ${r.kind === 'error' ? r.errno : r.kind}`);
+    return r;
   }
 
   syscall(tid: number, call: Syscall): SyscallResult {

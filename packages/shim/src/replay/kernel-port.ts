@@ -3,8 +3,8 @@
 import type { KernelEvent, Syscall, SyscallResult } from '@forkscope/kernel';
 
 export interface KernelPort {
-  /** Creates the root task the recording's first line belongs to (it is about to execve). */
-  spawnRoot(): number;
+  /** Creates the root task the recording's first line belongs to (it is about to execve), with these fds open. */
+  spawnRoot(fds: readonly number[]): number;
   syscall(tid: number, call: Syscall): SyscallResult;
   /** The result of the call a task was blocked in, once it completed; `blocked` or undefined while it has not. */
   completion(tid: number): SyscallResult | undefined;

@@ -9,6 +9,7 @@ import type { ExitHow, KernelEvent, SigInfo, Syscall, SyscallResult } from '@for
 import { signalNumber } from '@forkscope/kernel';
 import { convert } from './convert.js';
 import type { Conversion } from './convert.js';
+import { inferInitialFds } from './initial-fds.js';
 import { PidMap } from './pid-map.js';
 import type { ReplayRecord, SyscallRecord } from './records.js';
 import { buildSchedule } from './steps.js';
@@ -75,6 +76,8 @@ export class ReplayGuest {
   /** Per address space: recorded break minus the kernel's (see #brk). */
   readonly #brkShift = new Map<string, bigint>();
   #root: number | null = null;
+  /** The fds the root inherited (see initial-fds.ts). */
+  #initialFds: readonly number[] = [0, 1, 2];
   #halted: string | null = null;
 
   constructor(port: KernelPort) {
@@ -84,6 +87,7 @@ export class ReplayGuest {
   /** Replays every event; never throws on bad input (that becomes fatal or skipped records). */
   run(events: readonly TraceEvent[]): ReplayOutcome {
     const schedule = buildSchedule(events);
+    this.#initialFds = inferInitialFds(events);
     for (const step of schedule.steps) {
       if (this.#halted !== null) {
         this.#skipAfterHalt(step);
@@ -181,7 +185,7 @@ export class ReplayGuest {
     const known = this.pids.emulated(pid);
     if (known !== undefined) return known;
     if (this.#root === null) {
-      const root = this.#port.spawnRoot();
+      const root = this.#port.spawnRoot(this.#initialFds);
       this.#root = root;
       this.pids.bind(pid, root);
       return root;
