@@ -145,7 +145,7 @@ const fdOp: fc.Arbitrary<FdOp> = fc.oneof(
   {
     weight: 4,
     arbitrary: fc
-      .tuple(fdNum, fc.constantFrom(0, 1, 2, 3, 4, 1030), fc.constantFrom(0, 1, 3, 9, 15, 16, 0o4000, 0o2000, 0o2, 0o4002))
+      .tuple(fdNum, fc.constantFrom(0, 1, 2, 3, 4, 1030), fc.constantFrom(0, 1, 3, 9, 15, 16, 0o4000, 0o2000, 0o2, 0o4002, 0o40000, 0o20000, 0o1000000, 0o100000))
       .map(([fd, cmd, arg]): FdOp => ['fcntl', fd, cmd, arg]),
   },
   { weight: 2, arbitrary: fdNum.map((fd): FdOp => ['close', fd]) },
