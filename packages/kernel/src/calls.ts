@@ -47,6 +47,19 @@ export interface TimespecValue {
   readonly nsec: bigint;
 }
 
+/** stack_t by value (sigaltstack). */
+export interface StackValue {
+  readonly sp: Ptr;
+  readonly flags: number;
+  readonly size: bigint;
+}
+
+/** struct itimerval by value, in seconds and microseconds. */
+export interface ItimervalValue {
+  readonly interval: { readonly sec: bigint; readonly usec: bigint };
+  readonly value: { readonly sec: bigint; readonly usec: bigint };
+}
+
 /** A path given by value or by address of a NUL-terminated string. */
 export type PathArg = string | Ptr;
 /** An argv/envp array by value, by address of a NULL-terminated pointer array, or NULL (0n). */
@@ -130,6 +143,10 @@ export type Syscall =
   | { readonly name: 'rt_sigreturn' }
   | { readonly name: 'pause' }
   | { readonly name: 'rt_sigsuspend'; readonly mask: Ptr | SigsetValue; readonly sigsetsize: bigint }
+  /** sigaltstack(2): `ss` 0n queries only. */
+  | { readonly name: 'sigaltstack'; readonly ss: Ptr | StackValue; readonly old_ss: Ptr }
+  | { readonly name: 'alarm'; readonly seconds: number }
+  | { readonly name: 'setitimer'; readonly which: number; readonly value: Ptr | ItimervalValue; readonly ovalue: Ptr }
   | { readonly name: 'pidfd_send_signal'; readonly pidfd: number; readonly sig: number; readonly info: Ptr; readonly flags: number }
   | { readonly name: 'pidfd_open'; readonly pid: number; readonly flags: number }
   // descriptors and pipes

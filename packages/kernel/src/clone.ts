@@ -233,6 +233,8 @@ function kernelClone(core: Core, t: Task, call: Syscall, a: CloneRequest): Sysca
   const exitSignal = thread ? -1 : has(f, CLONE.PARENT) ? t.group.leader.exitSignal : a.exitSignal;
   const child = new Task(pid, group, parent, exitSignal, mm, files, fs, sighand, t.comm);
   child.sigmask = t.sigmask;
+  // A CLONE_VM child that does not stop its parent runs on another stack: no altstack (C15).
+  child.altstack = (f & (CLONE.VM | CLONE.VFORK)) === CLONE.VM ? { sp: 0n, size: 0n, flags: 2 } : { ...t.altstack };
   child.exe = t.exe;
   child.argv = t.argv;
   child.envp = t.envp;

@@ -10,6 +10,8 @@ import type { Core } from './core.js';
 import type { ErrnoName } from './errno.js';
 import { interpreterArgv, type ExecResolution } from './fs/exec-resolution.js';
 import { AddressSpace } from './memory/address-space.js';
+import type { FdTable } from './files/fd-table.js';
+import { O_PATH, O_RDONLY } from './files/constants.js';
 import { done, error, type SyscallResult } from './outcome.js';
 import { SIGNALS } from './signals.js';
 import { DEFAULT_ACTION, SigHand, type Task } from './task.js';
@@ -82,6 +84,10 @@ function doExec(
     ? fs.resolveExec(path, cwd, { cred: { uid: t.group.uid, gid: 0 }, follow: (flags & AT_SYMLINK_NOFOLLOW) === 0 })
     : { kind: 'unknown', path };
   if (resolution.kind === 'error') return failed(core, t, displayPath, resolution.errno);
+  // deny_write_access: a file some process has open for writing cannot be executed (D11).
+  if (resolution.kind === 'ok' && openForWriting(core, [resolution.image, ...resolution.scripts.map((s) => s.path)])) {
+    return failed(core, t, displayPath, 'ETXTBSY');
+  }
   const argv = readStringArray(core, t, argvArg, MAX_ARG_STRLEN);
   if (!argv.ok) return failed(core, t, displayPath, argv.errno);
   const envp = readStringArray(core, t, envpArg, MAX_ARG_STRLEN);
@@ -111,6 +117,20 @@ function doExec(
   }
   commitExec(core, t, displayPath, finalArgv, envp.value, interpreters, adopted);
   return done(0);
+}
+
+/** Whether any live descriptor table holds one of `paths` open for writing. */
+function openForWriting(core: Core, paths: readonly string[]): boolean {
+  const seen = new Set<FdTable>();
+  for (const task of core.tasks.values()) {
+    if (!task.alive || seen.has(task.files)) continue;
+    seen.add(task.files);
+    for (const [, entry] of task.files.entries()) {
+      const f = entry.ofd.file;
+      if (f.kind === 'other' && paths.includes(f.label) && entry.ofd.accessMode !== O_RDONLY && (entry.ofd.statusFlags & O_PATH) === 0) return true;
+    }
+  }
+  return false;
 }
 
 function failed(core: Core, t: Task, path: string, errno: ErrnoName): SyscallResult {
@@ -170,6 +190,7 @@ function commitExec(core: Core, t: Task, path: string, argv: string[], envp: str
     t.sighand.set(sig, a.handler === 'SIG_IGN' ? { handler: 'SIG_IGN', flags: 0n, mask: 0n, restorer: 0n } : DEFAULT_ACTION);
   }
   t.frames.length = 0;
+  t.altstack = { sp: 0n, size: 0n, flags: 2 };
   t.exitSignal = SIGNALS.SIGCHLD;
   group.execed = true;
   t.comm = basename(path).slice(0, 15);

@@ -60,6 +60,7 @@ import {
 import { sysBrk, sysMmap, sysMprotect, sysMunmap } from './memory-calls.js';
 import { sysClockNanosleep, sysNanosleep } from './time-calls.js';
 import { sysFutex } from './futex.js';
+import { fireTimers, nextTimerDeadline, sysAlarm, sysSetitimer, sysSigaltstack } from './timer-calls.js';
 import { sysPidfdOpen, sysPidfdSendSignal } from './pidfd.js';
 import { checkInvariants } from './invariants.js';
 import { SI_USER } from './abi.js';
@@ -323,6 +324,12 @@ export class Kernel {
         return sysPause(core, t, call);
       case 'rt_sigsuspend':
         return sysRtSigsuspend(core, t, call);
+      case 'sigaltstack':
+        return sysSigaltstack(core, t, call);
+      case 'alarm':
+        return sysAlarm(core, t, call);
+      case 'setitimer':
+        return sysSetitimer(core, t, call);
       case 'pidfd_send_signal':
         return sysPidfdSendSignal(core, t, call);
       case 'pidfd_open':
@@ -435,6 +442,8 @@ export class Kernel {
       const until = on?.kind === 'sleep' ? on.until : on?.kind === 'futex' ? on.until : null;
       if (until !== null && until !== undefined && (next === undefined || until < next)) next = until;
     }
+    const timer = nextTimerDeadline(this.core);
+    if (timer !== undefined && (next === undefined || timer < next)) next = timer;
     if (next === undefined) return false;
     this.advanceTo(next);
     return true;
@@ -442,12 +451,23 @@ export class Kernel {
 
   /** Moves virtual time forward to `ns` (never backwards) and wakes what is due. */
   advanceTo(ns: bigint): void {
+    // Timers that expire on the way fire in order, each at its own time.
+    for (let t = nextTimerDeadline(this.core); t !== undefined && t <= ns; t = nextTimerDeadline(this.core)) {
+      this.moveClock(t);
+      fireTimers(this.core);
+      this.core.dirty = true;
+      this.settle();
+    }
+    this.moveClock(ns);
+    this.core.dirty = true;
+    this.settle();
+  }
+
+  private moveClock(ns: bigint): void {
     if (ns > this.core.now) {
       this.core.now = ns;
       this.core.emit({ type: 'clock', now: ns });
     }
-    this.core.dirty = true;
-    this.settle();
   }
 
   get events(): readonly KernelEvent[] {

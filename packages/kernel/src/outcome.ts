@@ -38,6 +38,10 @@ export interface SyscallOut {
   readonly data?: Uint8Array;
   /** getcwd's path. */
   readonly cwd?: string;
+  /** sigaltstack's previous stack. */
+  readonly altstack?: { readonly sp: bigint; readonly flags: number; readonly size: bigint };
+  /** setitimer's previous timer, alarm's remaining seconds (as `value`). */
+  readonly itimer?: { readonly interval: bigint; readonly value: bigint };
   /** prctl(PR_GET_*)'s value written through arg2. */
   readonly value?: bigint;
 }

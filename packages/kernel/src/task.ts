@@ -145,6 +145,8 @@ export class Task {
   readonly pending = new PendingSignals();
   readonly frames: HandlerFrame[] = [];
   clearChildTid = 0n;
+  /** sigaltstack: SS_DISABLE (2) in `flags` when there is none. */
+  altstack: { sp: bigint; size: bigint; flags: number } = { sp: 0n, size: 0n, flags: 2 };
   /** rt_sigsuspend's saved mask, restored by the next handler's sigreturn or at return. */
   suspendRestore: bigint | null = null;
   /** The parent thread blocked in vfork until this task execs or exits. */
@@ -211,6 +213,8 @@ export class ThreadGroup {
   continueReport = false;
   /** A non-leader thread exited but the leader is a zombie waiting for the rest (delay_group_leader). */
   uid: number;
+  /** ITIMER_REAL (alarm/setitimer), per process: next expiry and reload interval, in ns. */
+  realTimer: { deadline: bigint; interval: bigint } | null = null;
   /** tgid as a result value (getpid is the hottest call). */
   readonly tgidValue: bigint;
   constructor(

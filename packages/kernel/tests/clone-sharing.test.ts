@@ -170,10 +170,34 @@ describe('C. fork/clone resource sharing and inheritance', () => {
     expect(wait4(k, a, c)).toMatchObject({ kind: 'done', out: { status: 5 << 8 } });
   });
 
-  it.skip('C15 SIGALTSTACK-INHERITANCE (skipped: sigaltstack is not modelled)', () => {});
-
-  it('C16 FORK-NOT-INHERITED (pending, pdeathsig, subreaper)', () => {
+  it('C15 SIGALTSTACK-INHERITANCE', () => {
     const { k, root } = boot();
+    ok(k, root, { name: 'sigaltstack', ss: { sp: 0x7100_0000n, flags: 0, size: 0x4000n }, old_ss: 0n });
+    const query = (tid: Tid) => call(k, tid, { name: 'sigaltstack', ss: 0n, old_ss: 0n });
+    const forked = fork(k, root);
+    expect(query(forked)).toMatchObject({ out: { altstack: { sp: 0x7100_0000n, size: 0x4000n, flags: 0 } } });
+    const vmChild = clone(k, root, CLONE.VM | SIGCHLD_N);
+    expect(query(vmChild)).toMatchObject({ out: { altstack: { flags: 2 } } });
+    const r = call(k, root, { name: 'clone', flags: CLONE.VM | CLONE.VFORK | SIGCHLD_N, stack: 0n, parent_tid: 0n, child_tid: 0n, tls: 0n });
+    if (r.kind !== 'blocked' || r.on.kind !== 'vfork') throw new Error('expected a vfork wait');
+    expect(query(r.on.child)).toMatchObject({ out: { altstack: { sp: 0x7100_0000n, flags: 0 } } });
+    expect(errno(k, forked, { name: 'sigaltstack', ss: { sp: 0x1000n, flags: 0, size: 100n }, old_ss: 0n })).toBe('ENOMEM');
+    expect(errno(k, forked, { name: 'sigaltstack', ss: { sp: 0x1000n, flags: 7, size: 0x4000n }, old_ss: 0n })).toBe('EINVAL');
+  });
+
+  it('C16 FORK-NOT-INHERITED (alarm, pending, pdeathsig, subreaper)', () => {
+    const { k, root } = boot();
+    expect(ok(k, root, { name: 'alarm', seconds: 5 })).toBe(0);
+    const noAlarm = fork(k, root);
+    expect(ok(k, noAlarm, { name: 'alarm', seconds: 1 })).toBe(0);
+    // The child's alarm fires in the child only.
+    sigaction(k, root, SIGNALS.SIGALRM, 0x40_3000n);
+    expect(k.advanceClock()).toBe(true);
+    expect(k.now()).toBe(1_000_000_000n);
+    expect(k.task(noAlarm)?.state).toBe('zombie');
+    expect(k.process(noAlarm)?.status).toBe(SIGNALS.SIGALRM);
+    expect(k.signalFrames(root)).toHaveLength(0);
+    expect(ok(k, root, { name: 'alarm', seconds: 0 })).toBe(4);
     sigmask(k, root, SIG_BLOCK, bitOf(SIGUSR1));
     ok(k, root, { name: 'kill', pid: root, sig: SIGUSR1 });
     ok(k, root, { name: 'prctl', option: PR.SET_PDEATHSIG, arg2: 9n });

@@ -114,7 +114,15 @@ describe('D. execve / execveat', () => {
     expect(call(k, root, { name: 'execve', path: '/tmp/l39', argv: [], envp: [] }).kind).toBe('done');
   });
 
-  it.skip('D11 EXEC-ETXTBSY (skipped: files open for writing are not tracked by the fs model)', () => {});
+  it('D11 EXEC-ETXTBSY', () => {
+    const { k, root } = boot({ fs: standardFs() });
+    const writer = fork(k, root);
+    const fd = ok(k, writer, { name: 'openat', dirfd: -100, path: '/bin/cat', flags: 1, mode: 0 });
+    expect(execErr(k, root, '/bin/cat')).toBe('ETXTBSY');
+    ok(k, writer, { name: 'close', fd });
+    ok(k, writer, { name: 'openat', dirfd: -100, path: '/bin/cat', flags: 0, mode: 0 });
+    expect(execve(k, root, '/bin/cat').kind).toBe('done');
+  });
 
   it('D12 EXEC-CONCURRENT', () => {
     const { k, root } = boot({ fs: standardFs() });
@@ -179,8 +187,24 @@ describe('D. execve / execveat', () => {
     expect(k.task(root)?.pending).toBe(bitOf(SIGHUP));
   });
 
-  it.skip('D16 EXEC-ITIMER-PRESERVED (skipped: interval timers are not modelled)', () => {});
-  it.skip('D17 EXEC-ALTSTACK-CLEARED (skipped: sigaltstack is not modelled)', () => {});
+  it('D16 EXEC-ITIMER-PRESERVED', () => {
+    const { k, root } = boot({ fs: standardFs() });
+    const r = call(k, root, { name: 'setitimer', which: 0, value: { interval: { sec: 0n, usec: 0n }, value: { sec: 3n, usec: 0n } }, ovalue: 0n });
+    expect(r.kind).toBe('done');
+    execve(k, root, '/bin/sleep');
+    expect(call(k, root, { name: 'setitimer', which: 0, value: 0n, ovalue: 0n })).toMatchObject({ out: { itimer: { value: 3_000_000_000n } } });
+    expect(call(k, root, { name: 'pause' }).kind).toBe('blocked');
+    expect(k.advanceClock()).toBe(true);
+    expect(k.now()).toBe(3_000_000_000n);
+    expect(k.events.find((e) => e.type === 'process-exit' && e.tgid === root)).toMatchObject({ status: SIGNALS.SIGALRM });
+  });
+
+  it('D17 EXEC-ALTSTACK-CLEARED', () => {
+    const { k, root } = boot({ fs: standardFs() });
+    ok(k, root, { name: 'sigaltstack', ss: { sp: 0x7100_0000n, flags: 0, size: 0x4000n }, old_ss: 0n });
+    execve(k, root, '/bin/true');
+    expect(call(k, root, { name: 'sigaltstack', ss: 0n, old_ss: 0n })).toMatchObject({ out: { altstack: { sp: 0n, size: 0n, flags: 2 } } });
+  });
 
   it('D18 EXEC-EXIT-SIGNAL-RESET', () => {
     const { k, root } = boot({ fs: standardFs() });

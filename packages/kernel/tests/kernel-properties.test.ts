@@ -77,6 +77,11 @@ const others: fc.Arbitrary<Make> = fc.oneof(
   fc.tuple(pidArg, pidArg).map(([a, b]) => (pids: readonly Tid[]) => ({ name: 'setpgid', pid: resolvePid(a, pids), pgid: resolvePid(b, pids) }) as Syscall),
   fc.constantFrom(0, 1).map((op) => () => ({ name: 'futex', uaddr: SCRATCH + 8n, op, val: 0, timeout: 0n }) as Syscall),
   fc.tuple(fc.constantFrom(1, 36), fc.bigInt({ min: 0n, max: 70n })).map(([option, arg2]) => () => ({ name: 'prctl', option, arg2 }) as Syscall),
+  fc.integer({ min: 0, max: 3 }).map((seconds) => () => ({ name: 'alarm', seconds }) as Syscall),
+  fc.tuple(fc.integer({ min: -1, max: 3 }), fc.bigInt({ min: 0n, max: 3n })).map(([which, sec]) => () => ({
+    name: 'setitimer', which, value: { interval: { sec: 0n, usec: sec * 1000n }, value: { sec, usec: 0n } }, ovalue: 0n,
+  }) as Syscall),
+  fc.constantFrom(0, 2, 5).map((flags) => () => ({ name: 'sigaltstack', ss: { sp: SCRATCH, flags, size: 0x4000n }, old_ss: 0n }) as Syscall),
 );
 const callArb: fc.Arbitrary<Make> = fc.oneof({ weight: 1, arbitrary: creation }, { weight: 3, arbitrary: others });
 
