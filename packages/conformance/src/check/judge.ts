@@ -4,7 +4,7 @@
 import type { ExitHow, SigInfo, SyscallResult } from '@forkscope/kernel';
 import { signalName } from '@forkscope/kernel';
 import type { PidMap, ReplayRecord, SyscallRecord } from '@forkscope/shim';
-import { argOf, bare, fieldOf, intOf, signalByName, sigsetOf, stringOf, waitStatusOf } from '@forkscope/shim';
+import { argOf, bare, fieldOf, flagsOf, intOf, signalByName, sigsetOf, stringOf, waitStatusOf } from '@forkscope/shim';
 import type { SyscallEvent, SyscallOutcome, Value } from '@forkscope/tracer';
 import type { AdoptedReason, Divergence, Rule } from './report.js';
 
@@ -159,6 +159,10 @@ function judgeCall(r: SyscallRecord, pids: PidMap): Divergence | null {
     if (outcome.kind === 'unknown') return null; // never returned in the recording either (killed or superseded)
     return at(`returns ${describeOutcome(outcome)} here`, `still blocked (${result.on.kind})`, 'blocking');
   }
+  if (r.enteredBlocked === false && outcome.kind === 'value' && outcome.value > 0n && isVforkCall(e)) {
+    // The other direction (A1/A2): Linux always suspends a vfork parent until the child execs or exits.
+    return at(`${e.name} blocks until the child execs or exits`, 'the kernel returned at once', 'blocking');
+  }
   switch (outcome.kind) {
     case 'unknown':
       if (result.kind === 'gone') return null;
@@ -190,6 +194,21 @@ function judgeCall(r: SyscallRecord, pids: PidMap): Divergence | null {
       throw new Error(`unknown outcome ${(never as SyscallOutcome).kind}`);
     }
   }
+}
+
+const CLONE_VFORK_NAMES: ReadonlyMap<string, bigint> = new Map([['CLONE_VFORK', 0x4000n]]);
+
+/** vfork, or a clone/clone3 with CLONE_VFORK (other flag names do not matter here). */
+function isVforkCall(e: SyscallEvent): boolean {
+  if (e.name === 'vfork') return true;
+  let flags: Value | undefined;
+  if (e.name === 'clone') flags = argOf(e.args, 1, 'flags');
+  else if (e.name === 'clone3') {
+    const s = argOf(e.args, 0);
+    const b = s === undefined ? undefined : bare(s);
+    flags = fieldOf(b?.kind === 'inout' ? b.before : s, 'flags');
+  } else return false;
+  return ((flagsOf(flags, CLONE_VFORK_NAMES)?.bits ?? 0n) & 0x4000n) !== 0n;
 }
 
 /** A pid result agrees when the kernel returned the task the recorded pid is bound to, or both lie outside the recording. */

@@ -21,6 +21,8 @@ export interface SyscallRecord {
    * Absent when the call was not sent.
    */
   readonly result?: SyscallResult;
+  /** Whether the kernel blocked the call when it was entered (a vfork parent must be). */
+  readonly enteredBlocked?: boolean;
   /** fd-probe: whether the kernel holds the fd open when the call was entered. */
   readonly fdOpen?: boolean;
   readonly fd?: number;

@@ -373,7 +373,7 @@ export class ReplayGuest {
       result = { kind: 'gone' };
     }
     if (CLONE_FAMILY.has(event.name)) this.pids.settle(event);
-    const base = { kind: 'syscall' as const, event, tid };
+    const base = { kind: 'syscall' as const, event, tid, ...(f.result !== undefined ? { enteredBlocked: f.result.kind === 'blocked' } : {}) };
     let record: SyscallRecord;
     switch (conversion.kind) {
       case 'adopted':
