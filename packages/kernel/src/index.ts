@@ -6,10 +6,12 @@ export type { KernelOptions, ProcessView, SpawnOptions, TaskStateView, TaskView 
 export type {
   CallOf,
   CloneArgsStruct,
+  ItimervalValue,
   PathArg,
   Ptr,
   SigactionStruct,
   SigsetValue,
+  StackValue,
   StringArrayArg,
   Syscall,
   SyscallName,

@@ -133,8 +133,6 @@ export class Task {
   block: BlockState | null = null;
   /** The result of a blocked call once it completed, until the caller takes it. */
   completion: SyscallResult | null = null;
-  /** A blocked call was interrupted while the group was stopping; its result waits for SIGCONT. */
-  stoppedInCall = false;
   /** Real parent thread (for a thread: copied from its creator). null only for init. */
   parent: Task | null;
   /** Leaders of the processes this thread created (and adopted), in creation order. */
@@ -211,7 +209,7 @@ export class ThreadGroup {
   /** A stop or continue not yet reported to a waiting parent (WUNTRACED / WCONTINUED). */
   stopReport: number | null = null;
   continueReport = false;
-  /** A non-leader thread exited but the leader is a zombie waiting for the rest (delay_group_leader). */
+  /** The (real) uid every task of the process runs as. */
   uid: number;
   /** ITIMER_REAL (alarm/setitimer), per process: next expiry and reload interval, in ns. */
   realTimer: { deadline: bigint; interval: bigint } | null = null;
