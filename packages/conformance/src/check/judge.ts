@@ -196,6 +196,12 @@ function judgeCall(r: SyscallRecord, pids: PidMap): Divergence | null {
   }
 }
 
+const SS_FLAG_NAMES: ReadonlyMap<string, bigint> = new Map([
+  ['SS_ONSTACK', 1n],
+  ['SS_DISABLE', 2n],
+  ['SS_AUTODISARM', 1n << 31n],
+]);
+
 const CLONE_VFORK_NAMES: ReadonlyMap<string, bigint> = new Map([['CLONE_VFORK', 0x4000n]]);
 
 /** vfork, or a clone/clone3 with CLONE_VFORK (other flag names do not matter here). */
@@ -259,6 +265,22 @@ function outMismatchOf(e: SyscallEvent, result: Extract<SyscallResult, { kind: '
       const rec = stringOf(argOf(args, 0));
       if (rec === undefined || rec.truncated || out?.cwd === undefined) return null;
       return rec.text === out.cwd ? null : { expected: `cwd ${rec.text}`, emulated: `cwd ${out.cwd}` };
+    }
+    case 'sigaltstack': {
+      const old = argOf(args, 1);
+      const sp = intOf(fieldOf(old, 'ss_sp'));
+      const size = intOf(fieldOf(old, 'ss_size'));
+      const flagsValue = fieldOf(old, 'ss_flags');
+      if (sp === undefined || size === undefined || flagsValue === undefined || out?.altstack === undefined) return null;
+      const flags = flagsOf(flagsValue, SS_FLAG_NAMES);
+      const k = out.altstack;
+      if (k.sp !== sp || k.size !== size || (flags !== undefined && flags.unknown.length === 0 && BigInt(k.flags) !== flags.bits)) {
+        return {
+          expected: `old stack {sp=0x${sp.toString(16)}, flags=${flags?.bits ?? '?'}, size=${size}}`,
+          emulated: `old stack {sp=0x${k.sp.toString(16)}, flags=${k.flags}, size=${k.size}}`,
+        };
+      }
+      return null;
     }
     case 'rt_sigpending': {
       const rec = sigsetOf(argOf(args, 0), signalByName);

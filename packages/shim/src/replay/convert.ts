@@ -304,6 +304,21 @@ export function convert(event: SyscallEvent, pids: PidLookup): Conversion {
       return { kind: 'run-adopted', call: { name: 'rt_sigreturn' }, reason: "rt_sigreturn returns the interrupted call's register" };
     case 'pause':
       return checked({ name: 'pause' });
+    case 'sigaltstack': {
+      const ssValue = a(0);
+      const ssPtr = ptrOf(ssValue);
+      let ss: bigint | { sp: bigint; flags: number; size: bigint };
+      if (ssPtr !== undefined) ss = ssPtr;
+      else {
+        const sp = ptrOf(fieldOf(ssValue, 'ss_sp'));
+        const flags = flagsOf(fieldOf(ssValue, 'ss_flags'), SS_FLAG_NAMES);
+        const size = intOf(fieldOf(ssValue, 'ss_size'));
+        if (sp === undefined || flags === undefined || flags.unknown.length > 0 || size === undefined) return undecodable('stack_t');
+        ss = { sp, flags: Number(flags.bits), size };
+      }
+      // The old stack is compared from the kernel's decoded `out`.
+      return checked({ name: 'sigaltstack', ss, old_ss: 0n });
+    }
     case 'rt_sigsuspend': {
       const mask = sigsetOf(a(0), signalByName);
       const size = intOf(a(1));
@@ -503,6 +518,11 @@ export function convert(event: SyscallEvent, pids: PidLookup): Conversion {
   return adopted(`${event.name} is not modelled by the kernel`);
 }
 
+const SS_FLAG_NAMES: NameTable = new Map([
+  ['SS_ONSTACK', 1n],
+  ['SS_DISABLE', 2n],
+  ['SS_AUTODISARM', 1n << 31n],
+]);
 const MAP_FIXED = 0x10n;
 const MAP_FIXED_NOREPLACE = 0x100000n;
 
