@@ -5,7 +5,7 @@
 // without any child. `exec` replaces the shell. The exit status of the last command is the
 // shell's.
 import type { Guest, GuestGen } from '../runtime/program.js';
-import { execve, exitGroup, popLocal, pushLocal, sys, vfork, waitpid, pathOf, WAIT } from './libc.js';
+import { readFd, execve, exitGroup, popLocal, pushLocal, sys, vfork, waitpid, pathOf, WAIT } from './libc.js';
 
 /** Splits a script into commands at `;` outside quotes; each command into words. */
 export function scanScript(script: string): string[][] {
@@ -94,7 +94,7 @@ export function* dashMain(g: Guest): GuestGen<number> {
         status = 1;
         continue;
       case 'read': {
-        const r = yield* sys({ name: 'read', fd: 0, buf: 0n, count: 1n });
+        const r = yield* readFd(g, 0, 1n);
         status = r.kind === 'done' && r.value > 0n ? 0 : 1;
         continue;
       }

@@ -12,6 +12,7 @@ import {
   NSIG,
   PROT_READ,
   PROT_WRITE,
+  SIG_BLOCK,
   SIG_SETMASK,
   SIGNALS,
   type SigactionStruct,
@@ -87,26 +88,32 @@ export function* posixSpawn(g: Guest, req: SpawnRequest): GuestGen<{ ec: number;
 
 const CLONE_VM = 0x100n;
 const CLONE_VFORK = 0x4000n;
+/** glibc's internal signals (SIGCANCEL, SIGSETXID): set to SIG_IGN without asking. */
+const SIGCANCEL = 32;
+const SIGSETXID = 33;
+const SA_RESTORER = 0x04000000n;
+/** __restore_rt in libc's text. */
+export const RESTORER = 0x7f0000002050n;
 
 /** __spawni_child, on its own stack; `args` points into the parent's stack. */
 function* spawnChild(g: Guest, args: bigint, req: SpawnRequest): GuestGen<never> {
   const attrs = req.attrs ?? {};
-  // No handler may stay installed: the child shares the parent's memory.
+  // No handler may stay installed: the child shares the parent's memory. hset is the mask the
+  // parent blocked (everything), so every signal is looked at; 2.36 resets all but SIG_IGN.
   const sa = pushLocal(g, 32n);
-  const hset = g.mem.readU64(args + ARGS_OLDMASK) | ((1n << 64n) - 1n);
+  const q = yield* sys({ name: 'rt_sigprocmask', how: SIG_BLOCK, set: 0n, oldset: sa, sigsetsize: 8n });
+  const hset = q.kind === 'done' ? (q.out?.sigset ?? 0n) : 0n;
   for (let sig = 1; sig < NSIG; sig++) {
-    if (sig === SIGNALS.SIGKILL || sig === SIGNALS.SIGSTOP) continue;
     let act: SigactionStruct;
     if (attrs.sigdefault?.includes(sig)) {
-      act = { handler: 'SIG_DFL', flags: 0n, mask: 0n };
+      act = { handler: 'SIG_DFL', flags: SA_RESTORER, mask: 0n, restorer: RESTORER };
     } else if ((hset >> BigInt(sig - 1)) & 1n) {
-      if (sig === 32 || sig === 33) {
-        act = { handler: 'SIG_IGN', flags: 0n, mask: 0n };
+      if (sig === SIGCANCEL || sig === SIGSETXID) {
+        act = { handler: 'SIG_IGN', flags: SA_RESTORER, mask: 0n, restorer: RESTORER };
       } else {
-        const q = yield* sys({ name: 'rt_sigaction', sig, act: 0n, oldact: sa, sigsetsize: 8n });
-        const old = q.kind === 'done' ? q.out?.oldact : undefined;
-        if (!old || old.handler === 'SIG_IGN' || old.handler === 'SIG_DFL') continue;
-        act = { handler: 'SIG_DFL', flags: 0n, mask: 0n };
+        const old = yield* sys({ name: 'rt_sigaction', sig, act: 0n, oldact: sa, sigsetsize: 8n });
+        if (old.kind === 'done' && old.out?.oldact?.handler === 'SIG_IGN') continue;
+        act = { handler: 'SIG_DFL', flags: SA_RESTORER, mask: 0n, restorer: RESTORER };
       }
     } else {
       continue;

@@ -1,7 +1,7 @@
 // The programs the modelled processes exec (coreutils and the shell): what each does to the
 // process lifecycle. Text output goes to fd 1 as the real tool writes it.
-import type { GuestGen, Program } from '../runtime/program.js';
-import { sys } from './libc.js';
+import type { Guest, GuestGen, Program } from '../runtime/program.js';
+import { pushLocal, readFd, sys } from './libc.js';
 import { dashMain } from './dash.js';
 
 function* write(fd: number, text: string): GuestGen<void> {
@@ -10,9 +10,9 @@ function* write(fd: number, text: string): GuestGen<void> {
 }
 
 /** cat without arguments: copy fd 0 to fd 1 until EOF; a read error is status 1. */
-function* catStdin(): GuestGen<number> {
+function* catStdin(g: Guest): GuestGen<number> {
   for (;;) {
-    const r = yield* sys({ name: 'read', fd: 0, buf: 0n, count: 131072n });
+    const r = yield* readFd(g, 0, 8192n);
     if (r.kind === 'error') return 1;
     const data = r.out?.data;
     if (r.value === 0n || !data) return 0;
@@ -48,8 +48,9 @@ export function coreImage(path: string, argv: readonly string[]): Program | null
     case 'tr':
       return catStdin;
     case 'pwd':
-      return function* () {
-        const r = yield* sys({ name: 'getcwd', buf: 0n, size: 4096n });
+      return function* (g) {
+        const buf = pushLocal(g, 4096n);
+        const r = yield* sys({ name: 'getcwd', buf, size: 4096n });
         yield* write(1, `${r.kind === 'done' ? (r.out?.cwd ?? '') : ''}\n`);
         return 0;
       };

@@ -116,3 +116,11 @@ export function* restoreSignals(g: Guest, oldset: bigint): GuestGen<void> {
 }
 
 export { WAIT };
+
+/** read(2) into a buffer on the caller's stack; the result carries the bytes in `out.data`. */
+export function* readFd(g: Guest, fd: number, count: bigint): GuestGen<SysResult> {
+  const buf = pushLocal(g, count);
+  const r = yield* sys({ name: 'read', fd, buf, count });
+  popLocal(g, count);
+  return r;
+}

@@ -2,7 +2,7 @@
 // clone3 calls, written after the C sources' call sequences.
 import { CLONE, MAP_ANONYMOUS, MAP_PRIVATE, MAP_STACK, P_PID, P_PIDFD, PR, PROT_READ, PROT_WRITE, SIGNALS, WAIT } from '@forkscope/kernel';
 import type { Guest, GuestGen, Program } from '../runtime/program.js';
-import { execve, exitGroup, exitThread, must, popLocal, pushLocal, sys, vfork, waitpid } from './libc.js';
+import { readFd, execve, exitGroup, exitThread, must, popLocal, pushLocal, sys, vfork, waitpid } from './libc.js';
 
 const SIGCHLD = BigInt(SIGNALS.SIGCHLD);
 
@@ -163,10 +163,10 @@ function* subreaper(g: Guest): GuestGen<number> {
   const b = yield* sys({ name: 'fork' }, {
     body: function* () {
       yield* sys({ name: 'fork' }, {
-        body: function* () {
+        body: function* (c) {
           yield* sys({ name: 'close', fd: w6 });
           // Wait until B is gone: the pipe's last writer closes when B exits.
-          yield* sys({ name: 'read', fd: r5, buf: 0n, count: 1n });
+          yield* readFd(c, r5, 1n);
           yield* sys({ name: 'getppid' });
           yield* sys({ name: 'write', fd: w4, buf: new Uint8Array([0x79]), count: 1n });
           return yield* exitGroup(3);
@@ -183,7 +183,7 @@ function* subreaper(g: Guest): GuestGen<number> {
   yield* sys({ name: 'close', fd: w4 });
   const status = pushLocal(g, 8n);
   yield* waitpid(Number(b.value), status);
-  yield* sys({ name: 'read', fd: r3, buf: 0n, count: 1n });
+  yield* readFd(g, r3, 1n);
   yield* waitpid(-1, status);
   return 0;
 }
@@ -207,7 +207,7 @@ function* cloexecStatusPipe(g: Guest): GuestGen<number> {
     });
     if (r.kind !== 'done') return 1;
     yield* sys({ name: 'close', fd: wr });
-    yield* sys({ name: 'read', fd: rd, buf: 0n, count: 4n });
+    yield* readFd(g, rd, 4n);
     yield* waitpid(Number(r.value), status);
     yield* sys({ name: 'close', fd: rd });
   }

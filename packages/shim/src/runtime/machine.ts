@@ -77,11 +77,13 @@ const EPOCH_NS = 1_795_726_200_000_000_000n;
 const CALL_NS = 1_000n;
 
 class TaskGuest implements Guest {
-  sp: bigint;
+  private stackPointer: bigint;
   readonly mem: GuestMemory;
   constructor(
     readonly tid: Tid,
     private readonly kernel: Kernel,
+    /** The task whose code runs now: a model touching another task's registers or memory is a bug. */
+    private readonly running: () => Tid | null,
     readonly data: bigint,
     sp: bigint,
     readonly argv: readonly string[],
@@ -89,8 +91,11 @@ class TaskGuest implements Guest {
     private readonly image: Image,
     private readonly fs: Vfs,
   ) {
-    this.sp = sp;
-    const space = () => kernel.memory(tid);
+    this.stackPointer = sp;
+    const space = () => {
+      this.assertRunning();
+      return kernel.memory(tid);
+    };
     const must = <T>(r: { ok: true; value: T } | { ok: false; errno: string }, what: string, addr: bigint): T => {
       if (!r.ok) throw new ModelError(`task ${tid}: ${what} at 0x${addr.toString(16)} faults (${r.errno})`);
       return r.value;
@@ -103,6 +108,19 @@ class TaskGuest implements Guest {
       read: (a, n) => must(space().read(a, n), 'read', a),
       write: (a, b) => must(space().write(a, b), 'write', a),
     };
+  }
+  get sp(): bigint {
+    return this.stackPointer;
+  }
+  set sp(value: bigint) {
+    this.assertRunning();
+    this.stackPointer = value;
+  }
+  private assertRunning(): void {
+    const now = this.running();
+    if (now !== null && now !== this.tid) {
+      throw new ModelError(`task ${now}'s code used task ${this.tid}'s registers or memory (a child body must use its own Guest)`);
+    }
   }
   lookup(path: string): 'file' | 'absent' | 'unknown' {
     const cwd = this.kernel.task(this.tid)?.cwd ?? '/';
@@ -124,6 +142,8 @@ export class Machine {
   private readonly notes: ShimNote[] = [];
   private readonly pendingEvents: KernelEvent[] = [];
   private readonly options: MachineOptions;
+  /** The task whose program code is running (null: the shim itself). */
+  private current: Tid | null = null;
 
   constructor(options: MachineOptions) {
     this.options = options;
@@ -180,7 +200,7 @@ export class Machine {
     const mm = this.kernel.memory(tid);
     const { data, sp } = loadImage(mm);
     const image: Image = { handlers: new Map() };
-    const guest = new TaskGuest(tid, this.kernel, data, sp, argv, envp, image, this.options.fs);
+    const guest = new TaskGuest(tid, this.kernel, () => this.current, data, sp, argv, envp, image, this.options.fs);
     this.tasks.set(tid, { tid, gens: [program(guest)], next: null, resume: null, blocked: null, side: null, handlerDepth: 0, saved: [], image, guest });
   }
 
@@ -189,7 +209,7 @@ export class Machine {
     if (!start) throw new ModelError(`task ${parent.tid}: ${step.call.name} made task ${child} but the model gave no child code`);
     const p = parent.guest;
     const sp = start.stack === 'inherit' ? p.sp : start.stack;
-    const guest = new TaskGuest(child, this.kernel, p.data, sp, p.argv, p.envp, parent.image, this.options.fs);
+    const guest = new TaskGuest(child, this.kernel, () => this.current, p.data, sp, p.argv, p.envp, parent.image, this.options.fs);
     this.tasks.set(child, { tid: child, gens: [start.body(guest)], next: null, resume: null, blocked: null, side: null, handlerDepth: 0, saved: [], image: parent.image, guest });
   }
 
@@ -217,9 +237,11 @@ export class Machine {
       const gen = t.gens[t.gens.length - 1];
       if (!gen) throw new ModelError(`task ${t.tid} has no code to run`);
       let r: IteratorResult<Step, number | void>;
+      this.current = t.tid;
       try {
         r = t.resume === null ? gen.next(undefined as unknown as SysResult) : gen.next(t.resume);
       } catch (e) {
+        this.current = null;
         if (e instanceof RanPastNoReturn) {
           this.notes.push({ tid: t.tid, kind: 'ran-past-no-return', text: `task ${t.tid} ran past ${e.message}: it executes whatever follows (SIGSEGV)` });
           t.resume = null;
@@ -229,6 +251,7 @@ export class Machine {
         }
         throw e;
       }
+      this.current = null;
       t.resume = null;
       if (!r.done) return r.value;
       if (t.gens.length > 1) {
