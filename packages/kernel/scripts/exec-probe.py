@@ -9,6 +9,8 @@ import os
 import sys
 
 cwd = sys.argv[1]
+# Optional argv[2]: "uid:gid" to switch to (from root) in each child, with no supplementary groups.
+ids = [int(x) for x in sys.argv[2].split(':')] if len(sys.argv) > 2 else None
 results = []
 for path in json.load(sys.stdin):
     r, w = os.pipe()  # both ends close-on-exec (Python's default)
@@ -16,6 +18,10 @@ for path in json.load(sys.stdin):
     if pid == 0:
         os.close(r)
         try:
+            if ids is not None:
+                os.setgroups([])
+                os.setgid(ids[1])
+                os.setuid(ids[0])
             os.chdir(cwd)
             null = os.open('/dev/null', os.O_RDWR)
             os.dup2(null, 1)

@@ -1,7 +1,8 @@
 // Differential test: random small trees are built both on the real filesystem (in a temporary
 // directory) and in a Vfs, and the running kernel's execve result for random paths is compared
-// with resolveExec's. Runs only on Linux, as root-or-not alike (the model is given the caller's
-// uid), with python3 available to issue execve without libc's ENOEXEC shell fallback.
+// with resolveExec's: once as the caller itself, and (when running as root) once as uid/gid 65534
+// with varied directory and file modes, so search and exec permission classes are checked too.
+// Needs Linux and python3, which issues execve without libc's ENOEXEC shell fallback.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,11 +28,16 @@ interface Spec {
   readonly interp: number;
   readonly arg: number;
   readonly target: number;
+  /** Index into MODES for directories and into FILE_MODES for files, when testing as non-root. */
+  readonly mode: number;
 }
+
+const DIR_MODES = [0o755, 0o700, 0o711, 0o744, 0o701];
+const FILE_MODES = [0o755, 0o700, 0o701, 0o710, 0o644, 0o711];
 
 const NAMES = ['q1', 'q2', 'q3'];
 
-function build(root: string, specs: readonly Spec[]): { fs: Vfs; created: string[] } {
+function build(root: string, specs: readonly Spec[], varyModes: boolean): { fs: Vfs; created: string[] } {
   const fs = new Vfs();
   fs.writeFile('/bin/true', { kind: 'elf' }, { mode: 0o755 });
   fs.mkdir(root);
@@ -46,11 +52,13 @@ function build(root: string, specs: readonly Spec[]): { fs: Vfs; created: string
     const parent = dirname(path);
     if (!madeDirs.has(parent) || taken.has(path)) continue;
     taken.add(path);
-    const mode = s.exec ? 0o755 : 0o644;
+    const mode = varyModes ? (FILE_MODES[s.mode % FILE_MODES.length] as number) : s.exec ? 0o755 : 0o644;
+    const dirMode = varyModes ? (DIR_MODES[s.mode % DIR_MODES.length] as number) : 0o755;
     switch (s.kind) {
       case 'dir':
-        mkdirSync(path, { mode: 0o755 });
-        fs.mkdir(path, { mode: 0o755 });
+        mkdirSync(path);
+        chmodSync(path, dirMode);
+        fs.mkdir(path, { mode: dirMode });
         madeDirs.add(path);
         break;
       case 'elf':
@@ -101,6 +109,7 @@ const spec: fc.Arbitrary<Spec> = fc.record({
   interp: fc.nat(20),
   arg: fc.nat(20),
   target: fc.nat(20),
+  mode: fc.nat(30),
 });
 
 const pathArb = fc.record({
@@ -109,56 +118,68 @@ const pathArb = fc.record({
   slash: fc.boolean(),
 });
 
-describe('Vfs against the running kernel', () => {
-  it.skipIf(!runnable)('resolveExec gives the errno (or success) execve gives on this machine (property)', () => {
-    const uid = process.getuid?.() ?? 0;
-    const gid = process.getgid?.() ?? 0;
-    const seen = new Set<string>();
-    fc.assert(
-      fc.property(fc.array(spec, { minLength: 1, maxLength: 14 }), fc.array(pathArb, { minLength: 1, maxLength: 12 }), (specs, paths) => {
-        const root = realpathSync(mkdtempSync(join(tmpdir(), 'fsoracle-')));
-        try {
-          const { fs, created } = build(root, specs);
-          // Relative paths must not climb out of the tree (the model only mirrors the tree).
-          // Every node made, then random paths through the tree.
-          const list = created.concat(
-            paths.map((p) => {
-              const parts = p.absolute ? p.parts : p.parts[0] === '..' ? ['.', ...p.parts.slice(1)] : p.parts;
-              return `${p.absolute ? `${root}/` : ''}${parts.join('/')}${p.slash ? '/' : ''}`;
-            }),
-          );
-          const r = spawnSync(pythonBin, [probe, root], { input: JSON.stringify(list), encoding: 'utf8', timeout: 30_000 });
-          expect(r.status, r.stderr).toBe(0);
-          const real = JSON.parse(r.stdout) as string[];
-          for (const x of real) seen.add(x);
-          list.forEach((path, i) => {
-            const m = fs.resolveExec(path, root, { cred: { uid, gid } });
-            const model = m.kind === 'ok' ? 'ok' : m.kind === 'error' ? m.errno : `unknown ${m.path}`;
-            expect(model, `execve(${JSON.stringify(path)}) in ${root}`).toBe(real[i]);
-          });
-        } finally {
-          rmSync(root, { recursive: true, force: true });
-        }
-      }),
-      {
-        numRuns: 30,
-        // One fixed tree that reaches every outcome, so the coverage check below never depends on luck.
-        examples: [
+const isRoot = process.getuid?.() === 0;
+
+/** Builds random trees, execs random paths there for real and in the model, and compares. */
+function compare(asNobody: boolean): void {
+  const cred = asNobody ? { uid: 65534, gid: 65534 } : { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
+  const seen = new Set<string>();
+  fc.assert(
+    fc.property(fc.array(spec, { minLength: 1, maxLength: 14 }), fc.array(pathArb, { minLength: 1, maxLength: 12 }), (specs, paths) => {
+      const root = realpathSync(mkdtempSync(join(tmpdir(), 'fsoracle-')));
+      chmodSync(root, 0o755);
+      try {
+        const { fs, created } = build(root, specs, asNobody);
+        // Every node made, then random paths through the tree. Relative paths must not climb
+        // out of the tree (the model only mirrors the tree).
+        const list = created.concat(
+          paths.map((p) => {
+            const parts = p.absolute ? p.parts : p.parts[0] === '..' ? ['.', ...p.parts.slice(1)] : p.parts;
+            return `${p.absolute ? `${root}/` : ''}${parts.join('/')}${p.slash ? '/' : ''}`;
+          }),
+        );
+        const args = asNobody ? [probe, root, `${cred.uid}:${cred.gid}`] : [probe, root];
+        const r = spawnSync(pythonBin, args, { input: JSON.stringify(list), encoding: 'utf8', timeout: 30_000 });
+        expect(r.status, r.stderr).toBe(0);
+        const real = JSON.parse(r.stdout) as string[];
+        for (const x of real) seen.add(x);
+        list.forEach((path, i) => {
+          const m = fs.resolveExec(path, root, { cred });
+          const model = m.kind === 'ok' ? 'ok' : m.kind === 'error' ? m.errno : `unknown ${m.path}`;
+          expect(model, `execve(${JSON.stringify(path)}) in ${root}`).toBe(real[i]);
+        });
+      } finally {
+        rmSync(root, { recursive: true, force: true });
+      }
+    }),
+    {
+      numRuns: 30,
+      // One fixed tree that reaches every outcome, so the coverage check below never depends on luck.
+      examples: [
+        [
           [
-            [
-              { names: ['q1'], kind: 'elf', exec: true, interp: 0, arg: 0, target: 0 },
-              { names: ['q2'], kind: 'text', exec: true, interp: 0, arg: 0, target: 0 },
-              { names: ['q3'], kind: 'elf', exec: false, interp: 0, arg: 0, target: 0 },
-            ],
-            [
-              { absolute: false, parts: ['zz'], slash: false },
-              { absolute: true, parts: ['q1'], slash: true },
-            ],
+            { names: ['q1'], kind: 'elf', exec: true, interp: 0, arg: 0, target: 0, mode: 0 },
+            { names: ['q2'], kind: 'text', exec: true, interp: 0, arg: 0, target: 0, mode: 0 },
+            { names: ['q3'], kind: 'elf', exec: false, interp: 0, arg: 0, target: 0, mode: 4 },
+          ],
+          [
+            { absolute: false, parts: ['zz'], slash: false },
+            { absolute: true, parts: ['q1'], slash: true },
           ],
         ],
-      },
-    );
-    // The comparison only means something if the runs reached the interesting outcomes.
-    for (const outcome of ['ok', 'ENOENT', 'EACCES', 'ENOEXEC', 'ENOTDIR']) expect([...seen]).toContain(outcome);
+      ],
+    },
+  );
+  // The comparison only means something if the runs reached the interesting outcomes.
+  for (const outcome of ['ok', 'ENOENT', 'EACCES', 'ENOEXEC', 'ENOTDIR']) expect([...seen]).toContain(outcome);
+}
+
+describe('Vfs against the running kernel', () => {
+  it.skipIf(!runnable)('resolveExec gives the errno (or success) execve gives on this machine (property)', () => {
+    compare(false);
+  }, 180_000);
+
+  it.skipIf(!runnable || !isRoot)('…and the same for an unprivileged caller, with search and exec permission bits (property)', () => {
+    compare(true);
   }, 180_000);
 });
