@@ -87,6 +87,13 @@ describe('convert (real lines)', () => {
     expect(convert(line('11113 1795726797.511520 ioctl(4, FIONBIO, [1]) = 0 <0.000053>'), noPids)).toEqual({ kind: 'nonblock', fd: 4, on: true });
   });
 
+  it('poll probes every watched fd unless the result reports POLLNVAL', () => {
+    const l = line('11113 1795726797.511787 poll([{fd=4, events=POLLIN}, {fd=6, events=POLLIN}], 2, -1) = 1 ([{fd=4, revents=POLLIN}]) <0.006668>');
+    expect(convert(l, noPids)).toEqual({ kind: 'fd-probe', fd: 4, also: [6] });
+    const nval = line('1 poll([{fd=9, events=POLLIN}], 1, 0) = 1 ([{fd=9, revents=POLLNVAL}])');
+    expect(convert(nval, noPids)).toMatchObject({ kind: 'adopted' });
+  });
+
   it('mmap is effect-checked at the recorded address; sleeps and futexes are adopted with a reason', () => {
     expect(convert(line('9865  mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f1862b06000'), noPids)).toEqual({
       kind: 'effect',

@@ -105,7 +105,9 @@ export function judge(records: readonly ReplayRecord[], pids: PidMap): Judgement
             effectChecked++;
             const recordedEbadf = outcome.kind === 'error' && outcome.errno === 'EBADF';
             if (r.fdOpen === false && !recordedEbadf && outcome.kind !== 'unknown' && outcome.kind !== 'unfinished') {
-              diverge(r.event.span.line, r.event.pid, r.event.name, describeOutcome(outcome), `fd ${r.fd} is not open (EBADF)`, 'fd-closed');
+              const fds = [r.fd, ...(r.alsoFds ?? [])];
+              const what = fds.length === 1 ? `fd ${r.fd} is not open (EBADF)` : `fds ${fds.join(', ')} are not all open`;
+              diverge(r.event.span.line, r.event.pid, r.event.name, describeOutcome(outcome), what, 'fd-closed');
             } else if (r.fdOpen === true && recordedEbadf) {
               diverge(r.event.span.line, r.event.pid, r.event.name, describeOutcome(outcome), `fd ${r.fd} is open`, 'errno');
             }

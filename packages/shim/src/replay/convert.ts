@@ -59,8 +59,11 @@ export type Conversion =
   | { readonly kind: 'fd-create'; readonly opens: readonly Syscall[]; readonly fdsIn: 'result' | 'array-arg' }
   /** ioctl(FIONBIO): sets or clears O_NONBLOCK on the open file (through F_GETFL/F_SETFL). */
   | { readonly kind: 'nonblock'; readonly fd: number; readonly on: boolean }
-  /** The call works on an fd the kernel does not model the contents of: only the fd's validity is checked. */
-  | { readonly kind: 'fd-probe'; readonly fd: number }
+  /**
+   * The call works on an fd the kernel does not model the contents of: only the fd's validity is
+   * checked (`also`: further fds that must be open too, e.g. every fd a poll watched).
+   */
+  | { readonly kind: 'fd-probe'; readonly fd: number; readonly also?: readonly number[] }
   /** Sent to the kernel for its effect (rt_sigreturn restoring the mask); its value is the environment's. */
   | { readonly kind: 'run-adopted'; readonly call: Syscall; readonly reason: string }
   /** Not sent: the kernel does not model it, or the recording does not tell enough. */
@@ -451,6 +454,22 @@ export function convert(event: SyscallEvent, pids: PidLookup): Conversion {
     case 'fchdir': {
       const fd = int(0);
       return fd === undefined ? undecodable('fd') : checked({ name: 'fchdir', fd });
+    }
+    case 'poll':
+    case 'ppoll': {
+      // Readiness is the environment's; that every watched fd is open is the kernel's (a closed one
+      // would come back as POLLNVAL, so a result without it says they all were).
+      if (event.outcome.kind !== 'value' || (event.outcome.extra ?? '').includes('POLLNVAL')) return adopted('poll readiness is an environment input');
+      const list = bare(a(0) ?? { kind: 'null' });
+      if (list.kind !== 'array' || list.truncated) return undecodable('pollfd array');
+      const fds: number[] = [];
+      for (const item of list.items) {
+        const fd = intOf(fieldOf(item, 'fd'));
+        if (fd === undefined) return undecodable('pollfd');
+        if (fd >= 0n) fds.push(Number(fd));
+      }
+      const [first, ...rest] = fds;
+      return first === undefined ? adopted('poll without fds is a sleep') : { kind: 'fd-probe', fd: first, also: rest };
     }
     case 'nanosleep':
     case 'clock_nanosleep':

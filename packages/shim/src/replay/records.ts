@@ -26,6 +26,8 @@ export interface SyscallRecord {
   /** fd-probe: whether the kernel holds the fd open when the call was entered. */
   readonly fdOpen?: boolean;
   readonly fd?: number;
+  /** fd-probe: further fds that had to be open too (a poll's set). */
+  readonly alsoFds?: readonly number[];
 }
 
 export interface ExitRecord {

@@ -212,7 +212,11 @@ export class ReplayGuest {
         this.#inFlight.set(tid, { event, conversion });
         return;
       case 'fd-probe':
-        this.#inFlight.set(tid, { event, conversion, fdOpen: this.#port.fdOpen(tid, conversion.fd) });
+        this.#inFlight.set(tid, {
+          event,
+          conversion,
+          fdOpen: [conversion.fd, ...(conversion.also ?? [])].every((fd) => this.#port.fdOpen(tid, fd)),
+        });
         this.#drain();
         return;
       case 'fd-create':
@@ -380,7 +384,13 @@ export class ReplayGuest {
         record = { ...base, handling: 'adopted', reason: conversion.reason };
         break;
       case 'fd-probe':
-        record = { ...base, handling: 'fd-probe', fd: conversion.fd, ...(f.fdOpen !== undefined ? { fdOpen: f.fdOpen } : {}) };
+        record = {
+          ...base,
+          handling: 'fd-probe',
+          fd: conversion.fd,
+          ...(conversion.also !== undefined && conversion.also.length > 0 ? { alsoFds: conversion.also } : {}),
+          ...(f.fdOpen !== undefined ? { fdOpen: f.fdOpen } : {}),
+        };
         break;
       case 'run-adopted':
         record = { ...base, handling: 'run-adopted', reason: conversion.reason, ...(result ? { result } : {}) };
