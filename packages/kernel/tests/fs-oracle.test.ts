@@ -1,6 +1,6 @@
 // Differential test: random small trees are built both on the real filesystem (in a temporary
 // directory) and in a Vfs, and the running kernel's execve result for random paths is compared
-// with resolveExec's: once as the caller itself, and (when running as root) once as uid/gid 65534
+// with resolveExec's (and chdir's with resolveChdir's): once as the caller itself, and (when running as root) once as uid/gid 65534
 // with varied directory and file modes, so search and exec permission classes are checked too.
 // Needs Linux and python3, which issues execve without libc's ENOEXEC shell fallback.
 import { spawnSync } from 'node:child_process';
@@ -138,15 +138,24 @@ function compare(asNobody: boolean): void {
             return `${p.absolute ? `${root}/` : ''}${parts.join('/')}${p.slash ? '/' : ''}`;
           }),
         );
-        const args = asNobody ? [probe, root, `${cred.uid}:${cred.gid}`] : [probe, root];
-        const r = spawnSync(pythonBin, args, { input: JSON.stringify(list), encoding: 'utf8', timeout: 30_000 });
-        expect(r.status, r.stderr).toBe(0);
-        const real = JSON.parse(r.stdout) as string[];
+        const who = asNobody ? `${cred.uid}:${cred.gid}` : '-';
+        const run = (mode: string): string[] => {
+          const r = spawnSync(pythonBin, [probe, root, who, mode], { input: JSON.stringify(list), encoding: 'utf8', timeout: 30_000 });
+          expect(r.status, r.stderr).toBe(0);
+          return JSON.parse(r.stdout) as string[];
+        };
+        const real = run('exec');
         for (const x of real) seen.add(x);
         list.forEach((path, i) => {
           const m = fs.resolveExec(path, root, { cred });
           const model = m.kind === 'ok' ? 'ok' : m.kind === 'error' ? m.errno : `unknown ${m.path}`;
           expect(model, `execve(${JSON.stringify(path)}) in ${root}`).toBe(real[i]);
+        });
+        const realCd = run('chdir');
+        list.forEach((path, i) => {
+          const m = fs.resolveChdir(path, root, { cred });
+          const model = m.kind === 'ok' ? 'ok' : m.kind === 'error' ? m.errno : `unknown ${m.path}`;
+          expect(model, `chdir(${JSON.stringify(path)}) in ${root}`).toBe(realCd[i]);
         });
       } finally {
         rmSync(root, { recursive: true, force: true });
