@@ -2,7 +2,8 @@
 import type { Program } from '../runtime/program.js';
 import { coreImage } from './images.js';
 import { dashMain } from './dash.js';
-import { POSIX_SPAWN_MODELS, RUST_MODELS } from './families.js';
+import { POSIX_SPAWN_MODELS } from './posix-spawn.js';
+import { RUST_MODELS } from './rust.js';
 import { PYTHON_MODELS } from './python.js';
 import { RAW_MODELS } from './raw.js';
 

@@ -1,9 +1,9 @@
-// The corpus programs of the posix_spawn, Rust and Python families, built from the libc-level
-// blocks: each is the call sequence of the test program in tools/capture/programs/.
-import { O_CLOEXEC, O_CREAT, O_TRUNC, O_WRONLY, SIGNALS, WAIT } from '@forkscope/kernel';
-import type { Guest, GuestGen, Program } from '../runtime/program.js';
+// The posix_spawn family's test program (tools/capture/programs/posix_spawn/): glibc's
+// posix_spawn/posix_spawnp with file actions and attributes, then waitpid.
+import { O_CREAT, O_TRUNC, O_WRONLY, SIGNALS, WAIT } from '@forkscope/kernel';
+import type { Guest, Program } from '../runtime/program.js';
 import { posixSpawn, type SpawnRequest } from './glibc-spawn.js';
-import { errnoNumber, execve, execvpe, exitGroup, must, pushLocal, sys, vfork, waitpid } from './libc.js';
+import { must, pushLocal, waitpid } from './libc.js';
 
 /** The C test program's pattern: spawn, reap what was spawned, then check no child is left. */
 function spawnProgram(requests: (g: Guest) => readonly SpawnRequest[], reap: 'each' | 'any' = 'each'): Program {
@@ -67,46 +67,5 @@ export const POSIX_SPAWN_MODELS: { readonly [caseName: string]: Program } = {
     return yield* spawnProgram((c) => [
       spawn(c.argv[0] ?? '', [c.argv[0] ?? '', 'report'], { attrs: { sigmask: 1n << BigInt(SIGNALS.SIGUSR1 - 1), sigdefault: [SIGNALS.SIGUSR2], pgroup: 0 } })(c),
     ])(g);
-  },
-};
-
-/**
- * Rust std's Command on glibc: the posix_spawn path (posix_spawnp, since std always passes the
- * program name for PATH search) and waitpid for status(); spawn errors come back as the
- * posix_spawn return value.
- */
-function rustSpawnStatus(requests: (g: Guest) => readonly SpawnRequest[]): Program {
-  return function* (g) {
-    const status = pushLocal(g, 8n);
-    for (const req of requests(g)) {
-      const { ec, pid } = yield* posixSpawn(g, req);
-      if (ec === 0) yield* waitpid(pid, status);
-    }
-    return 0;
-  };
-}
-
-const spawnp = (file: string, argv: readonly string[], extra: Partial<SpawnRequest> = {}) => (g: Guest): SpawnRequest => ({
-  file,
-  argv,
-  envp: g.envp,
-  usePath: true,
-  ...extra,
-});
-
-export const RUST_MODELS: { readonly [caseName: string]: Program } = {
-  status: rustSpawnStatus((g) => [spawnp('/bin/true', ['/bin/true'])(g), spawnp('/bin/false', ['/bin/false'])(g)]),
-  'spawn-enoent': rustSpawnStatus((g) => [
-    spawnp('/nonexistent/forkscope-prog', ['/nonexistent/forkscope-prog'])(g),
-    spawnp('forkscope-no-such-program', ['forkscope-no-such-program'])(g),
-    spawnp('./not-executable', ['./not-executable'])(g),
-  ]),
-  'current-dir-bad': rustSpawnStatus((g) => [spawnp('/bin/pwd', ['/bin/pwd'], { actions: [{ kind: 'chdir', path: 'no-such-dir' }] })(g)]),
-  'current-dir-good': rustSpawnStatus((g) => [spawnp('/bin/pwd', ['/bin/pwd'], { actions: [{ kind: 'chdir', path: 'sub' }] })(g)]),
-  'env-clear': rustSpawnStatus(() => [{ file: '/usr/bin/env', argv: ['/usr/bin/env'], envp: ['FORKSCOPE_ONLY=1'], usePath: true }]),
-  exec: function* (g) {
-    // CommandExt::exec: the fork path's child half, run in the caller: execvp replaces it.
-    const r = yield* execvpe('/bin/echo', ['/bin/echo', 'replaced by exec'], g.envp);
-    return errnoNumber(r) === 0 ? 0 : 1;
   },
 };
