@@ -76,23 +76,29 @@ export function parseShadowFiles(files: readonly ShadowFile[]): ShadowLog {
   const processOfTid = new Map<number, number>();
   const records: Logged[][] = [];
   let deterministic = false;
+  // First pass: which process (file) each thread id is logged in.
+  const split = files.map((f) => {
+    const lines = f.text.split('\n');
+    if (lines.at(-1) === '') lines.pop();
+    return lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+  });
   files.forEach((f, fi) => {
     const pid = pidOfShadowName(f.name);
     if (pid === null && files.length > 1) problems.push(`${f.name}:0: not a Shadow log name (expected <procname>.<pid>.strace), so its process is unknown`);
-    const lines = f.text.split('\n');
-    if (lines.at(-1) === '') lines.pop();
-    const list: Logged[] = [];
-    for (let n = 0; n < lines.length; n++) {
-      const raw = (lines[n] as string).endsWith('\r') ? (lines[n] as string).slice(0, -1) : (lines[n] as string);
+    (split[fi] as string[]).forEach((raw, n) => {
       if (raw.includes('<pointer>')) deterministic = true;
       const tid = tidOf(raw);
-      if (tid !== null && pid !== null) {
-        const owner = processOfTid.get(tid);
-        if (owner === undefined) processOfTid.set(tid, pid);
-        else if (owner !== pid) problems.push(`${f.name}:${n + 1}: thread ${tid} is also logged in process ${owner}'s file`);
-      }
-      list.push({ file: fi, lineNo: n + 1, text: stripPointerNotes(raw), ns: simTimeNs(raw) });
-    }
+      if (tid === null || pid === null) return;
+      const owner = processOfTid.get(tid);
+      if (owner === undefined) processOfTid.set(tid, pid);
+      else if (owner !== pid) problems.push(`${f.name}:${n + 1}: thread ${tid} is also logged in process ${owner}'s file`);
+    });
+  });
+  files.forEach((f, fi) => {
+    const list: Logged[] = [];
+    (split[fi] as string[]).forEach((raw, n) => {
+      list.push({ file: fi, lineNo: n + 1, text: hiddenResult(markHiddenThread(stripPointerNotes(raw), processOfTid)), ns: simTimeNs(raw) });
+    });
     records.push(list);
   });
   const parser = new TraceParser({ dialect: 'shadow' });
@@ -194,4 +200,44 @@ export function stripPointerNotes(line: string): string {
 
 function isHex(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46);
+}
+
+/**
+ * Deterministic mode prints clone3's clone_args as `<pointer>`, hiding CLONE_THREAD. The files
+ * still tell: a new task logged in its creator's file is a thread of that process. Such a call
+ * is read as `clone3({flags=CLONE_THREAD}, …)` (a form no real clone3 takes, which the
+ * comparison knows to be a stand-in); a new process keeps its hidden flags.
+ */
+function markHiddenThread(line: string, processOfTid: ReadonlyMap<number, number>): string {
+  const call = line.indexOf('] clone3(');
+  if (call < 0 || call > 60) return line;
+  const at = call + '] clone3('.length;
+  // The struct as `<pointer>` (deterministic) or as a bare address (not dereferenced).
+  let end = at;
+  if (line.startsWith('<pointer>', at)) end = at + '<pointer>'.length;
+  else if (line.startsWith('0x', at)) for (end = at + 2; end < line.length && isHex(line.charCodeAt(end)); end++);
+  if (end === at || line.charCodeAt(end) !== 0x2c) return line;
+  const tid = tidOf(line);
+  const eq = line.lastIndexOf(') = ');
+  if (tid === null || eq < 0) return line;
+  const rv = line.slice(eq + 4);
+  let child = 0;
+  for (let i = 0; i < rv.length && i < 10; i++) {
+    const c = rv.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return line;
+    child = child * 10 + (c - 0x30);
+  }
+  const mine = processOfTid.get(tid);
+  if (child === 0 || mine === undefined || processOfTid.get(child) !== mine) return line;
+  return line.slice(0, at) + '{flags=CLONE_THREAD}' + line.slice(end);
+}
+
+/**
+ * Deterministic mode prints a pointer-typed result (brk, mmap) as `= <pointer>`, which the
+ * tracer does not take as a result: read it as strace's `= ?` (a result not shown). No
+ * process-lifecycle call returns a pointer, so nothing compared is lost.
+ */
+function hiddenResult(line: string): string {
+  const tail = ') = <pointer>';
+  return line.endsWith(tail) ? line.slice(0, -'<pointer>'.length) + '?' : line;
 }

@@ -61,7 +61,9 @@ export function formatShadowLogs(events: readonly TraceEvent[], options: ShadowW
     if (ev.split || ev.outcome.kind === 'unfinished' || ev.outcome.kind === 'restart') emit(file, start, lead(start) + '<blocked>');
     if (ev.outcome.kind === 'unfinished' || ev.outcome.kind === 'restart') continue;
     const end = ev.split ? at(ev.endTime?.ns, ev.span.endLine) : start;
-    emit(file, end, lead(end) + shadowResult(ev, vid));
+    const result = shadowResult(ev, vid);
+    // Deterministic mode hides pointer results too (brk, mmap).
+    emit(file, end, lead(end) + (options.mode === 'deterministic' && result.startsWith('0x') ? '<pointer>' : result));
   }
   const out = new Map<string, string>();
   for (const [file, list] of lines) {
@@ -114,7 +116,8 @@ function shadowArgs(ev: SyscallEvent, mode: ShadowMode, vid: (n: bigint) => stri
   return parts
     .map((p, i) => {
       const a = p.trim();
-      if (i === 0 && PID_ARG_CALLS.has(ev.name) && /^-?\d{1,10}$/.test(a)) {
+      const pidPosition = (i === 0 && PID_ARG_CALLS.has(ev.name)) || (i === 1 && ev.name === 'waitid' && (parts[0]?.trim() === 'P_PID' || parts[0]?.trim() === 'P_PGID'));
+      if (pidPosition && /^-?\d{1,10}$/.test(a)) {
         const n = BigInt(a);
         return n > 0n ? vid(n) : a;
       }
