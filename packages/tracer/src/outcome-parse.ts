@@ -10,6 +10,9 @@ export interface OutcomeParse {
   injection: string | undefined;
 }
 
+/** The one OutcomeParse `parseOutcome` fills in: read it before the next call. */
+const RESULT: OutcomeParse = { outcome: { kind: 'unknown' }, duration: undefined, injection: undefined };
+
 const UNKNOWN: SyscallOutcome = Object.freeze({ kind: 'unknown' });
 const UNAVAILABLE: SyscallOutcome = Object.freeze({ kind: 'unavailable' });
 
@@ -79,7 +82,8 @@ function isErrnoStart(c: number): boolean {
 }
 
 /**
- * Parses from `i` (just after the `)`). Returns a reason string when the text is not a result.
+ * Parses from `i` (just after the `)`). Returns a reason string when the text is not a result,
+ * else a shared object valid until the next call.
  * `shadow` selects Shadow's `-2 (ENOENT)`, `<native>`, `<blocked>` forms.
  */
 export function parseOutcome(s: string, i: number, end: number, shadow: boolean): OutcomeParse | string {
@@ -198,5 +202,8 @@ export function parseOutcome(s: string, i: number, end: number, shadow: boolean)
     j = close + 1;
   }
   if (j !== end) return 'unexpected text after the result';
-  return { outcome, duration, injection };
+  RESULT.outcome = outcome;
+  RESULT.duration = duration;
+  RESULT.injection = injection;
+  return RESULT;
 }

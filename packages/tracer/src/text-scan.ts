@@ -75,12 +75,23 @@ export type CallMarker = 'unfinished' | 'detached' | 'pid-changed';
 
 export interface CallEnd {
   /** Index of the closing `)` or of the marker's `<`. */
-  readonly at: number;
+  at: number;
   /** Index just past the `)` or the marker. */
-  readonly next: number;
-  readonly marker: CallMarker | null;
+  next: number;
+  marker: CallMarker | null;
   /** For `<pid changed to N ...>`. */
-  readonly newPid?: number;
+  newPid: number;
+}
+
+/** The one CallEnd `findCallEnd` fills in: read it before the next call (saves an object per line). */
+const END: CallEnd = { at: 0, next: 0, marker: null, newPid: 0 };
+
+function callEnd(at: number, next: number, marker: CallMarker | null, newPid = 0): CallEnd {
+  END.at = at;
+  END.next = next;
+  END.marker = marker;
+  END.newPid = newPid;
+  return END;
 }
 
 /** 1 for the ASCII characters `findCallEnd` can step over: all but `"()[]{}/<`. */
@@ -96,6 +107,7 @@ const PID_CHANGED = '<pid changed to ';
  * markers `<unfinished ...>`, `<detached ...>`, `<pid changed to N ...>`. Strings, comments and
  * decorations are skipped as whole tokens, so `) =` or `(` inside them never count.
  * Returns null when neither is found (an open line: stderr splice or a truncated file).
+ * The result is a shared object, valid until the next call.
  */
 export function findCallEnd(s: string, i: number, end: number): CallEnd | null {
   let depth = 0;
@@ -116,7 +128,7 @@ export function findCallEnd(s: string, i: number, end: number): CallEnd | null {
         depth++;
         break;
       case 0x29: // )
-        if (depth === 0) return { at: j, next: j + 1, marker: null };
+        if (depth === 0) return callEnd(j, j + 1, null);
         depth--;
         break;
       case 0x5d: // ]
@@ -137,16 +149,16 @@ export function findCallEnd(s: string, i: number, end: number): CallEnd | null {
           if (e < 0) return null;
           j = e - 1;
         } else if (s.startsWith(UNFINISHED, j)) {
-          return { at: j, next: j + UNFINISHED.length, marker: 'unfinished' };
+          return callEnd(j, j + UNFINISHED.length, 'unfinished');
         } else if (s.startsWith(DETACHED, j)) {
-          return { at: j, next: j + DETACHED.length, marker: 'detached' };
+          return callEnd(j, j + DETACHED.length, 'detached');
         } else if (s.startsWith(PID_CHANGED, j)) {
           let k = j + PID_CHANGED.length;
           let n = 0;
           const start = k;
           while (k < end && isDigit(s.charCodeAt(k))) n = n * 10 + (s.charCodeAt(k++) - 0x30);
           if (k === start || !s.startsWith(' ...>', k)) return null;
-          return { at: j, next: k + 5, marker: 'pid-changed', newPid: n };
+          return callEnd(j, k + 5, 'pid-changed', n);
         }
         break;
       }

@@ -402,8 +402,8 @@ export class TraceParser {
       return;
     }
     // <pid changed to N ...> (-ff): the call completes in N's file, after its superseded line.
-    const p: Pending = { file: this.file, pid, name, argsText, line, prefix: leader.prefix, pidChangedTo: end.newPid as number };
-    this.pending.set(end.newPid as number, p);
+    const p: Pending = { file: this.file, pid, name, argsText, line, prefix: leader.prefix, pidChangedTo: end.newPid };
+    this.pending.set(end.newPid, p);
     this.lastPending = p;
   }
 
