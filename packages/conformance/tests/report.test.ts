@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import { renderReport } from '../src/index.js';
 import { buildTimeline } from '../src/report/index.js';
+import { parseShadowFiles } from '../src/verify/index.js';
 import { escapeHtml, jsonForScript } from '../src/report/escape.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -105,6 +106,39 @@ describe('timeline model', () => {
     const t = buildTimeline(events);
     expect(t.marks.length + t.offLane).toBe(events.length);
     for (const m of t.marks) expect(m.x1).toBeGreaterThanOrEqual(m.x0);
+  });
+});
+
+describe('timeline of a Shadow log', () => {
+  const dir = fileURLToPath(new URL('./fixtures/shadow/vfork-exec-standard/', import.meta.url));
+  const files = ['raw.1000.strace', 'raw.1001.strace'].map((name) => ({ name, text: readFileSync(join(dir, name), 'utf8') }));
+
+  it('a call logged <blocked> and then again is one blocked span; times are simulated nanoseconds as microseconds', () => {
+    const t = buildTimeline(parseShadowFiles(files).events);
+    expect(t.unit).toBe('us');
+    expect(t.lanes.map((l) => l.tid)).toEqual([1000, 1001]);
+    const wait = t.marks.filter((m) => m.name === 'wait4');
+    expect(wait).toHaveLength(1);
+    expect([wait[0]!.x0, wait[0]!.x1]).toEqual([3200, 4000]);
+    expect(wait[0]!.text.split('\n')).toEqual([
+      '1000  00:00:00.003200000 wait4(1001, 0x7ffe7f1c2b4c, 0, 0x0 <null>) = <blocked>',
+      '1000  00:00:00.004000000 wait4(1001, 0x7ffe7f1c2b4c, 0, 0x0 <null>) = 1001',
+    ]);
+    // No resume time for the vfork parent and no exit lines: no release or reap arrows are made up.
+    expect(t.arrows.map((a) => a.kind)).toEqual(['clone']);
+  });
+
+  it('forkscope report reads Shadow logs (dialect detected)', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'fs-report-')), 'shadow.html');
+    let stderr = '';
+    const code = await main(['report', join(dir, 'raw.1000.strace'), join(dir, 'raw.1001.strace'), '--html', out], {
+      stdout: { write: () => true },
+      stderr: { write: (s: string) => (stderr += s) },
+      cwd: ROOT,
+      isTTY: false,
+    });
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(readFileSync(out, 'utf8')).toContain('"name":"wait4"');
   });
 });
 

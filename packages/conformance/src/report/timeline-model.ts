@@ -102,6 +102,8 @@ export function buildTimeline(events: readonly TraceEvent[], divergences: readon
   const placed = new Set<number>();
 
   const marks: Mark[] = [];
+  const markOf = new Map<TraceEvent, Mark>();
+  const blocked = new Map<number, { name: string; mark: Mark; event: TraceEvent }>();
   let offLane = 0;
   let lastX = 0;
   for (const ev of events) {
@@ -133,7 +135,7 @@ export function buildTimeline(events: readonly TraceEvent[], divergences: readon
         }
       }
     }
-    marks.push({
+    let mark: Mark = {
       lane,
       x0,
       x1,
@@ -145,12 +147,34 @@ export function buildTimeline(events: readonly TraceEvent[], divergences: readon
       endLine: ev.span.endLine,
       text: formatEvent(ev).join('\n'),
       divergence,
-    });
+    };
+    // Shadow logs a call that blocks as `= <blocked>`, then the call again when it completes:
+    // the two lines are one blocked span, like strace's unfinished/resumed halves.
+    if (ev.kind === 'syscall' && ev.pid !== null) {
+      const held = blocked.get(ev.pid);
+      if (held !== undefined) {
+        blocked.delete(ev.pid);
+        if (held.name === ev.name && ev.outcome.kind !== 'blocked') {
+          mark = { ...mark, x0: held.mark.x0, line: held.mark.line, text: held.mark.text + '\n' + mark.text, divergence: mark.divergence >= 0 ? mark.divergence : held.mark.divergence };
+          markOf.set(held.event, mark);
+        } else {
+          marks.push(held.mark);
+        }
+      }
+      if (ev.outcome.kind === 'blocked') {
+        blocked.set(ev.pid, { name: ev.name, mark, event: ev });
+        markOf.set(ev, mark);
+        continue;
+      }
+    }
+    marks.push(mark);
+    markOf.set(ev, mark);
   }
+  for (const held of blocked.values()) marks.push(held.mark);
   const unplaced: number[] = [];
   for (let i = 0; i < divergences.length; i++) if (!placed.has(i)) unplaced.push(i);
 
-  const arrows = buildArrows(events, marks, laneOfTid);
+  const arrows = buildArrows(events, markOf, laneOfTid);
   marks.sort((a, b) => a.lane - b.lane || a.x0 - b.x0 || a.line - b.line);
   let minX = Infinity;
   let maxX = -Infinity;
@@ -273,15 +297,8 @@ function layoutLanes(events: readonly TraceEvent[]): { groups: LaneGroup[]; lane
   return { groups, lanes, laneOfTid };
 }
 
-function buildArrows(events: readonly TraceEvent[], marks: readonly Mark[], laneOfTid: ReadonlyMap<number, number>): Arrow[] {
+function buildArrows(events: readonly TraceEvent[], markOf: ReadonlyMap<TraceEvent, Mark>, laneOfTid: ReadonlyMap<number, number>): Arrow[] {
   const arrows: Arrow[] = [];
-  // Marks are still in event order here: index i is events' i-th drawn event.
-  const markOf = new Map<TraceEvent, Mark>();
-  let m = 0;
-  for (const ev of events) {
-    if (markKind(ev) === null) continue;
-    markOf.set(ev, marks[m++] as Mark);
-  }
   const firstOf = new Map<number, Mark>();
   const releaseOf = new Map<number, Mark>();
   const endOf = new Map<number, Mark>();
@@ -305,7 +322,8 @@ function buildArrows(events: readonly TraceEvent[], marks: readonly Mark[], lane
       const first = firstOf.get(child);
       if (to !== undefined) arrows.push({ kind: 'clone', fromLane: from, fromX: mk.x0, toLane: to, toX: first?.x0 ?? mk.x0 });
       const release = releaseOf.get(child);
-      if (mk.vfork && to !== undefined && release !== undefined) {
+      // Only where the parent is shown blocked (strace's split vfork): a Shadow log has no resume time.
+      if (mk.vfork && mk.x1 > mk.x0 && to !== undefined && release !== undefined) {
         // The child's exec (its end time: when the kernel let the parent go) or its exit wakes the parent.
         arrows.push({ kind: 'vfork-release', fromLane: to, fromX: release.x1, toLane: from, toX: mk.x1 });
       }

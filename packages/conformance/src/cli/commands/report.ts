@@ -5,7 +5,8 @@ import { renderReport } from '../../report/index.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { UsageError, inputErrorOf } from '../io.js';
-import { diagnosticLines, readCapture, resolvePath, type Dialect } from '../read-capture.js';
+import { readTrace } from '../../verify/read-trace.js';
+import { resolvePath, type Dialect } from '../read-capture.js';
 
 export const reportCommand: Command = {
   name: 'report',
@@ -18,7 +19,8 @@ vfork parent's suspension hatched in orange), arrows from each clone to its chil
 vfork child's exec or exit to its parent's resume, and from a child's exit to the wait
 that reaped it. Hover a mark for its line; wheel to zoom, drag to pan. Times come from
 the capture's timestamps (-t/-tt/-ttt), or line order when it has none.
-Several files given together are the -ff files of one run (name.<pid>).
+Several files given together are the -ff files of one run (name.<pid>), or Shadow's
+per-process strace logs (<procname>.<pid>.strace, drawn in simulated time).
 
 Options:
   --html OUT          the HTML file to write (required)
@@ -46,15 +48,15 @@ Examples:
     const out = values.html;
     if (typeof out !== 'string' || out === '') throw new UsageError('report needs --html OUT', 'report');
     const dialect = dialectOf(values.dialect, 'report');
-    const capture = await readCapture(ctx.io.cwd, positionals, dialect);
+    const trace = await readTrace(ctx.io.cwd, positionals, dialect);
     const title = typeof values.title === 'string' ? values.title : basename(positionals[0] as string);
-    const html = renderReport(capture.events, { title });
+    const html = renderReport(trace.events, { title });
     try {
       await writeFile(resolvePath(ctx.io.cwd, out), html);
     } catch (err) {
       throw inputErrorOf(out, err) ?? err;
     }
-    for (const d of diagnosticLines(capture)) ctx.io.stderr.write(d + '\n');
+    for (const d of trace.problems) ctx.io.stderr.write(d + '\n');
     return 0;
   },
 };

@@ -1,14 +1,13 @@
 // `forkscope verify --expect expected.json TRACE...`: does another emulator's trace (a strace
 // capture, or Shadow's strace logs) behave as the corpus case did on Linux?
-import { open } from 'node:fs/promises';
-import { describeDifference, normalize, type TraceEvent } from '@forkscope/tracer';
+import { describeDifference, normalize } from '@forkscope/tracer';
 import { readExpectation } from '../../verify/expectation.js';
-import { isShadowLine, readShadowFiles } from '../../verify/shadow-log.js';
+import { readTrace } from '../../verify/read-trace.js';
 import { verifyNormalized, type TraceDialect, type VerifyResult } from '../../verify/verify-trace.js';
 import { parseCommandArgs } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { InputError, UsageError, inputErrorOf } from '../io.js';
-import { checkReadable, diagnosticLines, readCapture, resolvePath } from '../read-capture.js';
+import { checkReadable, resolvePath } from '../read-capture.js';
 import { dialectOf } from './report.js';
 
 export const verifyCommand: Command = {
@@ -55,7 +54,7 @@ Examples:
     const expectPath = values.expect;
     if (typeof expectPath !== 'string' || expectPath === '') throw new UsageError('verify needs --expect EXPECTED', 'verify');
     if (positionals.length === 0) throw new UsageError('verify needs a TRACE', 'verify');
-    let dialect = dialectOf(values.dialect, 'verify');
+    const dialect = dialectOf(values.dialect, 'verify');
 
     const expectedFile = resolvePath(ctx.io.cwd, expectPath);
     await checkReadable(expectPath, expectedFile);
@@ -64,28 +63,10 @@ Examples:
     });
     if (!expected.ok) throw new InputError(expectPath, expected.reason);
 
-    const paths = positionals.map((p) => resolvePath(ctx.io.cwd, p));
-    for (let i = 0; i < paths.length; i++) await checkReadable(positionals[i] as string, paths[i] as string);
-    if (dialect === 'auto') dialect = (await firstLineIsShadow(paths[0] as string, positionals[0] as string)) ? 'shadow' : 'strace';
-
-    let events: TraceEvent[];
-    let traceDialect: TraceDialect;
-    const problems: string[] = [];
-    if (dialect === 'shadow') {
-      const log = await readShadowFiles(paths, positionals).catch((err: unknown) => {
-        throw inputErrorOf(positionals.join(', '), err) ?? err;
-      });
-      events = log.events;
-      traceDialect = { kind: 'shadow', mode: log.mode };
-      problems.push(...log.problems);
-      for (const ev of events) if (ev.kind === 'diagnostic') problems.push(`${ev.span.file ?? positionals[0]}:${ev.span.line}: ${ev.reason}`);
-    } else {
-      const capture = await readCapture(ctx.io.cwd, positionals, 'strace');
-      events = capture.events;
-      traceDialect = { kind: 'strace' };
-      problems.push(...diagnosticLines(capture));
-    }
-    const result = verifyNormalized(expected.value, normalize(events), traceDialect);
+    const trace = await readTrace(ctx.io.cwd, positionals, dialect);
+    const problems = trace.problems;
+    const traceDialect = trace.dialect;
+    const result = verifyNormalized(expected.value, normalize(trace.events), traceDialect);
     const ok = result.conforms && problems.length === 0;
     if (values.json === true) {
       const dialectJson = traceDialect.kind === 'shadow' ? { dialect: 'shadow', mode: traceDialect.mode } : { dialect: 'strace' };
@@ -97,23 +78,6 @@ Examples:
     return ok ? 0 : 1;
   },
 };
-
-async function firstLineIsShadow(path: string, shown: string): Promise<boolean> {
-  try {
-    const fh = await open(path, 'r');
-    try {
-      const buf = Buffer.alloc(512);
-      const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-      const text = buf.subarray(0, bytesRead).toString('latin1');
-      const nl = text.indexOf('\n');
-      return isShadowLine(nl < 0 ? text : text.slice(0, nl));
-    } finally {
-      await fh.close();
-    }
-  } catch (err) {
-    throw inputErrorOf(shown, err) ?? err;
-  }
-}
 
 function renderText(expect: string, traces: readonly string[], dialect: TraceDialect, r: VerifyResult): string {
   const what =
