@@ -146,3 +146,25 @@ describe('ReplayGuest on an exec from a non-leader thread (real capture, tests/f
     expect(exit).toMatchObject({ kind: 'exit', kernel: { kind: 'exited', code: 0 } });
   });
 });
+
+describe('ReplayGuest on a child killed by a fault (real capture, tests/fixtures/segv.c)', () => {
+  const text = readFileSync(fileURLToPath(new URL('./fixtures/segv.strace', import.meta.url)), 'utf8');
+  const events = parseText(text, { file: 'segv.strace' });
+  const out = replayCapture(events);
+  const killed = events.find((e) => e.kind === 'killed');
+  const child = killed?.pid ?? -1;
+
+  it('E25 the fault is injected at its line: the kernel kills the child and its parent reaps WTERMSIG SIGSEGV', () => {
+    expect(out.records.filter((r) => r.kind === 'fatal')).toEqual([]);
+    const sig = out.records.find((r) => r.kind === 'signal' && r.event.signal === 'SIGSEGV');
+    expect(sig).toMatchObject({ kind: 'signal', injected: expect.stringContaining('SEGV_MAPERR') });
+    expect(out.records.find((r) => r.kind === 'exit' && r.event.pid === child)).toMatchObject({ kernel: { kind: 'killed', signo: 11 } });
+    const root = events.find((e) => e.kind === 'syscall')?.pid ?? -1;
+    expect(syscallAt(out.records, 'wait4', root).result).toMatchObject({ kind: 'done', out: { status: 11 } });
+  });
+
+  it('E33 the parent SIGCHLD is the kernel one: CLD_KILLED with the signal as status', () => {
+    const chld = out.records.find((r) => r.kind === 'signal' && r.event.signal === 'SIGCHLD');
+    expect(chld).toMatchObject({ kernel: { signo: 17, code: 2, status: 11 } });
+  });
+});

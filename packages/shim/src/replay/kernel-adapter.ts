@@ -9,6 +9,8 @@ export interface KernelAdapterOptions {
   readonly fs: Vfs | null;
   /** The directory the capture ran in. */
   readonly cwd?: string;
+  /** RLIMIT_CORE > 0 where the capture ran (a `(core dumped)` in the recording says so). */
+  readonly coreDumps?: boolean;
 }
 
 export class KernelAdapter implements KernelPort {
@@ -17,7 +19,7 @@ export class KernelAdapter implements KernelPort {
   readonly #fs: Vfs | null;
 
   constructor(options: KernelAdapterOptions) {
-    this.kernel = new Kernel({ fs: options.fs, memory: 'none' });
+    this.kernel = new Kernel({ fs: options.fs, memory: 'none', coreDumps: options.coreDumps ?? false });
     this.#fs = options.fs;
     this.#cwd = options.cwd ?? '/';
   }
@@ -75,6 +77,10 @@ export class KernelAdapter implements KernelPort {
     const cwd = this.kernel.task(tid)?.cwd ?? this.#cwd;
     const r = what === 'exec' ? this.#fs.resolveExec(path, cwd) : this.#fs.resolveChdir(path, cwd);
     return r.kind === 'unknown' ? 'unknown' : 'known';
+  }
+
+  inject(tid: number, signo: number): void {
+    this.kernel.signalProcess(this.tgidOf(tid), signo);
   }
 
   tgidOf(tid: number): number {

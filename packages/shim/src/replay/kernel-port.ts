@@ -11,6 +11,8 @@ export interface KernelPort {
   /** Whether the task's fd table holds the fd open (asked without changing anything). */
   fdOpen(tid: number, fd: number): boolean;
   tgidOf(tid: number): number;
+  /** Sends a signal from outside the modelled processes (SI_USER from pid 0) to the task's process. */
+  inject(tid: number, signo: number): void;
   /**
    * Whether the filesystem model decides an exec or chdir of this path for this task: 'known',
    * 'unknown' (not in the fs manifest) or 'no-fs' (the capture has no manifest).

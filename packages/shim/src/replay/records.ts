@@ -44,6 +44,12 @@ export interface SignalRecord {
   readonly tid: number;
   /** The oldest signal of that number the kernel sent to this task (or its process) not yet matched, or null. */
   readonly kernel: SigInfo | null;
+  /**
+   * Set when the signal came from outside the modelled processes (a fault, a sender the recording
+   * does not show): the guest sent it into the kernel at this line, so its effect is replayed, and
+   * says why here; there is nothing to compare its siginfo with.
+   */
+  readonly injected?: string;
 }
 
 /** A recorded line the guest could not replay at all; the capture's verdict is "error". */

@@ -30,6 +30,8 @@ export function replayCapture(events: readonly TraceEvent[], options: ReplayOpti
       return { records: [{ kind: 'fatal', line: 0, message }], pids: new PidMap(), unusable: [], kernelEvents: [] };
     }
   }
-  const port = new KernelAdapter({ fs, ...(options.cwd !== undefined ? { cwd: options.cwd } : {}) });
+  // Whether cores were dumped is the environment's RLIMIT_CORE; the recording shows it if any task dumped one.
+  const coreDumps = events.some((e) => e.kind === 'killed' && e.coreDumped);
+  const port = new KernelAdapter({ fs, coreDumps, ...(options.cwd !== undefined ? { cwd: options.cwd } : {}) });
   return new ReplayGuest(port).run(events);
 }

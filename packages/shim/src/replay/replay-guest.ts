@@ -17,6 +17,8 @@ import type { ReplayStep } from './steps.js';
 import type { KernelPort } from './kernel-port.js';
 
 const CLONE_FAMILY = new Set(['clone', 'clone3', 'fork', 'vfork']);
+/** si_code prefixes of signals a fault raises (arch/x86 traps): no syscall sends them. */
+const FAULT_CODES = ['SEGV_', 'BUS_', 'ILL_', 'FPE_', 'TRAP_'];
 const F_GETFL = 3;
 const F_SETFL = 4;
 const O_NONBLOCK = 0o4000n;
@@ -156,8 +158,19 @@ export class ReplayGuest {
         const match = this.#signals.find(
           (s) => !s.used && s.info.signo === signo && ((s.scope === 'thread' && s.to === tid) || (s.scope === 'process' && s.to === tgid)),
         );
-        if (match !== undefined) match.used = true;
-        this.#records.push({ kind: 'signal', event: step.event, tid, kernel: match?.info ?? null });
+        if (match !== undefined) {
+          match.used = true;
+          this.#records.push({ kind: 'signal', event: step.event, tid, kernel: match.info });
+          return;
+        }
+        const outside = signo === undefined ? null : this.#fromOutside(step.event);
+        if (outside !== null && signo !== undefined && this.#port.state(tid) !== undefined) {
+          this.#port.inject(tid, signo);
+          this.#drain();
+          this.#records.push({ kind: 'signal', event: step.event, tid, kernel: null, injected: outside });
+          return;
+        }
+        this.#records.push({ kind: 'signal', event: step.event, tid, kernel: null });
         return;
       }
       case 'superseded':
@@ -174,6 +187,24 @@ export class ReplayGuest {
         throw new Error(`unknown step ${(never as ReplayStep).kind}`);
       }
     }
+  }
+
+  /**
+   * Why a recorded signal the kernel did not send comes from outside the modelled processes, or
+   * null if it should have come from them: a fault (the kernel runs no instructions) or a sender
+   * pid the recording never shows.
+   */
+  #fromOutside(event: Extract<ReplayStep, { kind: 'signal' }>['event']): string | null {
+    const field = (name: string) => event.siginfo.find((f) => f.name === name)?.value;
+    const code = field('si_code');
+    if (code?.kind === 'ident' && FAULT_CODES.some((p) => code.name.startsWith(p))) return `a fault (${code.name})`;
+    if (code?.kind === 'ident' && code.name === 'SI_KERNEL') return 'sent by the kernel itself (SI_KERNEL)';
+    const pid = field('si_pid');
+    if ((code?.kind === 'ident' && (code.name === 'SI_USER' || code.name === 'SI_QUEUE' || code.name === 'SI_TKILL')) && pid?.kind === 'int') {
+      const sender = Number(pid.value);
+      if (sender === 0 || !this.pids.has(sender)) return `sent by pid ${sender}, outside the recording`;
+    }
+    return null;
   }
 
   /** The emulated task of a recorded pid: the root on first sight, else a child of a clone in flight. */
