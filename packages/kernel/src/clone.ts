@@ -94,13 +94,16 @@ function cloneArgsFromUser(core: Core, t: Task, args: bigint | CloneArgsStruct, 
       stack_size: u(48), tls: u(56), set_tid: u(64), set_tid_size: u(72), cgroup: u(80),
     };
   } else {
-    // Fields past `size` are not part of the call: the kernel zero-fills them.
+    // Fields past `size` are not part of the call: the kernel zero-fills them. All are u64.
     const within = (end: bigint): boolean => size >= end;
+    const u = (v: bigint | undefined): bigint => BigInt.asUintN(64, v ?? 0n);
+    const setTid = within(72n) ? args.set_tid : 0n;
     s = {
-      ...args,
-      set_tid: within(72n) ? args.set_tid : 0n,
-      set_tid_size: within(80n) ? args.set_tid_size : 0n,
-      cgroup: within(88n) ? args.cgroup : 0n,
+      flags: u(args.flags), pidfd: u(args.pidfd), child_tid: u(args.child_tid), parent_tid: u(args.parent_tid),
+      exit_signal: u(args.exit_signal), stack: u(args.stack), stack_size: u(args.stack_size), tls: u(args.tls),
+      set_tid: typeof setTid === 'bigint' ? u(setTid) : setTid,
+      set_tid_size: within(80n) ? u(args.set_tid_size) : 0n,
+      cgroup: within(88n) ? u(args.cgroup) : 0n,
     };
   }
   const setTidIn = s.set_tid ?? 0n;

@@ -88,9 +88,9 @@ function doExec(
   if (resolution.kind === 'ok' && openForWriting(core, [resolution.image, ...resolution.scripts.map((s) => s.path)])) {
     return failed(core, t, displayPath, 'ETXTBSY');
   }
-  const argv = readStringArray(core, t, argvArg, MAX_ARG_STRLEN);
+  const argv = readStringArray(core, t, argvArg, MAX_ARG_STRLEN, Number(ARGS_LIMIT));
   if (!argv.ok) return failed(core, t, displayPath, argv.errno);
-  const envp = readStringArray(core, t, envpArg, MAX_ARG_STRLEN);
+  const envp = readStringArray(core, t, envpArg, MAX_ARG_STRLEN, Number(ARGS_LIMIT));
   if (!envp.ok) return failed(core, t, displayPath, envp.errno);
   // Per-string and total limits (D9): each string with its NUL, plus the pointer array.
   let total = BigInt(Math.max(argv.value.length, 1) + envp.value.length) * 8n;

@@ -25,6 +25,8 @@ import { readBytes, readPath, writeBytes } from './guest-io.js';
 /** pipe2's O_NOTIFICATION_PIPE reuses O_EXCL's bit. */
 const O_NOTIFICATION_PIPE = O_EXCL;
 const PIPE2_FLAGS = O_CLOEXEC | O_NONBLOCK | O_DIRECT | O_NOTIFICATION_PIPE;
+/** The most one read or write transfers (INT_MAX rounded down to a page). */
+const MAX_RW_COUNT = 0x7ffff000n;
 
 function fromErrno(r: { ok: true; value: number } | { ok: false; errno: import('./errno.js').ErrnoName }): SyscallResult {
   return r.ok ? done(r.value) : error(r.errno);
@@ -97,7 +99,7 @@ export function sysPipe2(core: Core, t: Task, call: CallOf<'pipe'> | CallOf<'pip
 export function sysRead(core: Core, t: Task, call: CallOf<'read'>): SyscallResult {
   const ofd = t.files.get(call.fd);
   if (!ofd || !ofd.canRead) return error('EBADF');
-  const count = Number(call.count > 0x7ffff000n ? 0x7ffff000n : call.count);
+  const count = call.count < 0n ? 0 : Number(call.count > MAX_RW_COUNT ? MAX_RW_COUNT : call.count);
   const file = ofd.file;
   if (file.kind !== 'pipe') {
     core.emit({ type: 'unmodeled', tid: t.tid, call: 'read', reason: `read from a ${file.kind} file is not modelled` });
@@ -141,10 +143,12 @@ export function sysWrite(core: Core, t: Task, call: CallOf<'write'>): SyscallRes
   const ofd = t.files.get(call.fd);
   if (!ofd || !ofd.canWrite) return error('EBADF');
   let bytes: Uint8Array;
-  if (typeof call.buf !== 'bigint') bytes = call.buf.subarray(0, Number(call.count));
-  else if (call.count === 0n) bytes = new Uint8Array(0);
+  // rw_verify_area: a count beyond MAX_RW_COUNT is clamped.
+  const count = call.count < 0n ? 0 : Number(call.count > MAX_RW_COUNT ? MAX_RW_COUNT : call.count);
+  if (typeof call.buf !== 'bigint') bytes = call.buf.subarray(0, count);
+  else if (count === 0) bytes = new Uint8Array(0);
   else {
-    const r = readBytes(core, t, call.buf, Number(call.count), 'write buffer');
+    const r = readBytes(core, t, call.buf, count, 'write buffer');
     if (!r.ok) return error(r.errno);
     bytes = r.value;
   }

@@ -71,17 +71,24 @@ export function readPath(core: Core, t: Task, arg: PathArg): Errno<string> {
   return readCString(core, t, arg, PATH_MAX, 'path');
 }
 
-/** argv/envp: NULL gives an empty array; each element is read like the kernel's copy_strings. */
-export function readStringArray(core: Core, t: Task, arg: StringArrayArg, maxString: number): Errno<string[]> {
+/**
+ * argv/envp: NULL gives an empty array; each element is read like the kernel's copy_strings.
+ * Reading stops with E2BIG once pointers and strings exceed `budget` bytes, so a huge array in
+ * guest memory costs no more than the exec limit allows.
+ */
+export function readStringArray(core: Core, t: Task, arg: StringArrayArg, maxString: number, budget: number): Errno<string[]> {
   if (typeof arg !== 'bigint') return ok([...arg]);
   if (arg === 0n) return ok([]);
   const out: string[] = [];
+  let used = 0;
   for (let i = 0; i < MAX_ARG_STRINGS; i++) {
     const p = readU64(core, t, arg + BigInt(i) * 8n, 'argv');
     if (!p.ok) return p;
     if (p.value === 0n) return ok(out);
     const s = readCString(core, t, p.value, maxString + 1, 'argv string');
     if (!s.ok) return s.errno === 'ENAMETOOLONG' ? fail('E2BIG') : s;
+    used += 8 + s.value.length + 1;
+    if (used > budget) return fail('E2BIG');
     out.push(s.value);
   }
   return fail('E2BIG');

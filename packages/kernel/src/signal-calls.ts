@@ -83,7 +83,13 @@ export function sysRtSigaction(core: Core, t: Task, call: CallOf<'rt_sigaction'>
   if (!isValidSignal(sig) || (setting && (sig === SIGNALS.SIGKILL || sig === SIGNALS.SIGSTOP))) return error('EINVAL');
   let next: SigAction | undefined;
   if (typeof call.act !== 'bigint') {
-    next = { handler: call.act.handler, flags: BigInt.asUintN(64, call.act.flags), mask: call.act.mask, restorer: call.act.restorer ?? 0n };
+    const h = call.act.handler;
+    next = {
+      handler: typeof h === 'bigint' ? BigInt.asUintN(64, h) : h,
+      flags: BigInt.asUintN(64, call.act.flags),
+      mask: BigInt.asUintN(64, call.act.mask),
+      restorer: BigInt.asUintN(64, call.act.restorer ?? 0n),
+    };
   } else if (call.act !== 0n) {
     const raw = readBytes(core, t, call.act, 32, 'sigaction');
     if (!raw.ok) return error(raw.errno);
