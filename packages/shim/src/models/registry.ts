@@ -12,7 +12,8 @@ export interface ModelEntry {
   readonly main: Program;
 }
 
-const DASH_CASES = ['simple', 'two-commands', 'exit-status', 'not-found', 'exec'];
+// Every dash case runs the same image: the script comes from the case's argv.
+const DASH_CASES = ['background-wait', 'command-substitution', 'exec', 'exit-status', 'not-found', 'pipeline', 'redirection', 'simple', 'subshell', 'trap', 'two-commands'];
 
 function entries(): ModelEntry[] {
   const out: ModelEntry[] = [];

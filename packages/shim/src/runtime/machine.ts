@@ -11,9 +11,9 @@ import {
   type Tid,
   type Vfs,
 } from '@forkscope/kernel';
-import { ModelError, RanPastNoReturn, type Guest, type GuestGen, type GuestMemory, type Program, type Step, type SysResult } from './program.js';
+import { ModelError, RanPastNoReturn, type Guest, type GuestGen, type GuestMemory, type Program, type SignalHandler, type Step, type SysResult } from './program.js';
 import { loadImage, readFrame, writeFrame } from './stack.js';
-import { renderArgs, renderResult, siginfoText, signalText } from './strace-render.js';
+import { renderArgs, renderResult, siginfoText, signalText, sigsetText } from './strace-render.js';
 import { isVforkCall, type Strategy } from '../strategies/strategy.js';
 
 /** Finds the program an execve starts; null when the path is not a program the models know. */
@@ -62,6 +62,8 @@ interface GuestTask {
   /** The vfork-family call whose parent context was kept aside (strategy 'side'). */
   side: Context | null;
   handlerDepth: number;
+  /** The mask the next rt_sigreturn restores (for its strace line). */
+  sigreturnMask: bigint;
   /** Results owed to interrupted code, one per running handler. */
   saved: { readonly resume: SysResult | null; readonly next: Step | null }[];
   image: Image;
@@ -69,7 +71,7 @@ interface GuestTask {
 }
 
 interface Image {
-  readonly handlers: Map<bigint, Program>;
+  readonly handlers: Map<bigint, SignalHandler>;
 }
 
 const EPOCH_NS = 1_795_726_200_000_000_000n;
@@ -128,7 +130,7 @@ class TaskGuest implements Guest {
     if (r.kind === 'unknown') return 'unknown';
     return r.kind === 'found' && r.node.kind === 'file' ? 'file' : 'absent';
   }
-  defineHandler(addr: bigint, handler: Program): void {
+  defineHandler(addr: bigint, handler: SignalHandler): void {
     this.image.handlers.set(addr, handler);
   }
 }
@@ -201,7 +203,7 @@ export class Machine {
     const { data, sp } = loadImage(mm);
     const image: Image = { handlers: new Map() };
     const guest = new TaskGuest(tid, this.kernel, () => this.current, data, sp, argv, envp, image, this.options.fs);
-    this.tasks.set(tid, { tid, gens: [program(guest)], next: null, resume: null, blocked: null, side: null, handlerDepth: 0, saved: [], image, guest });
+    this.tasks.set(tid, { tid, gens: [program(guest)], next: null, resume: null, blocked: null, side: null, handlerDepth: 0, sigreturnMask: 0n, saved: [], image, guest });
   }
 
   private startChild(parent: GuestTask, child: Tid, step: Step): void {
@@ -210,7 +212,7 @@ export class Machine {
     const p = parent.guest;
     const sp = start.stack === 'inherit' ? p.sp : start.stack;
     const guest = new TaskGuest(child, this.kernel, () => this.current, p.data, sp, p.argv, p.envp, parent.image, this.options.fs);
-    this.tasks.set(child, { tid: child, gens: [start.body(guest)], next: null, resume: null, blocked: null, side: null, handlerDepth: 0, saved: [], image: parent.image, guest });
+    this.tasks.set(child, { tid: child, gens: [start.body(guest)], next: null, resume: null, blocked: null, side: null, handlerDepth: 0, sigreturnMask: 0n, saved: [], image: parent.image, guest });
   }
 
   /** Runs the task until it issues one kernel call (or ends). */
@@ -275,6 +277,10 @@ export class Machine {
     this.contexts.set(id, ctx);
     writeFrame(k.memory(t.tid), t.guest.sp, { tid: t.tid, context: id, sp: t.guest.sp });
     if (vfork && this.options.strategy.vforkRestore === 'side') t.side = ctx;
+    if (step.call.name === 'rt_sigreturn') {
+      const frames = k.signalFrames(t.tid);
+      t.sigreturnMask = frames[frames.length - 1]?.savedMask ?? 0n;
+    }
     const kcall = this.options.strategy.kernelCall(step.call);
     const r = k.syscall(t.tid, kcall);
     if (step.call.name === 'rt_sigreturn' && t.handlerDepth > 0) t.handlerDepth--;
@@ -301,8 +307,13 @@ export class Machine {
   /** A call's result reached the task: print it, restore the task's context, run handlers. */
   private finish(t: GuestTask, step: Step, r: SyscallResult, vfork: boolean, resumed: boolean): void {
     const call = step.call;
-    const args = renderArgs(call, r.kind === 'done' || r.kind === 'error' ? r : null);
-    const body = resumed ? `<... ${call.name} resumed>${args.tail}) ${renderResult(r, call)}` : `${call.name}(${args.head}${args.tail}) ${renderResult(r, call)}`;
+    // rt_sigreturn hands back what the interrupted code was owed; strace prints that value.
+    const owed = call.name === 'rt_sigreturn' && r.kind === 'done' ? t.saved.pop() : undefined;
+    const owedResult = owed?.resume ? visible(owed.resume) : null;
+    const shown: SyscallResult = owedResult ?? r;
+    const args = call.name === 'rt_sigreturn' ? { head: `{mask=${sigsetText(t.sigreturnMask)}}`, tail: '' } : renderArgs(call, r.kind === 'done' || r.kind === 'error' ? r : null);
+    const result = renderResult(shown, call);
+    const body = resumed ? `<... ${call.name} resumed>${args.tail}) ${result}` : `${call.name}(${args.head}${args.tail}) ${result}`;
     const noReturn = r.kind === 'gone' || (call.name === 'execve' && r.kind === 'done');
     this.line(t.tid, noReturn ? body : `${body} <0.000001>`);
     const view = this.kernel.task(t.tid);
@@ -312,17 +323,15 @@ export class Machine {
       return;
     }
     if (r.kind === 'blocked') throw new Error('finish: still blocked');
-    if (call.name === 'execve' || call.name === 'execveat') {
-      if (r.kind === 'done') {
-        const path = typeof call.path === 'string' ? call.path : '?';
-        const argv = typeof call.argv === 'bigint' ? [] : call.argv;
-        const envp = typeof call.envp === 'bigint' ? [] : call.envp;
-        const program = this.options.images(view.exe, argv);
-        if (!program) throw new ModelError(`execve of ${path}: no model of that program`);
-        for (const g of t.gens) g.return(undefined);
-        this.startImage(t.tid, program, argv, envp);
-        return;
-      }
+    if ((call.name === 'execve' || call.name === 'execveat') && r.kind === 'done') {
+      const argv = typeof call.argv === 'bigint' ? [] : call.argv;
+      const envp = typeof call.envp === 'bigint' ? [] : call.envp;
+      const program = this.options.images(view.exe, argv);
+      if (!program) throw new ModelError(`execve of ${view.exe}: no model of that program`);
+      // The old image's generators are dropped, not closed: a vfork parent that returns through
+      // this task's frame (shared-no-restore) still runs that code, which is the parent's too.
+      this.startImage(t.tid, program, argv, envp);
+      return;
     }
     if (r.kind === 'error' && r.restarts === true) {
       // Linux restarts the call after the handler: the task issues it again.
@@ -332,11 +341,10 @@ export class Machine {
     }
     this.restoreContext(t, vfork);
     if (call.name === 'rt_sigreturn') {
-      const owed = t.saved.pop();
-      t.resume = owed?.resume ?? null;
+      t.resume = owedResult;
       t.next = owed?.next ?? null;
     } else {
-      t.resume = r;
+      t.resume = visible(r);
     }
     this.enterHandlers(t);
   }
@@ -376,7 +384,7 @@ export class Machine {
       t.saved.push({ resume: t.resume, next: t.next });
       t.resume = null;
       t.next = null;
-      t.gens = [...t.gens, handler(t.guest)];
+      t.gens = [...t.gens, handlerProgram(handler, frame.signo)(t.guest)];
     }
   }
 
@@ -428,6 +436,18 @@ export class Machine {
     }
     this.line(tid, `--- ${signalText(e.info.signo)} ${siginfoText(e.info)} ---`);
   }
+}
+
+/** What the program sees: a call a handler interrupted without restart fails with EINTR. */
+function visible(r: SysResult): SysResult {
+  if (r.kind === 'error' && r.restarts === false && r.errno.startsWith('ERESTART')) return { kind: 'error', errno: 'EINTR' };
+  return r;
+}
+
+function handlerProgram(handler: SignalHandler, signo: number): Program {
+  return function* (g) {
+    yield* handler(g, signo);
+  };
 }
 
 /** What a task returning through garbage runs: it faults at once. */

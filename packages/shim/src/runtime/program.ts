@@ -28,6 +28,9 @@ export type GuestGen<R = void> = Generator<Step, R, SysResult>;
 /** A program's entry point; the number it returns goes to exit_group, as glibc's exit(main()). */
 export type Program = (g: Guest) => GuestGen<number | void>;
 
+/** A signal handler's code: called with the signal number, as a C handler is. */
+export type SignalHandler = (g: Guest, signo: number) => GuestGen<unknown>;
+
 /** The program's view of its task: its registers and its memory. */
 export interface Guest {
   readonly tid: Tid;
@@ -46,7 +49,7 @@ export interface Guest {
    */
   lookup(path: string): 'file' | 'absent' | 'unknown';
   /** Registers a signal handler's code at a code address (the image's text). */
-  defineHandler(addr: bigint, handler: Program): void;
+  defineHandler(addr: bigint, handler: SignalHandler): void;
 }
 
 export interface GuestMemory {

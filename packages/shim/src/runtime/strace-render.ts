@@ -2,7 +2,20 @@
 // run exactly as it reads a real capture. Only the shapes the models issue are rendered with
 // strace's decoding; anything else falls back to plain numbers, which the tracer still parses.
 import {
+  AT_FDCWD,
   CLD,
+  F_DUPFD,
+  F_DUPFD_CLOEXEC,
+  F_GETFD,
+  F_SETFD,
+  FD_CLOEXEC,
+  O_APPEND,
+  O_CLOEXEC,
+  O_CREAT,
+  O_DIRECTORY,
+  O_EXCL,
+  O_NONBLOCK,
+  O_TRUNC,
   MAP_ANONYMOUS,
   MAP_FIXED,
   MAP_PRIVATE,
@@ -58,6 +71,16 @@ const WAIT_NAMES: readonly (readonly [number, string])[] = [
   [WAIT.__WNOTHREAD, '__WNOTHREAD'],
   [WAIT.__WALL, '__WALL'],
   [WAIT.__WCLONE, '__WCLONE'],
+];
+
+const OPEN_NAMES: readonly (readonly [number, string])[] = [
+  [O_CREAT, 'O_CREAT'],
+  [O_EXCL, 'O_EXCL'],
+  [O_TRUNC, 'O_TRUNC'],
+  [O_APPEND, 'O_APPEND'],
+  [O_NONBLOCK, 'O_NONBLOCK'],
+  [O_DIRECTORY, 'O_DIRECTORY'],
+  [O_CLOEXEC, 'O_CLOEXEC'],
 ];
 
 const PROT_NAMES: readonly (readonly [number, string])[] = [
@@ -308,10 +331,33 @@ export function renderArgs(call: Syscall, result: Finished): RenderedCall {
       return one(`${call.pid}, ${call.pgid}`);
     case 'prctl':
       return one(`${call.option}, ${call.arg2}`);
-    case 'openat':
-      return one(`AT_FDCWD, ${pathText(call.path)}, ${call.flags}`);
+    case 'openat': {
+      const mode = (call.flags & O_CREAT) !== 0 ? `, 0${call.mode.toString(8)}` : '';
+      return one(`${call.dirfd === AT_FDCWD ? 'AT_FDCWD' : call.dirfd}, ${pathText(call.path)}, ${openFlags(call.flags)}${mode}`);
+    }
     case 'fcntl':
-      return one(`${call.fd}, ${call.cmd}, ${call.arg}`);
+      switch (call.cmd) {
+        case F_GETFD:
+          return one(`${call.fd}, F_GETFD`);
+        case F_SETFD:
+          return one(`${call.fd}, F_SETFD, ${call.arg === BigInt(FD_CLOEXEC) ? 'FD_CLOEXEC' : call.arg}`);
+        case F_DUPFD:
+          return one(`${call.fd}, F_DUPFD, ${call.arg}`);
+        case F_DUPFD_CLOEXEC:
+          return one(`${call.fd}, F_DUPFD_CLOEXEC, ${call.arg}`);
+        default:
+          return one(`${call.fd}, ${call.cmd}, ${call.arg}`);
+      }
+    case 'close_range':
+      return one(`${call.first}, ${call.last >>> 0}, ${call.flags}`);
+    case 'getcwd':
+      return one(`${out?.cwd !== undefined ? quote(out.cwd) : ptr(call.buf)}, ${call.size}`);
+    case 'rt_sigsuspend':
+      return one(`${typeof call.mask === 'bigint' ? ptr(call.mask) : sigsetText(call.mask.mask)}, ${call.sigsetsize}`);
+    case 'dup':
+      return one(String(call.oldfd));
+    case 'dup3':
+      return one(`${call.oldfd}, ${call.newfd}, ${call.flags === 0 ? '0' : 'O_CLOEXEC'}`);
     case 'mmap':
       return one(`${ptr(call.addr)}, ${call.length}, ${bitNames(call.prot, PROT_NAMES, 'PROT_NONE')}, ${bitNames(call.flags, MAP_NAMES, '0')}, ${call.fd}, ${call.offset}`);
     case 'munmap':
@@ -331,13 +377,26 @@ export function renderArgs(call: Syscall, result: Finished): RenderedCall {
   }
 }
 
+const RESTART_TEXT: { readonly [errno: string]: string } = {
+  ERESTARTSYS: 'To be restarted if SA_RESTART is set',
+  ERESTARTNOINTR: 'To be restarted',
+  ERESTARTNOHAND: 'To be restarted if no handler',
+  ERESTART_RESTARTBLOCK: 'Interrupted by signal',
+};
+
+function openFlags(flags: number): string {
+  const access = ['O_RDONLY', 'O_WRONLY', 'O_RDWR', 'O_ACCMODE'][flags & 3] ?? 'O_RDONLY';
+  const rest = bitNames(flags & ~3, OPEN_NAMES, '');
+  return rest === '' ? access : `${access}|${rest}`;
+}
+
 /** `= 3`, `= 0x7f…` (mmap), `= -1 ENOENT (…)`, `= ?` for a call that did not return. */
 export function renderResult(result: SyscallResult, call?: Syscall): string {
   switch (result.kind) {
     case 'done':
       return call?.name === 'mmap' ? `= ${hex(result.value)}` : `= ${result.value}`;
     case 'error':
-      if (result.errno.startsWith('ERESTART')) return `= ? ${result.errno} (To be restarted)`;
+      if (result.errno.startsWith('ERESTART')) return `= ? ${result.errno} (${RESTART_TEXT[result.errno] ?? 'To be restarted'})`;
       return `= -1 ${result.errno} (${errnoMessage(result.errno)})`;
     case 'gone':
       return '= ?';
