@@ -188,6 +188,11 @@ export class TraceParser {
       }
       this.endSummary(null, lineNo - 1);
     }
+    if (this.open !== null && text.startsWith('strace: ')) {
+      // More stderr messages before the cut line goes on (two tasks attached at once).
+      this.straceMessage(text, lineNo);
+      return;
+    }
     if (this.open !== null) {
       const open = this.open;
       this.open = null;

@@ -237,10 +237,33 @@ class ValueParser {
         v = { kind: 'decorated', value: v, decoration, deleted };
       } else if (c === 0x20 && s.charCodeAt(this.i + 1) === 0x2f && s.charCodeAt(this.i + 2) === 0x2a) {
         v = { kind: 'commented', value: v, comment: this.comment(this.i + 1) };
+      } else if (c === 0x20 && this.shadowNote()) {
+        // Shadow's notes after a value: `0x0 <null>`, `{…} (0x7ffd…)` (the pointer it read from).
+        const close = s.charCodeAt(this.i + 1) === 0x3c ? 0x3e : 0x29;
+        const e = s.indexOf(String.fromCharCode(close), this.i + 2);
+        v = { kind: 'commented', value: v, comment: s.slice(this.i + 2, e) };
+        this.i = e + 1;
       } else {
         return v;
       }
     }
+  }
+
+  /** At ` <word>` or ` (0xHEX)`: a note Shadow prints after a value (never strace). */
+  shadowNote(): boolean {
+    const s = this.s;
+    const open = s.charCodeAt(this.i + 1);
+    if (open === 0x3c) {
+      let j = this.i + 2;
+      while (j < this.end && (isWordChar(s.charCodeAt(j)) || s.charCodeAt(j) === 0x2d)) j++;
+      return j > this.i + 2 && s.charCodeAt(j) === 0x3e;
+    }
+    if (open === 0x28 && s.startsWith('0x', this.i + 2)) {
+      let j = this.i + 4;
+      while (j < this.end && isWordChar(s.charCodeAt(j))) j++;
+      return j > this.i + 4 && s.charCodeAt(j) === 0x29;
+    }
+    return false;
   }
 
   /** Reads `/* text *\/` at `at`; returns the trimmed text. */

@@ -315,6 +315,11 @@ describe('fixture lines: tricky cases of strace-format.md section 8', () => {
     const u = clean('clone(child_stack=NULL, flags=SIGCHLDstrace: Process 7724 attached\n <unfinished ...>\n[pid  7678] <... clone resumed>, child_tidptr=0x7f) = 7724');
     expect(u[1]).toMatchObject({ kind: 'syscall', pid: 7678, argsText: 'child_stack=NULL, flags=SIGCHLD, child_tidptr=0x7f', span: { line: 1, endLine: 3 } });
   });
+  it('7b. several stderr messages before the cut line goes on', () => {
+    const ev = clean('wait4(-1, strace: Process 2074 attached\nstrace: Process 2075 attached\n <unfinished ...>\n[pid  2073] <... wait4 resumed>NULL, 0, NULL) = 2074');
+    expect(ev.map((e) => e.kind)).toEqual(['attached', 'attached', 'syscall']);
+    expect(ev[2]).toMatchObject({ pid: 2073, argsText: '-1, NULL, 0, NULL', span: { line: 1, endLine: 4 } });
+  });
   it('8. the [pid N] prefix disappears when one tracee is left', () => {
     const e = call('[pid  7678] wait4(-1,  <unfinished ...>\n<... wait4 resumed>[{WIFEXITED(s) && WEXITSTATUS(s) == 3}], 0, NULL) = 7724');
     expect(e.pid).toBe(7678);
@@ -446,6 +451,13 @@ describe('fixture lines: Shadow dialect (strace-format.md section 5)', () => {
     expect(ev[0]?.outcome).toMatchObject({ errno: 'ENOENT', value: -2n });
     expect(ev[2]?.outcome).toMatchObject({ value: 1000n });
     expect(ev[0]?.prefix.time?.ns).toBe(1_000_000_000n);
+  });
+  it('reads Shadow\'s argument notes: `0x0 <null>`, pointers read from, `<pointer>`, bitflags with spaces', () => {
+    const [e] = calls('00:00:01.000000005 [tid 1000] rt_sigaction(17, 0x0 <null>, 5 (0x7ffd1234), <pointer>, O_RDONLY | O_CLOEXEC) = 0');
+    expect(argAt(e as SyscallEvent, 1)).toEqual({ kind: 'commented', value: { kind: 'int', text: '0x0', value: 0n }, comment: 'null' });
+    expect(argAt(e as SyscallEvent, 2)).toMatchObject({ kind: 'commented', comment: '0x7ffd1234' });
+    expect(argAt(e as SyscallEvent, 3)).toEqual({ kind: 'raw', text: '<pointer>' });
+    expect(flagNames(argAt(e as SyscallEvent, 4))).toEqual(['O_RDONLY', 'O_CLOEXEC']);
   });
   it('dialect strace rejects Shadow lines and dialect shadow rejects strace lines, with diagnostics', () => {
     const shadowLine = '00:00:01.000000000 [tid 1000] getpid() = 1000';
