@@ -168,3 +168,18 @@ describe('ReplayGuest on a child killed by a fault (real capture, tests/fixtures
     expect(chld).toMatchObject({ kernel: { signo: 17, code: 2, status: 11 } });
   });
 });
+
+describe('ReplayGuest on a single-process trace without pids (real capture: strace -o … /bin/true)', () => {
+  const text = readFileSync(fileURLToPath(new URL('./fixtures/single-process.strace', import.meta.url)), 'utf8');
+  const events = parseText(text, { file: 'single-process.strace' });
+  const out = replayCapture(events);
+
+  it('replays every line as the one task, and learns its pid from set_tid_address', () => {
+    expect(out.unusable).toEqual([]);
+    expect(out.records.filter((r) => r.kind === 'fatal' || r.kind === 'skipped')).toEqual([]);
+    const sta = events.find((e) => e.kind === 'syscall' && e.name === 'set_tid_address');
+    const own = sta?.kind === 'syscall' && sta.outcome.kind === 'value' ? Number(sta.outcome.value) : -1;
+    expect(out.pids.emulated(own)).toBe(out.pids.emulated(0));
+    expect(out.records.find((r) => r.kind === 'exit')).toMatchObject({ kernel: { kind: 'exited', code: 0 } });
+  });
+});

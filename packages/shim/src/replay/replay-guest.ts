@@ -17,6 +17,8 @@ import type { ReplayStep } from './steps.js';
 import type { KernelPort } from './kernel-port.js';
 
 const CLONE_FAMILY = new Set(['clone', 'clone3', 'fork', 'vfork']);
+/** Calls that return the caller's own id. */
+const OWN_ID_CALLS = new Set(['getpid', 'gettid', 'set_tid_address']);
 /** si_code prefixes of signals a fault raises (arch/x86 traps): no syscall sends them. */
 const FAULT_CODES = ['SEGV_', 'BUS_', 'ILL_', 'FPE_', 'TRAP_'];
 const F_GETFL = 3;
@@ -43,6 +45,14 @@ function fsPathOf(call: Syscall): { what: 'exec' | 'chdir'; path: string | null 
     default:
       return null;
   }
+}
+
+/**
+ * The key a recorded task is known by: its pid, or 0 for the lines of a single-process trace,
+ * which strace prints without one (the schedule admits pid-less lines only when all are).
+ */
+function pidKey(pid: number | null): number {
+  return pid ?? 0;
 }
 
 function recordedErrno(event: SyscallEvent, errno: string): boolean {
@@ -124,7 +134,7 @@ export class ReplayGuest {
     switch (step.kind) {
       case 'call':
       case 'enter': {
-        const tid = this.#taskOf(step.event.pid, step.line);
+        const tid = this.#taskOf(pidKey(step.event.pid), step.line);
         if (tid === null) return;
         if (this.#inFlight.has(tid)) {
           this.#fatal(step.line, `pid ${step.event.pid} enters ${step.event.name} while its previous call has not returned`);
@@ -135,7 +145,7 @@ export class ReplayGuest {
         return;
       }
       case 'exit': {
-        const tid = step.event.pid === null ? undefined : this.pids.emulated(step.event.pid);
+        const tid = this.pids.emulated(pidKey(step.event.pid));
         if (tid === undefined) {
           this.#fatal(step.line, `resumed line for pid ${step.event.pid} whose call was never entered`);
           return;
@@ -145,13 +155,13 @@ export class ReplayGuest {
       }
       case 'exited':
       case 'killed': {
-        const tid = this.#known(step.event.pid, step.line);
+        const tid = this.#known(pidKey(step.event.pid), step.line);
         if (tid === null) return;
         this.#records.push({ kind: 'exit', event: step.event, tid, kernel: this.#exits.get(tid) ?? null });
         return;
       }
       case 'signal': {
-        const tid = this.#known(step.event.pid, step.line);
+        const tid = this.#known(pidKey(step.event.pid), step.line);
         if (tid === null) return;
         const signo = signalNumber(step.event.signal);
         const tgid = this.#port.tgidOf(tid);
@@ -208,11 +218,7 @@ export class ReplayGuest {
   }
 
   /** The emulated task of a recorded pid: the root on first sight, else a child of a clone in flight. */
-  #taskOf(pid: number | null, line: number): number | null {
-    if (pid === null) {
-      this.#fatal(line, 'a line without a pid');
-      return null;
-    }
+  #taskOf(pid: number, line: number): number | null {
     const known = this.pids.emulated(pid);
     if (known !== undefined) return known;
     if (this.#root === null) {
@@ -229,8 +235,8 @@ export class ReplayGuest {
     return claim.emulated;
   }
 
-  #known(pid: number | null, line: number): number | null {
-    const tid = pid === null ? undefined : this.pids.emulated(pid);
+  #known(pid: number, line: number): number | null {
+    const tid = this.pids.emulated(pid);
     if (tid !== undefined) return tid;
     // A task whose only lines are its exit (a child that never made a traced call) is still a child of a clone in flight.
     return this.#taskOf(pid, line);
@@ -349,6 +355,11 @@ export class ReplayGuest {
       return;
     }
     this.#inFlight.delete(tid);
+    if (event.pid === null && OWN_ID_CALLS.has(event.name) && event.outcome.kind === 'value' && event.outcome.value > 0n) {
+      // A single-process trace prints no pid; the task's own id calls tell it, so bind it too.
+      const own = Number(event.outcome.value);
+      if (!this.pids.has(own)) this.pids.bind(own, tid);
+    }
     const record = this.#finish(tid, f);
     if (event.pidChangedTo !== undefined && event.pid !== null) this.pids.release(event.pid);
     if (record.result?.kind === 'blocked' && event.outcome.kind !== 'unknown' && event.outcome.kind !== 'unfinished') {

@@ -51,13 +51,16 @@ export function buildSchedule(events: readonly TraceEvent[]): Schedule {
   const push = (step: ReplayStep): void => {
     keyed.push({ step, seq: seq++ });
   };
+  // A trace of a single process (no -f) prints no pids at all; a pid missing on some lines only is bad input.
+  const taskEvents = events.filter(isTaskEvent);
+  const singleProcess = taskEvents.length > 0 && taskEvents.every((e) => e.pid === null);
   for (const event of events) {
     if (event.kind === 'diagnostic') {
       unusable.push({ event, reason: `not understood: ${event.reason}` });
       continue;
     }
-    if (isTaskEvent(event) && event.pid === null) {
-      unusable.push({ event, reason: 'no pid on the line (capture without -f/-o pid prefixes)' });
+    if (isTaskEvent(event) && event.pid === null && !singleProcess) {
+      unusable.push({ event, reason: 'no pid on this line while other lines have one' });
       continue;
     }
     switch (event.kind) {
