@@ -41,6 +41,7 @@ export async function stageAndPack(pkg: PublishedPackage, stagingRoot: string, t
   const src = packageRoot(pkg);
   const stage = join(stagingRoot, pkg.dir);
   await mkdir(stage, { recursive: true });
+  await mkdir(tarballDir, { recursive: true });
   requireSuccess(
     await runCommand(
       process.execPath,
