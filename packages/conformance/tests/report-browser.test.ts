@@ -156,6 +156,86 @@ describe.skipIf(!haveBrowser)('HTML report in chromium', () => {
     expect(requests).toEqual([]);
     await page.close();
   });
+
+  it('dash/pipeline: one lane group per process of the pipeline, every clone with its arrow', async () => {
+    const events = await readEvents('dash/pipeline');
+    const clones = events.filter((e) => e.kind === 'syscall' && ['clone', 'clone3', 'fork', 'vfork'].includes(e.name) && e.outcome.kind === 'value');
+    const { page, errors } = await open(writeReport('dash-pipeline', renderReport(events, { title: 'dash/pipeline' })));
+    const pids = new Set(events.map((e) => e.pid).filter((p) => p !== null));
+    expect(await page.locator('text.lane-label').count()).toBe(pids.size);
+    expect(await page.locator('path.arrow.a-clone').count()).toBe(clones.length);
+    expect(await page.locator('path.arrow.a-reap').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: join(OUT, 'dash-pipeline.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('20,000 events: only what is in view is drawn (one plain call per pixel column and lane), zoom reveals more detail', async () => {
+    // A synthetic -f capture: a parent forking 7 children, each making thousands of calls.
+    let text = '';
+    let t = 1_000_000;
+    const line = (pid: number, body: string): void => {
+      t += 1;
+      text += `${pid} ${1795726253 + Math.floor(t / 1e6)}.${String(t % 1e6).padStart(6, '0')} ${body}\n`;
+    };
+    for (let c = 1; c <= 7; c++) line(100, `fork() = ${100 + c}`);
+    for (let i = 0; i < 20_000; i++) line(101 + (i % 7), `getpid() = ${101 + (i % 7)}`);
+    for (let c = 1; c <= 7; c++) {
+      line(100 + c, 'exit_group(0) = ?');
+      line(100 + c, '+++ exited with 0 +++');
+      line(100, `wait4(-1, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = ${100 + c}`);
+    }
+    line(100, '+++ exited with 0 +++');
+    const events = (await import('@forkscope/tracer')).parseText(text);
+    const { page, errors } = await open(writeReport('synthetic-20k', renderReport(events, { title: '20,000 getpid calls in 7 children' })));
+    const ticksOf = (): Promise<number> =>
+      page.locator('path.ticks').evaluateAll((els) => els.reduce((n, e) => n + (e.getAttribute('d') ?? '').split('M').length - 1, 0));
+    const width = (await page.locator('#timeline').boundingBox())!.width;
+    // Plain calls are one path per lane, at most one tick per pixel column; lifecycle marks are elements.
+    const elements = await page.locator('g.marks > *').count();
+    expect(elements).toBeLessThan(100);
+    expect(await page.locator('path.ticks').count()).toBe(7);
+    const ticksAll = await ticksOf();
+    expect(ticksAll).toBeLessThanOrEqual(7 * Math.ceil(width));
+    expect(ticksAll).toBeLessThan(20_000 / 2);
+    await page.screenshot({ path: join(OUT, 'synthetic-20k.png'), fullPage: true });
+    for (let i = 0; i < 6; i++) await page.click('#zoom-in');
+    await page.waitForTimeout(200);
+    // Zoomed 64x the calls (1 µs apart) are pixels apart: each call in view has its own tick.
+    const callsInView = await page.evaluate(() => {
+      const g = globalThis as unknown as { forkscopeReport: { view: { x0: number; x1: number } }; document: { getElementById(id: string): { textContent: string } } };
+      const data = JSON.parse(g.document.getElementById('timeline-data').textContent) as { marks: { kind: string; x0: number; failed: boolean }[] };
+      const v = g.forkscopeReport.view;
+      return data.marks.filter((m) => m.kind === 'call' && !m.failed && m.x0 >= v.x0 && m.x0 <= v.x1).length;
+    });
+    expect(callsInView).toBeGreaterThan(100);
+    expect(await ticksOf()).toBe(callsInView);
+    // Hovering a tick finds its call by position.
+    const d = (await page.locator('path.ticks').first().getAttribute('d'))!;
+    const [tx, ty] = d.slice(1, d.indexOf('v')).split(' ').map(Number) as [number, number];
+    const svgBox = (await page.locator('#timeline').boundingBox())!;
+    await page.mouse.move(svgBox.x + tx, svgBox.y + ty + 6);
+    await expect.poll(() => page.locator('#tooltip').isVisible()).toBe(true);
+    expect(await page.locator('#tooltip pre').textContent()).toMatch(/^10[1-7] +\d+\.\d{6} getpid\(\) += 10[1-7]$/);
+    await page.screenshot({ path: join(OUT, 'synthetic-20k-zoomed.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a Shadow log (hand-written fixture) draws in simulated time, blocked wait4 as a bar', async () => {
+    const { parseShadowFiles } = await import('../src/verify/index.js');
+    const dir = fileURLToPath(new URL('./fixtures/shadow/vfork-exec-standard/', import.meta.url));
+    const { readFileSync } = await import('node:fs');
+    const log = parseShadowFiles(['raw.1000.strace', 'raw.1001.strace'].map((name) => ({ name, text: readFileSync(join(dir, name), 'utf8') })));
+    const { page, errors } = await open(writeReport('shadow-vfork-exec', renderReport(log.events, { title: 'Shadow: raw/vfork-exec (standard mode)' })));
+    expect(await page.locator('text.lane-label').allTextContents()).toEqual(['1000', '1001 true']);
+    expect(await page.locator('rect.bar').count()).toBe(1);
+    await page.locator('rect.bar').hover();
+    expect(await page.locator('#tooltip').textContent()).toContain('= <blocked>');
+    await page.screenshot({ path: join(OUT, 'shadow-vfork-exec.png'), fullPage: true });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });
 
 if (!haveBrowser) {

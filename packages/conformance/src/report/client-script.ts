@@ -31,9 +31,13 @@ export const CLIENT_SCRIPT = String.raw`
     if (parent) parent.appendChild(e);
     return e;
   }
-  function width() { return Math.max(wrap.clientWidth, 320); }
-  function scale() { return (width() - LABEL_W - PAD_R) / (view.x1 - view.x0); }
-  function px(x) { return LABEL_W + (x - view.x0) * scale(); }
+  // The wrapper's width is read once per draw: reading it after each appended element would
+  // force a layout per element (quadratic on large captures).
+  var W = 0, K = 1;
+  function measure() { W = Math.max(wrap.clientWidth, 320); K = (W - LABEL_W - PAD_R) / (view.x1 - view.x0); }
+  function width() { return W; }
+  function scale() { return K; }
+  function px(x) { return LABEL_W + (x - view.x0) * K; }
   function laneY(l) { return AXIS_H + l * LANE_H + LANE_H / 2; }
   function fmtX(x) {
     if (data.unit === 'line') return 'line ' + Math.round(x);
@@ -93,7 +97,8 @@ export const CLIENT_SCRIPT = String.raw`
   }
 
   function draw() {
-    var w = width(), h = AXIS_H + lanes.length * LANE_H + 6;
+    measure();
+    var w = W, h = AXIS_H + lanes.length * LANE_H + 6;
     svg.setAttribute('width', w);
     svg.setAttribute('height', h);
     svg.setAttribute('viewBox', '0 0 ' + w + ' ' + h);
@@ -120,17 +125,19 @@ export const CLIENT_SCRIPT = String.raw`
     var drawn = 0;
     for (var l = 0; l < lanes.length; l++) {
       bars[l].forEach(function (i) { var m = marks[i]; if (m.x1 >= view.x0 && m.x0 <= view.x1) { drawBar(barG, i, m); drawn++; } });
-      var list = points[l], lastPx = -1e9;
+      var list = points[l], lastPx = -1e9, plain = '', y = laneY(l);
       for (var j = lowerBound(list, view.x0); j < list.length; j++) {
         var i = list[j], m = marks[i];
         if (m.x0 > view.x1) break;
+        if (important(m)) { drawMark(markG, i, m); drawn++; continue; }
+        // Plain calls: one tick per pixel column, all of a lane's ticks in one path (found for
+        // hover by position, not by element), so a dense lane costs one element.
         var p = Math.round(px(m.x0));
-        // Thousands of plain calls on one pixel look the same as one: draw one per pixel column.
-        if (p === lastPx && !important(m)) continue;
+        if (p === lastPx) continue;
         lastPx = p;
-        drawMark(markG, i, m);
-        drawn++;
+        plain += 'M' + p + ' ' + (y - 6) + 'v12';
       }
+      if (plain) { el('path', { d: plain, class: 'ticks', 'data-lane': l }, markG); drawn++; }
     }
     data.arrows.forEach(function (a) { drawArrow(arrowG, a); });
     // Labels last, on an opaque column, so that panned marks slide under them.
@@ -151,6 +158,7 @@ export const CLIENT_SCRIPT = String.raw`
   function redraw() { if (!frame) frame = requestAnimationFrame(function () { frame = 0; draw(); }); }
 
   function zoomAt(factor, atPx) {
+    measure();
     var at = view.x0 + (atPx - LABEL_W) / scale();
     var minSpan = data.unit === 'line' ? 4 : 0.5;
     var nspan = Math.max((view.x1 - view.x0) * factor, minSpan);
@@ -159,7 +167,7 @@ export const CLIENT_SCRIPT = String.raw`
     view.x1 = view.x0 + nspan;
     redraw();
   }
-  function pan(dpx) { var d = dpx / scale(); view.x0 -= d; view.x1 -= d; redraw(); }
+  function pan(dpx) { measure(); var d = dpx / K; view.x0 -= d; view.x1 -= d; redraw(); }
   function fit() { view.x0 = data.minX - span * 0.02; view.x1 = data.maxX + span * 0.02; redraw(); }
   function focus(i) {
     var m = marks[i], half = Math.max((m.x1 - m.x0) * 0.8, span / 40, data.unit === 'line' ? 10 : 5);
@@ -201,10 +209,25 @@ export const CLIENT_SCRIPT = String.raw`
   }
   function pin(i) { pinned = i; fill(detail, i); detail.hidden = false; }
 
-  svg.addEventListener('mousemove', function (e) {
+  // The mark under the pointer: its element, or else the nearest mark of that lane within 5 px.
+  function markAt(e) {
     var t = e.target, i = t && t.getAttribute ? t.getAttribute('data-i') : null;
-    if (i === null || drag && drag.moved) { tip.hidden = true; return; }
-    fill(tip, +i);
+    if (i !== null) return +i;
+    var r = svg.getBoundingClientRect(), x = e.clientX - r.left, y = e.clientY - r.top;
+    var l = Math.floor((y - AXIS_H) / LANE_H);
+    if (l < 0 || l >= lanes.length || x < LABEL_W) return -1;
+    var list = points[l], at = view.x0 + (x - LABEL_W) / K, k = lowerBound(list, at), best = -1, bestD = 5;
+    for (var j = Math.max(0, k - 2); j < Math.min(list.length, k + 2); j++) {
+      var d = Math.abs(px(marks[list[j]].x0) - x);
+      if (d <= bestD) { bestD = d; best = list[j]; }
+    }
+    return best;
+  }
+
+  svg.addEventListener('mousemove', function (e) {
+    var i = markAt(e);
+    if (i < 0 || drag && drag.moved) { tip.hidden = true; return; }
+    fill(tip, i);
     tip.hidden = false;
     // Fixed to the window, flipped above the pointer near the bottom edge, never clipped.
     var left = Math.min(e.clientX + 14, window.innerWidth - tip.offsetWidth - 8);
@@ -216,8 +239,8 @@ export const CLIENT_SCRIPT = String.raw`
   svg.addEventListener('mouseleave', function () { tip.hidden = true; });
   svg.addEventListener('click', function (e) {
     if (drag && drag.moved) return;
-    var i = e.target.getAttribute && e.target.getAttribute('data-i');
-    if (i !== null && i !== undefined) pin(+i);
+    var i = markAt(e);
+    if (i >= 0) pin(i);
   });
 
   document.getElementById('zoom-in').onclick = function () { zoomAt(0.5, LABEL_W + (width() - LABEL_W) / 2); };

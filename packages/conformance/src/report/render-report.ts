@@ -33,6 +33,7 @@ button:hover { background: #f1efe9; }
 .label-bg { fill: #fff; stroke: #e5e2da; }
 .lane-label { font-size: 12.5px; fill: var(--ink); font-weight: 600; } .lane-label.thread { font-weight: 400; fill: var(--muted); }
 .mark { stroke: #fff; stroke-width: 0.8; cursor: pointer; }
+.ticks { stroke: var(--call); stroke-width: 2; fill: none; cursor: pointer; }
 .k-call { fill: var(--call); stroke: none; } .k-clone { fill: var(--clone); } .k-exec { fill: var(--exec); }
 .k-exit-call { fill: var(--exit); } .k-wait { fill: var(--wait); } .k-signal { fill: var(--signal); }
 .k-end { fill: var(--end); } .k-diagnostic { fill: #db2777; }
