@@ -22,8 +22,25 @@ export interface Judgement {
 /** Calls whose return value is a pid or tid, compared through the mapping. */
 const PID_RESULTS = new Set(['clone', 'clone3', 'fork', 'vfork', 'wait4', 'getpid', 'gettid', 'getppid', 'getpgid', 'getpgrp', 'getsid', 'setsid', 'set_tid_address']);
 
-/** Effect-checked calls whose value is an address, not an fd. */
-const ADDRESS_RESULTS = new Set(['mmap']);
+/** Effect-checked calls whose value is a newly allocated fd (the lowest free one, if the kernel agrees). */
+const FD_RESULTS = new Set([
+  'open',
+  'openat',
+  'creat',
+  'epoll_create',
+  'epoll_create1',
+  'eventfd',
+  'eventfd2',
+  'memfd_create',
+  'timerfd_create',
+  'signalfd',
+  'signalfd4',
+  'inotify_init',
+  'inotify_init1',
+  'socket',
+  'accept',
+  'accept4',
+]);
 
 /** si_code names strace prints, to Linux's numbers. */
 const SI_CODES: ReadonlyMap<string, number> = new Map([
@@ -180,7 +197,7 @@ function judgeCall(r: SyscallRecord, pids: PidMap): Divergence | null {
         return at(describeOutcome(outcome), describeResult(result, pids, e.name), result.errno === 'EBADF' ? 'fd-closed' : 'errno');
       }
       if (result.kind === 'gone') return at(describeOutcome(outcome), 'the task never returns', 'result');
-      const rule: Rule = r.handling === 'effect' && !ADDRESS_RESULTS.has(e.name) ? 'fd-lowest-free' : 'result';
+      const rule: Rule = r.handling === 'effect' && FD_RESULTS.has(e.name) ? 'fd-lowest-free' : 'result';
       if (!valuesAgree(e.name, outcome.value, result.value, pids)) {
         return at(describeOutcome(outcome), describeResult(result, pids, e.name), rule);
       }
