@@ -9,8 +9,8 @@ export function* sys(call: Syscall, child?: ChildStart): GuestGen<SysResult> {
 }
 
 /** The value of a successful call; a model bug if it failed. */
-export function* must(call: Syscall): GuestGen<bigint> {
-  const r = yield* sys(call);
+export function* must(call: Syscall, child?: ChildStart): GuestGen<bigint> {
+  const r = yield* sys(call, child);
   if (r.kind !== 'done') throw new Error(`${call.name} failed with ${r.errno} where the program expects success`);
   return r.value;
 }

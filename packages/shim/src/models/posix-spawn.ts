@@ -4,6 +4,7 @@ import { O_CREAT, O_TRUNC, O_WRONLY, SIGNALS, WAIT } from '@forkscope/kernel';
 import type { Guest, Program } from '../runtime/program.js';
 import { posixSpawn, type SpawnRequest } from './glibc-spawn.js';
 import { must, pushLocal, waitpid } from './libc.js';
+import { barrierWait, pthreadCreate, pthreadJoin } from './pthread.js';
 
 /** The C test program's pattern: spawn, reap what was spawned, then check no child is left. */
 function spawnProgram(requests: (g: Guest) => readonly SpawnRequest[], reap: 'each' | 'any' = 'each'): Program {
@@ -62,6 +63,25 @@ export const POSIX_SPAWN_MODELS: { readonly [caseName: string]: Program } = {
       ],
     })(g),
   ]),
+  'two-threads': function* (g) {
+    // A barrier releases both threads into posix_spawn together (A10: each vfork parent is
+    // only the calling thread; the other keeps running).
+    const barrier = g.data + 0x300n;
+    const status = g.data + 0x310n;
+    const threads = [];
+    for (let i = 0; i < 2; i++) {
+      threads.push(
+        yield* pthreadCreate(g, function* (t) {
+          yield* barrierWait(t, barrier, 2);
+          const { ec, pid } = yield* posixSpawn(t, { file: '/bin/true', argv: ['true'], envp: t.envp, usePath: false });
+          if (ec === 0) yield* waitpid(pid, status + BigInt(i * 8));
+        }),
+      );
+    }
+    for (const t of threads) yield* pthreadJoin(g, t);
+    yield* waitpid(-1, status, WAIT.WNOHANG);
+    return 0;
+  },
   attrs: function* (g) {
     yield* must({ name: 'rt_sigaction', sig: SIGNALS.SIGUSR2, act: { handler: 'SIG_IGN', flags: 0n, mask: 0n }, oldact: 0n, sigsetsize: 8n });
     return yield* spawnProgram((c) => [

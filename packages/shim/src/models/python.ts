@@ -290,6 +290,13 @@ export const PYTHON_MODELS: { readonly [caseName: string]: Program } = {
     if (ok.ec === 0) yield* waitpid(ok.pid, status);
     yield* posixSpawn(g, { file: '/nonexistent/forkscope-prog', argv: ['x'], envp: g.envp, usePath: false });
   }),
+  'new-session': main((g) =>
+    run(g, {
+      args: ['/bin/sh', '-c', 'read -r pid comm state ppid pgrp sid rest < /proc/$$/stat; [ "$sid" = "$$" ] && echo leads-own-session'],
+      stdout: 'pipe',
+      startNewSession: true,
+    }),
+  ),
   'close-fds-false': main(function* (g) {
     // A path with a directory and close_fds=False: Lib/subprocess.py's _posix_spawn path.
     const status = pushLocal(g, 8n);

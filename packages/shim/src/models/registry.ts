@@ -6,6 +6,7 @@ import { POSIX_SPAWN_MODELS } from './posix-spawn.js';
 import { RUST_MODELS } from './rust.js';
 import { PYTHON_MODELS } from './python.js';
 import { RAW_MODELS } from './raw.js';
+import { withLoader } from './ld-so.js';
 
 export interface ModelEntry {
   readonly id: string;
@@ -37,9 +38,10 @@ export function findModel(id: string): ModelEntry | undefined {
 /** The exec'd programs: coreutils and dash, plus the spawn test program's `report` mode. */
 export function resolveImage(path: string, argv: readonly string[]): Program | null {
   if (argv[1] === 'report') {
-    return function* () {
+    return withLoader(function* () {
       return 0;
-    };
+    });
   }
-  return coreImage(path, argv);
+  const image = coreImage(path, argv);
+  return image === null ? null : withLoader(image);
 }

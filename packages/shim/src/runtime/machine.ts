@@ -139,6 +139,8 @@ export class Machine {
   readonly kernel: Kernel;
   private readonly tasks = new Map<Tid, GuestTask>();
   private readonly contexts = new Map<bigint, Context>();
+  /** Which task created each task (for the thread a SIGCHLD is reported on). */
+  private readonly creators = new Map<Tid, Tid>();
   private nextContext = 1n;
   private readonly lines: string[] = [];
   private readonly notes: ShimNote[] = [];
@@ -393,6 +395,9 @@ export class Machine {
     const events = this.pendingEvents.splice(0);
     for (const e of events) {
       switch (e.type) {
+        case 'task-created':
+          if (e.creator !== null) this.creators.set(e.tid, e.creator);
+          break;
         case 'signal-delivered':
           if (e.signo !== SIGNALS.SIGKILL) this.line(e.tid, `--- ${signalText(e.signo)} ${siginfoText(e.info)} ---`);
           break;
@@ -427,12 +432,11 @@ export class Machine {
     const proc = this.kernel.process(target.tgid);
     let tid = e.to;
     if (e.scope === 'process' && proc) {
-      // The thread that returns to user space first reports it: one woken by this child's exit.
-      const waiter = proc.threads.find((th) => {
-        const v = this.kernel.task(th);
-        return v?.blockedOn?.kind === 'child' && (v.blockedOn.id === e.info.pid || v.blockedOn.id <= 0 || v.blockedOn.idtype === 0);
-      });
-      tid = waiter ?? proc.threads[0] ?? e.to;
+      // A child's SIGCHLD goes to its parent *thread* (the one that created it) when that thread
+      // still belongs to the process: complete_signal tries the addressed task first.
+      const creator = e.info.signo === SIGNALS.SIGCHLD ? this.creators.get(e.info.pid) : undefined;
+      const creatorView = creator === undefined ? undefined : this.kernel.task(creator);
+      tid = creator !== undefined && creatorView?.tgid === target.tgid && creatorView.state !== 'exited' ? creator : (proc.threads[0] ?? e.to);
     }
     this.line(tid, `--- ${signalText(e.info.signo)} ${siginfoText(e.info)} ---`);
   }

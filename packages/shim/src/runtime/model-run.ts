@@ -7,6 +7,7 @@ import { Vfs, type ManifestEntry } from '@forkscope/kernel';
 import { describeDifference, diffNormalized, normalize, parseText, type Normalized, type TraceEvent } from '@forkscope/tracer';
 import { Machine, type ShimNote } from './machine.js';
 import { findModel, resolveImage } from '../models/registry.js';
+import { withLoader } from '../models/ld-so.js';
 import { STRATEGIES, type StrategyName } from '../strategies/strategy.js';
 
 export interface CaseInput {
@@ -68,7 +69,7 @@ export function runModel(input: CaseInput, strategy: StrategyName): ModelRun {
     cwd: input.cwd,
     images: resolveImage,
   });
-  const run = machine.run(model.main);
+  const run = machine.run(withLoader(model.main));
   const events = parseText(run.text);
   return { id: input.id, strategy, text: run.text, events, normalized: normalize(events), notes: run.notes, invariants: run.invariants };
 }
