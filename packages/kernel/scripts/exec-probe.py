@@ -1,36 +1,31 @@
-# Runs execv(path, [path]) (or chdir(path), see below) for each path read as a JSON list from stdin, each in a forked child
-# with the cwd given as argv[1], and prints a JSON list: "ok" when the exec succeeded (the image
-# ran and the status pipe closed on exec), or the errno name execv failed with. Used by
-# tests/fs-oracle.test.ts to compare the Vfs model with the running kernel. Python's os.execv calls
-# execve directly (no shell fallback on ENOEXEC).
+# Runs execv(path, [path]) — or chdir(path) — for each path of a request, each in a forked child,
+# for tests/fs-oracle.test.ts. Run with --serve: every stdin line is a request
+# {"cwd": dir, "ids": [uid, gid] | null, "mode": "exec" | "chdir", "paths": [...]}, answered by
+# one stdout line with a JSON list: "ok" when the call succeeded (for exec: the image ran and the
+# close-on-exec status pipe closed), or the errno name it failed with. With ids, each child drops
+# to that uid/gid without supplementary groups first (the caller must be root). Python's os.execv
+# calls execve directly (no shell fallback on ENOEXEC).
 import errno
-import json
 import os
-import sys
 
-cwd = sys.argv[1]
-# Optional argv[2]: "uid:gid" to switch to (from root) in each child, with no supplementary groups.
-ids = [int(x) for x in sys.argv[2].split(':')] if len(sys.argv) > 2 and sys.argv[2] != '-' else None
-# Optional argv[3] == "chdir": chdir(path) instead of execv, "ok" when it succeeded.
-chdir_mode = len(sys.argv) > 3 and sys.argv[3] == 'chdir'
-results = []
-for path in json.load(sys.stdin):
+from probe_serve import serve
+
+
+def attempt(path, request):
     r, w = os.pipe()  # both ends close-on-exec (Python's default)
     pid = os.fork()
     if pid == 0:
         os.close(r)
         try:
+            ids = request['ids']
             if ids is not None:
                 os.setgroups([])
                 os.setgid(ids[1])
                 os.setuid(ids[0])
-            os.chdir(cwd)
+            os.chdir(request['cwd'])
             null = os.open('/dev/null', os.O_RDWR)
             os.dup2(null, 1)
             os.dup2(null, 2)
-            if chdir_mode:
-                os.chdir(path)
-                os._exit(0)
             os.execv(path, [path])
         except OSError as e:
             os.write(w, errno.errorcode.get(e.errno, str(e.errno)).encode())
@@ -46,5 +41,32 @@ for path in json.load(sys.stdin):
         data += chunk
     os.close(r)
     os.waitpid(pid, 0)
-    results.append(data.decode() or 'ok')
-print(json.dumps(results))
+    return data.decode() or 'ok'
+
+
+def chdir_all(request):
+    # serve() already runs each request in its own child: drop privileges once, then try each path.
+    ids = request['ids']
+    if ids is not None:
+        os.setgroups([])
+        os.setgid(ids[1])
+        os.setuid(ids[0])
+    out = []
+    for path in request['paths']:
+        os.chdir(request['cwd'])
+        try:
+            os.chdir(path)
+            out.append('ok')
+        except OSError as e:
+            out.append(errno.errorcode.get(e.errno, str(e.errno)))
+    return out
+
+
+def run(request):
+    if request['mode'] == 'chdir':
+        return chdir_all(request)
+    return [attempt(path, request) for path in request['paths']]
+
+
+if __name__ == '__main__':
+    serve(run)

@@ -1,12 +1,11 @@
 // Differential test: random operation sequences on one O_NONBLOCK pipe, applied to a real Linux
 // pipe (through a python probe) and to the Pipe model; every result must match, which pins the
 // slot ring, merging, PIPE_BUF atomicity, partial writes, EOF/EPIPE and F_SETPIPE_SZ to Linux's.
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ProbeServer, pythonAvailable } from '../scripts/probe-client.mjs';
 import { O_CLOEXEC, O_RDWR } from '../src/files/constants.js';
 import { FdTable } from '../src/files/fd-table.js';
 import { OpenFileDescription } from '../src/files/open-file.js';
@@ -15,9 +14,7 @@ import { Pipe } from '../src/files/pipe.js';
 const scripts = join(dirname(fileURLToPath(import.meta.url)), '..', 'scripts');
 const probe = join(scripts, 'pipe-probe.py');
 const fdProbe = join(scripts, 'fd-probe.py');
-// The system interpreter directly: version-manager shims can add seconds per start.
-const pythonBin = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-const runnable = process.platform === 'linux' && spawnSync(pythonBin, ['-c', 'print(1)']).status === 0;
+const runnable = process.platform === 'linux' && pythonAvailable();
 
 type Op = ['w', number] | ['r', number] | ['s', number] | ['cw'] | ['cr'];
 
@@ -71,17 +68,18 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 );
 
 describe('Pipe against the running kernel', () => {
-  it.skipIf(!runnable)('non-blocking reads, writes, size changes and closes give Linux’s results, also in packet mode (property)', () => {
-    fc.assert(
-      fc.property(fc.array(op, { minLength: 1, maxLength: 60 }), fc.boolean(), (ops, packet) => {
-        const args = packet ? [probe, 'direct'] : [probe];
-        const r = spawnSync(pythonBin, args, { input: JSON.stringify(ops), encoding: 'utf8', timeout: 30_000 });
-        expect(r.status, r.stderr).toBe(0);
-        expect(model(ops, packet)).toEqual(JSON.parse(r.stdout));
+  const server = runnable ? new ProbeServer(probe) : null;
+  afterAll(() => server?.close());
+
+  it.skipIf(!runnable)('non-blocking reads, writes, size changes and closes give Linux’s results, also in packet mode (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 60 }), fc.boolean(), async (ops, packet) => {
+        const real = await (server as ProbeServer).request({ direct: packet, ops });
+        expect(model(ops, packet)).toEqual(real);
       }),
-      { numRuns: 40 },
+      { numRuns: 60 },
     );
-  }, 180_000);
+  });
 });
 
 type FdOp =
@@ -153,17 +151,18 @@ const fdOp: fc.Arbitrary<FdOp> = fc.oneof(
 );
 
 describe('FdTable against the running kernel', () => {
-  it.skipIf(!runnable)('dup/dup2/dup3/fcntl/close/close_range/pipe2 give Linux’s results and final table (property)', () => {
-    fc.assert(
-      fc.property(fc.array(fdOp, { minLength: 1, maxLength: 40 }), (ops) => {
-        const r = spawnSync(pythonBin, [fdProbe], { input: JSON.stringify(ops), encoding: 'utf8', timeout: 30_000 });
-        expect(r.status, r.stderr).toBe(0);
-        const real = JSON.parse(r.stdout) as { results: unknown[]; table: number[][] };
+  const server = runnable ? new ProbeServer(fdProbe) : null;
+  afterAll(() => server?.close());
+
+  it.skipIf(!runnable)('dup/dup2/dup3/fcntl/close/close_range/pipe2 give Linux’s results and final table (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fdOp, { minLength: 1, maxLength: 40 }), async (ops) => {
+        const real = (await (server as ProbeServer).request(ops)) as { results: unknown[]; table: number[][] };
         const ours = fdModel(ops);
         expect(ours.results).toEqual(real.results);
         expect(ours.table.filter(([fd]) => (fd as number) >= 3)).toEqual(real.table.filter(([fd]) => (fd as number) >= 3));
       }),
-      { numRuns: 40 },
+      { numRuns: 60 },
     );
-  }, 180_000);
+  });
 });

@@ -9,16 +9,14 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ProbeServer, pythonAvailable } from '../scripts/probe-client.mjs';
 import { Vfs } from '../src/fs/vfs.js';
 import type { FileContent } from '../src/fs/vfs.js';
 
 const probe = join(dirname(fileURLToPath(import.meta.url)), '..', 'scripts', 'exec-probe.py');
 const trueBin = existsSync('/bin/true') ? realpathSync('/bin/true') : '';
-// The system interpreter directly: version-manager shims can add seconds per start.
-const pythonBin = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-const python = spawnSync(pythonBin, ['-c', 'print(1)'], { encoding: 'utf8' });
-const runnable = process.platform === 'linux' && trueBin !== '' && python.status === 0;
+const runnable = process.platform === 'linux' && trueBin !== '' && pythonAvailable();
 
 type Kind = 'dir' | 'elf' | 'script' | 'empty' | 'text' | 'link' | 'dev';
 interface Spec {
@@ -121,11 +119,11 @@ const pathArb = fc.record({
 const isRoot = process.getuid?.() === 0;
 
 /** Builds random trees, execs random paths there for real and in the model, and compares. */
-function compare(asNobody: boolean): void {
+async function compare(server: ProbeServer, asNobody: boolean): Promise<void> {
   const cred = asNobody ? { uid: 65534, gid: 65534 } : { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
   const seen = new Set<string>();
-  fc.assert(
-    fc.property(fc.array(spec, { minLength: 1, maxLength: 14 }), fc.array(pathArb, { minLength: 1, maxLength: 12 }), (specs, paths) => {
+  await fc.assert(
+    fc.asyncProperty(fc.array(spec, { minLength: 1, maxLength: 14 }), fc.array(pathArb, { minLength: 1, maxLength: 12 }), async (specs, paths) => {
       const root = realpathSync(mkdtempSync(join(tmpdir(), 'fsoracle-')));
       chmodSync(root, 0o755);
       try {
@@ -138,20 +136,17 @@ function compare(asNobody: boolean): void {
             return `${p.absolute ? `${root}/` : ''}${parts.join('/')}${p.slash ? '/' : ''}`;
           }),
         );
-        const who = asNobody ? `${cred.uid}:${cred.gid}` : '-';
-        const run = (mode: string): string[] => {
-          const r = spawnSync(pythonBin, [probe, root, who, mode], { input: JSON.stringify(list), encoding: 'utf8', timeout: 30_000 });
-          expect(r.status, r.stderr).toBe(0);
-          return JSON.parse(r.stdout) as string[];
-        };
-        const real = run('exec');
+        const ids = asNobody ? [cred.uid, cred.gid] : null;
+        const run = async (mode: string): Promise<string[]> =>
+          (await server.request({ cwd: root, ids, mode, paths: list })) as string[];
+        const real = await run('exec');
         for (const x of real) seen.add(x);
         list.forEach((path, i) => {
           const m = fs.resolveExec(path, root, { cred });
           const model = m.kind === 'ok' ? 'ok' : m.kind === 'error' ? m.errno : `unknown ${m.path}`;
           expect(model, `execve(${JSON.stringify(path)}) in ${root}`).toBe(real[i]);
         });
-        const realCd = run('chdir');
+        const realCd = await run('chdir');
         list.forEach((path, i) => {
           const m = fs.resolveChdir(path, root, { cred });
           const model = m.kind === 'ok' ? 'ok' : m.kind === 'error' ? m.errno : `unknown ${m.path}`;
@@ -162,7 +157,7 @@ function compare(asNobody: boolean): void {
       }
     }),
     {
-      numRuns: 30,
+      numRuns: 15,
       // One fixed tree that reaches every outcome, so the coverage check below never depends on luck.
       examples: [
         [
@@ -184,11 +179,14 @@ function compare(asNobody: boolean): void {
 }
 
 describe('Vfs against the running kernel', () => {
-  it.skipIf(!runnable)('resolveExec gives the errno (or success) execve gives on this machine (property)', () => {
-    compare(false);
+  const server = runnable ? new ProbeServer(probe) : null;
+  afterAll(() => server?.close());
+
+  it.skipIf(!runnable)('resolveExec gives the errno (or success) execve gives on this machine (property)', async () => {
+    await compare(server as ProbeServer, false);
   }, 180_000);
 
-  it.skipIf(!runnable || !isRoot)('…and the same for an unprivileged caller, with search and exec permission bits (property)', () => {
-    compare(true);
+  it.skipIf(!runnable || !isRoot)('…and the same for an unprivileged caller, with search and exec permission bits (property)', async () => {
+    await compare(server as ProbeServer, true);
   }, 180_000);
 });

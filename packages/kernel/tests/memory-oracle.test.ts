@@ -3,19 +3,16 @@
 // stores go through read/write on a pipe, so a bad address is EFAULT, not a crash) and to an
 // AddressSpace; every result must match. A "fork" op continues in a child, checking that the
 // copy keeps the parent's contents and its own writes.
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ProbeServer, pythonAvailable } from '../scripts/probe-client.mjs';
 import { AddressSpace } from '../src/memory/address-space.js';
 import { MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_PRIVATE, MAP_SHARED } from '../src/memory/constants.js';
 
 const probe = join(dirname(fileURLToPath(import.meta.url)), '..', 'scripts', 'mm-probe.py');
-// The system interpreter directly: version-manager shims can add seconds per start.
-const pythonBin = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
-const runnable = process.platform === 'linux' && process.arch === 'x64' && spawnSync(pythonBin, ['-c', 'print(1)']).status === 0;
+const runnable = process.platform === 'linux' && process.arch === 'x64' && pythonAvailable();
 
 const PAGES = 32;
 const P = 4096n;
@@ -82,14 +79,16 @@ const op: fc.Arbitrary<Op> = fc.oneof(
 );
 
 describe('AddressSpace against the running kernel', () => {
-  it.skipIf(!runnable)('fixed mappings, unmaps, protections, loads, stores and fork give Linux’s results (property)', () => {
-    fc.assert(
-      fc.property(fc.array(op, { minLength: 1, maxLength: 50 }), (ops) => {
-        const r = spawnSync(pythonBin, [probe], { input: JSON.stringify(ops), encoding: 'utf8', timeout: 30_000 });
-        expect(r.status, r.stderr).toBe(0);
-        expect(model(ops)).toEqual(JSON.parse(r.stdout));
+  const server = runnable ? new ProbeServer(probe) : null;
+  afterAll(() => server?.close());
+
+  it.skipIf(!runnable)('fixed mappings, unmaps, protections, loads, stores and fork give Linux’s results (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 50 }), async (ops) => {
+        const real = await (server as ProbeServer).request(ops);
+        expect(model(ops)).toEqual(real);
       }),
-      { numRuns: 50 },
+      { numRuns: 80 },
     );
-  }, 180_000);
+  });
 });
