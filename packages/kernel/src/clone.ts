@@ -208,10 +208,16 @@ function kernelClone(core: Core, t: Task, call: Syscall, a: CloneRequest): Sysca
   const thread = has(f, CLONE.THREAD);
   const group = thread ? t.group : new ThreadGroup(pid, t.group.pgid, t.group.sid, t.group.uid);
   if (has(f, CLONE.PIDFD)) {
+    // The child's copy of the table is taken first so that it does not get the pidfd; a failure
+    // here must drop that copy's references again.
     const fd = createPidfd(t, group);
-    if (!fd.ok) return error(fd.errno);
+    if (!fd.ok) {
+      if (files !== t.files) files.closeAll();
+      return error(fd.errno);
+    }
     if (writeU32(core, t, a.pidfd, fd.value) !== undefined) {
       t.files.close(fd.value);
+      if (files !== t.files) files.closeAll();
       return error('EFAULT');
     }
     pidfd = fd.value;

@@ -134,6 +134,7 @@ export function sysRead(core: Core, t: Task, call: CallOf<'read'>): SyscallResul
   const state = core.block(t, call, { kind: 'pipe-read', pipe: pipe.id, fd: call.fd }, 'interruptible', 'ERESTARTSYS', attempt);
   if (t.block) {
     t.block.onEnd = () => releaseHeld(core, ofd);
+    t.block.holds = ofd;
     t.block.ready = () => pipe.canRead();
   }
   return state;
@@ -193,6 +194,7 @@ export function sysWrite(core: Core, t: Task, call: CallOf<'write'>): SyscallRes
     // A signal after part of the data went in returns the count, not a restart (pipe_write).
     t.block.onInterrupt = () => (written === 0 ? undefined : done(written));
     t.block.onEnd = () => releaseHeld(core, ofd);
+    t.block.holds = ofd;
     t.block.ready = () => pipe.canWrite(bytes.length - written);
   }
   return state;

@@ -5,6 +5,7 @@
 import type { Core } from './core.js';
 import type { AddressSpace } from './memory/address-space.js';
 import type { FdTable } from './files/fd-table.js';
+import type { OpenFileDescription } from './files/open-file.js';
 import type { FsContext, SigHand, Task } from './task.js';
 import { waitWouldProceed } from './wait.js';
 
@@ -47,6 +48,11 @@ export function checkInvariants(core: Core): string[] {
   }
   for (const t of core.ready) if (!core.tasks.has(t.tid) || core.tasks.get(t.tid) !== t) bad(`ready queue holds unknown task ${t.tid}`);
 
+  // Every open file's reference count is its descriptors plus the sleepers holding it.
+  const refs = new Map<OpenFileDescription, number>();
+  for (const ft of tables.keys()) for (const [, e] of ft.entries()) count(refs, e.ofd);
+  for (const t of core.tasks.values()) if (t.block?.holds) count(refs, t.block.holds);
+  for (const [ofd, n] of refs) if (ofd.refs !== n) bad(`open file ${ofd.id} has ${ofd.refs} references but ${n} holders`);
   for (const [mm, n] of mms) if (mm.users !== n) bad(`address space ${mm.id} has users=${mm.users} but ${n} live tasks use it`);
   for (const [ft, n] of tables) if (ft.users !== n) bad(`a descriptor table has users=${ft.users} but ${n} live tasks use it`);
   for (const [fs, n] of fss) if (fs.refs !== n) bad(`an fs context has refs=${fs.refs} but ${n} live tasks use it`);

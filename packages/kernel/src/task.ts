@@ -8,6 +8,7 @@ import type { ExitHow } from './events.js';
 import type { Syscall } from './calls.js';
 import type { AddressSpace } from './memory/address-space.js';
 import type { FdTable } from './files/fd-table.js';
+import type { OpenFileDescription } from './files/open-file.js';
 
 /** One signal's action (struct k_sigaction). */
 export interface SigAction {
@@ -118,6 +119,8 @@ export interface BlockState {
   readonly retry: () => SyscallResult | undefined;
   /** What a signal ends the call with instead of the restart code (a pipe write that made progress). */
   onInterrupt?: () => SyscallResult | undefined;
+  /** An open file the call keeps alive while it sleeps (a pipe read or write, F13). */
+  holds?: OpenFileDescription;
   /** For checkInvariants: whether the awaited condition holds now (then the call should have ended). */
   ready?: () => boolean;
   /** Runs once when the call ends by any path (completed, interrupted, or its task killed). */
