@@ -79,6 +79,8 @@ function doExec(
     }
     cwd = p;
   }
+  // getname: an empty path is ENOENT whatever the filesystem (D3).
+  if (path === '') return failed(core, t, displayPath, 'ENOENT');
   const fs = core.config.fs;
   const resolution: ExecResolution = fs
     ? fs.resolveExec(path, cwd, { cred: { uid: t.group.uid, gid: 0 }, follow: (flags & AT_SYMLINK_NOFOLLOW) === 0 })

@@ -61,6 +61,11 @@ describe('D. execve / execveat', () => {
     expect(execErr(k, root, '')).toBe('ENOENT');
     expect(execErr(k, root, '/usr/local/bin/noint')).toBe('ENOENT');
     expect(k.events.filter((e) => e.type === 'exec-failed')).toHaveLength(3);
+    // Even without a filesystem model (outcomes adopted), "" is ENOENT.
+    const bare = boot();
+    expect(execErr(bare.k, bare.root, '')).toBe('ENOENT');
+    expect(call(bare.k, bare.root, { name: 'execve', path: '/any/thing', argv: [], envp: [] }).kind).toBe('done');
+    expect(bare.k.events.find((e) => e.type === 'exec')).toMatchObject({ adopted: true });
   });
 
   it('D4 EXEC-EACCES', () => {
