@@ -231,7 +231,9 @@ describe.skipIf(!haveBrowser)('HTML report in chromium', () => {
     expect(await page.locator('text.lane-label').allTextContents()).toEqual(['1000', '1001 true']);
     expect(await page.locator('rect.bar').count()).toBe(1);
     await page.locator('rect.bar').hover();
-    expect(await page.locator('#tooltip').textContent()).toContain('= <blocked>');
+    const tip = await page.locator('#tooltip').textContent();
+    expect(tip).toContain('= <blocked>');
+    expect(tip).toContain('wait4 \u00b7 pid 1000 \u00b7 raw.1000.strace:6\u20137');
     await page.screenshot({ path: join(OUT, 'shadow-vfork-exec.png'), fullPage: true });
     expect(errors).toEqual([]);
     await page.close();

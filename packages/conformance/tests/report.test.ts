@@ -124,6 +124,9 @@ describe('timeline of a Shadow log', () => {
       '1000  00:00:00.003200000 wait4(1001, 0x7ffe7f1c2b4c, 0, 0x0 <null>) = <blocked>',
       '1000  00:00:00.004000000 wait4(1001, 0x7ffe7f1c2b4c, 0, 0x0 <null>) = 1001',
     ]);
+    // Several files: each mark names its own.
+    expect(wait[0]!.file).toBe('raw.1000.strace');
+    expect(t.marks.find((m) => m.name === 'execve')!.file).toBe('raw.1001.strace');
     // No resume time for the vfork parent and no exit lines: no release or reap arrows are made up.
     expect(t.arrows.map((a) => a.kind)).toEqual(['clone']);
   });

@@ -192,7 +192,7 @@ export const CLIENT_SCRIPT = String.raw`
 
   function describe(i) {
     var m = marks[i], ln = lanes[m.lane];
-    var where = m.line === m.endLine ? 'line ' + m.line : 'lines ' + m.line + '\u2013' + m.endLine;
+    var where = (m.file ? m.file.slice(m.file.lastIndexOf('/') + 1) + ':' : 'line ') + (m.line === m.endLine ? m.line : m.line + '\u2013' + m.endLine);
     return { head: m.name + ' \u00b7 ' + (ln.tid === null ? 'no pid' : (ln.thread ? 'thread ' : 'pid ') + ln.tid) + ' \u00b7 ' + where + ' \u00b7 ' + fmtX(m.x0) + (m.x1 > m.x0 ? ' \u2192 ' + fmtX(m.x1) : ''), text: m.text };
   }
   function fill(box, i) {

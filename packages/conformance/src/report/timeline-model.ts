@@ -37,6 +37,8 @@ export interface Mark {
   readonly vfork: boolean;
   readonly line: number;
   readonly endLine: number;
+  /** The input file, when the capture was several files (-ff, Shadow's per-process logs). */
+  readonly file?: string;
   /** The recorded line(s), as strace printed them. */
   readonly text: string;
   /** Index into `divergences`, or -1. */
@@ -101,6 +103,9 @@ export function buildTimeline(events: readonly TraceEvent[], divergences: readon
   });
   const placed = new Set<number>();
 
+  const files = new Set<string | undefined>();
+  for (const ev of events) files.add(ev.span.file);
+  const multiFile = files.size > 1;
   const marks: Mark[] = [];
   const markOf = new Map<TraceEvent, Mark>();
   const blocked = new Map<number, { name: string; mark: Mark; event: TraceEvent }>();
@@ -136,6 +141,7 @@ export function buildTimeline(events: readonly TraceEvent[], divergences: readon
       }
     }
     let mark: Mark = {
+      ...(ev.span.file !== undefined && multiFile ? { file: ev.span.file } : {}),
       lane,
       x0,
       x1,
