@@ -37,7 +37,9 @@ describe('check reports', () => {
   it('summarizes verdicts and coverage per family, leaving errors out of coverage', () => {
     const run = summarize([conforming, diverging, broken]);
     expect(run.summary).toEqual({ conforms: 1, diverges: 1, error: 1 });
-    expect(familyCoverage(run.captures)).toEqual([{ family: 'dash', events: 20, covered: 18, percent: 90 }]);
+    expect(familyCoverage(run.captures)).toEqual([
+      { family: 'dash', events: 20, covered: 18, percent: 90, topAdopted: [{ reason: 'futex', count: 2 }] },
+    ]);
   });
 
   it('--json keeps the contract fields', () => {
@@ -54,6 +56,7 @@ describe('check reports', () => {
     expect(text).toContain('kernel:   still blocked (child)');
     expect(text).toContain('error: x.txt:1: not strace output');
     expect(text).toContain('dash: 90.0% (18/20)');
+    expect(text).toContain('most adopted: 2 futex');
     expect(text.trimEnd().endsWith('1 conform, 1 diverge, 1 error')).toBe(true);
   });
 

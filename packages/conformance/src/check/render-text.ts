@@ -24,7 +24,11 @@ export function renderText(run: CheckRun): string {
   if (cov.length > 0) {
     lines.push('');
     lines.push('coverage (checked + effect-checked events):');
-    for (const f of cov) lines.push(`  ${f.family}: ${f.percent.toFixed(1)}% (${f.covered}/${f.events})`);
+    for (const f of cov) {
+      lines.push(`  ${f.family}: ${f.percent.toFixed(1)}% (${f.covered}/${f.events})`);
+      const top = f.topAdopted.slice(0, 3).map((r) => `${r.count} ${r.reason}`);
+      if (top.length > 0) lines.push(`    most adopted: ${top.join('; ')}`);
+    }
   }
   const s = run.summary;
   lines.push('');

@@ -98,15 +98,18 @@ export interface FamilyCoverage {
   readonly covered: number;
   /** 0..100, one decimal. */
   readonly percent: number;
+  /** The most frequent reasons events were adopted, most frequent first (at most five). */
+  readonly topAdopted: readonly AdoptedReason[];
 }
 
 export function familyCoverage(captures: readonly CaptureReport[]): FamilyCoverage[] {
-  const byFamily = new Map<string, { events: number; covered: number }>();
+  const byFamily = new Map<string, { events: number; covered: number; reasons: Map<string, number> }>();
   for (const c of captures) {
     if (c.verdict === 'error') continue;
-    const f = byFamily.get(c.family) ?? { events: 0, covered: 0 };
+    const f = byFamily.get(c.family) ?? { events: 0, covered: 0, reasons: new Map<string, number>() };
     f.events += c.events;
     f.covered += c.checked + c.effectChecked;
+    for (const r of c.adoptedReasons) f.reasons.set(r.reason, (f.reasons.get(r.reason) ?? 0) + r.count);
     byFamily.set(c.family, f);
   }
   return [...byFamily.entries()]
@@ -116,5 +119,9 @@ export function familyCoverage(captures: readonly CaptureReport[]): FamilyCovera
       events: f.events,
       covered: f.covered,
       percent: f.events === 0 ? 0 : Math.round((f.covered * 1000) / f.events) / 10,
+      topAdopted: [...f.reasons.entries()]
+        .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+        .slice(0, 5)
+        .map(([reason, count]) => ({ reason, count })),
     }));
 }
