@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkCommand } from '../src/cli/commands/check.js';
+import { main } from '../src/cli/main.js';
 
 const corpus = fileURLToPath(new URL('../../../corpus/', import.meta.url));
 const enoent = join(corpus, 'posix_spawn/exec-enoent/capture.strace');
@@ -69,5 +70,17 @@ describe('forkscope check', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('--junit OUT');
     expect(r.stdout).toContain('exit status: 0 all conform, 1 some diverge, 2 usage or I/O error');
+  });
+});
+
+describe('forkscope check through main()', () => {
+  it('is registered: a corpus directory checks with exit 0 and a usage error exits 2', async () => {
+    let stdout = '';
+    let stderr = '';
+    const io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, cwd: process.cwd(), isTTY: false };
+    expect(await main(['check', join(corpus, 'posix_spawn')], io)).toBe(0);
+    expect(stdout).toMatch(/conforms {2}posix_spawn\/success/);
+    expect(await main(['check'], io)).toBe(2);
+    expect(stderr).toContain('at least one FILE or DIR');
   });
 });
