@@ -69,6 +69,8 @@ describe('Shadow log reading', () => {
     expect(stripPointerNotes('execve("/bin/true" (0x5555), ["true"] (0x7ffc), 0x5558) = 0')).toBe('execve("/bin/true", ["true"], 0x5558) = 0');
     expect(stripPointerNotes('write(1, "a\\" (0x1)" (0x7f), 7) = 7')).toBe('write(1, "a\\" (0x1)", 7) = 7');
     expect(stripPointerNotes('x(0x0 <null>) = 0')).toBe('x(0x0 <null>) = 0');
+    expect(stripPointerNotes('x("a" (0x1) (0x2), {} (0xff)) = 0')).toBe('x("a", {}) = 0');
+    expect(stripPointerNotes('x("a" (0x), "b" (0x1 ) = 0')).toBe('x("a" (0x), "b" (0x1 ) = 0');
   });
 
   it('merges per-process files by simulated time and maps thread ids to their process file', () => {

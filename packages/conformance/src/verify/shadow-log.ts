@@ -187,13 +187,18 @@ export function stripPointerNotes(line: string): string {
     }
     // After a closing quote, bracket or brace: ` (0x<hex>)` is a pointer note.
     if (c !== 0x22 && c !== 0x5d && c !== 0x7d) continue;
-    if (!line.startsWith(' (0x', i + 1)) continue;
-    let j = i + 5;
-    while (j < line.length && isHex(line.charCodeAt(j))) j++;
-    if (j === i + 5 || line.charCodeAt(j) !== 0x29) continue;
+    let end = i;
+    for (;;) {
+      if (!line.startsWith(' (0x', end + 1)) break;
+      let j = end + 5;
+      while (j < line.length && isHex(line.charCodeAt(j))) j++;
+      if (j === end + 5 || line.charCodeAt(j) !== 0x29) break;
+      end = j;
+    }
+    if (end === i) continue;
     out += line.slice(from, i + 1);
-    from = j + 1;
-    i = j;
+    from = end + 1;
+    i = end;
   }
   return from === 0 ? line : out + line.slice(from);
 }
