@@ -16,7 +16,7 @@ import type {
   Timestamp,
   TraceEvent,
 } from './events.js';
-import { EMPTY_PREFIX, parseLeader, type LeaderResult } from './prefix-parse.js';
+import { EMPTY_PREFIX, parseLeader, PrintedTimestamp, type LeaderResult } from './prefix-parse.js';
 import { parseOutcome } from './outcome-parse.js';
 import { isSummaryHeader, isSummarySeparator, parseSummaryRow } from './summary-table.js';
 import { SyscallRecord } from './syscall-record.js';
@@ -396,7 +396,7 @@ export class TraceParser {
         this.diagnostic(`${prev.name}(${prev.argsText}`, 'unfinished call replaced by a new call of the same task', prev.line, pid);
         this.emitUnfinished(prev, 'end-of-input');
       }
-      const p: Pending = { file: this.file, pid, name, argsText, line, prefix: leader.prefix };
+      const p: Pending = { file: this.file, pid, name, argsText: detach(argsText), line, prefix: detachPrefix(leader.prefix) };
       this.pending.set(pid, p);
       this.lastPending = p;
       return;
@@ -407,7 +407,15 @@ export class TraceParser {
       return;
     }
     // <pid changed to N ...> (-ff): the call completes in N's file, after its superseded line.
-    const p: Pending = { file: this.file, pid, name, argsText, line, prefix: leader.prefix, pidChangedTo: end.newPid };
+    const p: Pending = {
+      file: this.file,
+      pid,
+      name,
+      argsText: detach(argsText),
+      line,
+      prefix: detachPrefix(leader.prefix),
+      pidChangedTo: end.newPid,
+    };
     this.pending.set(end.newPid, p);
     this.lastPending = p;
   }
@@ -691,4 +699,21 @@ function tracedOutputAtEnd(text: string, body: number): string | null {
   const output = new TextDecoder().decode(bytes.subarray(0, bytes.length - 1));
   if (!text.endsWith(output) || text.length - output.length <= e) return null;
   return output;
+}
+
+/**
+ * A copy of `s` that does not keep the chunk it was sliced from alive: V8 slices share their
+ * parent string, so a call left unfinished would otherwise pin a whole 1 MiB chunk. Slicing a
+ * concatenation makes V8 flatten it into a fresh string first.
+ */
+function detach(s: string): string {
+  return (s + ' ').slice(0, -1);
+}
+
+function detachPrefix(p: Prefix): Prefix {
+  if (p.time === undefined && p.comm === undefined) return p;
+  const out: { -readonly [K in keyof Prefix]: Prefix[K] } = { ...p };
+  if (p.time !== undefined) out.time = new PrintedTimestamp(detach(p.time.text));
+  if (p.comm !== undefined) out.comm = detach(p.comm);
+  return out;
 }
