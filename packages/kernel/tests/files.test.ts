@@ -25,6 +25,7 @@ import {
 import { FdTable } from '../src/files/fd-table.js';
 import { OpenFileDescription } from '../src/files/open-file.js';
 import { Pipe, roundPipeSize } from '../src/files/pipe.js';
+import { WaitQueue } from '../src/files/wait-queue.js';
 
 function value<T>(r: Errno<T>): T {
   if (!r.ok) throw new Error(`expected success, got ${r.errno}`);
@@ -481,5 +482,27 @@ describe('FdTable', () => {
       }),
       { numRuns: 150 },
     );
+  });
+});
+
+describe('WaitQueue', () => {
+  it('notifies current subscribers in order, once each, and forgets unsubscribed ones', () => {
+    const q = new WaitQueue();
+    const log: string[] = [];
+    const offA = q.subscribe(() => log.push('a'));
+    // A waker that unsubscribes another during delivery does not disturb this round.
+    let offC: () => void = () => undefined;
+    q.subscribe(() => {
+      log.push('b');
+      offC();
+    });
+    offC = q.subscribe(() => log.push('c'));
+    q.notify();
+    expect(log).toEqual(['a', 'b', 'c']);
+    offA();
+    log.length = 0;
+    q.notify();
+    expect(log).toEqual(['b']);
+    expect(q.size).toBe(1);
   });
 });
