@@ -63,14 +63,19 @@ describe('F. pipes through the system calls', () => {
     expect(read(k, root, r, 100)).toMatchObject({ kind: 'done', value: 26n });
     expect(read(k, root, r, 100)).toEqual({ kind: 'done', value: 0n });
 
-    const [r2, w2] = pipe(k, root);
-    const readers = Array.from({ length: 10 }, () => fork(k, root));
-    for (const c of readers) {
-      ok(k, c, { name: 'close', fd: w2 });
-      expect(read(k, c, r2, 1).kind).toBe('blocked');
+    for (const n of [2, 10, 27, 100]) {
+      const [r2, w2] = pipe(k, root);
+      const readers = Array.from({ length: n }, () => fork(k, root));
+      for (const c of readers) {
+        ok(k, c, { name: 'close', fd: w2 });
+        expect(read(k, c, r2, 1).kind).toBe('blocked');
+      }
+      ok(k, root, { name: 'close', fd: w2 });
+      for (const c of readers) expect(k.completion(c)).toEqual({ kind: 'done', value: 0n });
+      for (const c of readers) call(k, c, { name: 'exit_group', status: 0 });
+      for (const c of readers) expect(call(k, root, { name: 'wait4', pid: c, status: 0n, options: 0, rusage: 0n }).kind).toBe('done');
+      ok(k, root, { name: 'close', fd: r2 });
     }
-    ok(k, root, { name: 'close', fd: w2 });
-    for (const c of readers) expect(k.completion(c)).toEqual({ kind: 'done', value: 0n });
   });
 
   it('F4 PIPE-EOF-NEEDS-ALL-WRITERS', () => {
