@@ -6,7 +6,8 @@
 //   new Pipe({ id?, capacity? })            capacity in bytes, default 65536 (16 slots)
 //   read(n) → { kind:'data', bytes } | { kind:'eof' } | { kind:'would-block' }
 //     (packet boundaries come from the slots an O_DIRECT writer made; the reader's flags do not matter)
-//   write(bytes, { packet?, continuation? })   packet: the writing description has O_DIRECT → { kind:'wrote', n } | { kind:'epipe' } | { kind:'would-block', wrote }
+//   write(bytes, { packet?, continuation? }) → { kind:'wrote', n } | { kind:'epipe' } | { kind:'would-block', wrote }
+//     packet: the writing description has O_DIRECT (checked per call, as F_SETFL may change it).
 //     The caller turns would-block into blocking (O_NONBLOCK clear) or EAGAIN/partial count, and
 //     epipe into EPIPE + SIGPIPE (or into the partial count + SIGPIPE when an earlier part of the
 //     same call was written, F7). When resuming a blocked write, pass the unwritten rest with

@@ -7,7 +7,8 @@
 // - PrivateLayer: copy-on-write at page granularity without copying at fork. fork freezes the
 //   current layer and gives parent and child each a fresh, empty layer on top of it; a write copies
 //   just the touched page into the writer's own layer. fork's cost is one object per private
-//   store, independent of how many pages are mapped or populated.
+//   store, independent of how many pages are mapped or populated (except that every MAX_CHAIN-th
+//   fork after writes merges the frozen chain: one map entry per populated page, no page copies).
 // Store page numbers are never reused: munmap just drops the mapping's reference, and every new
 // mapping gets a fresh store, so a re-mapped range always reads zeros.
 import { PAGE_SIZE } from './constants.js';
