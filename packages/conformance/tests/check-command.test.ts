@@ -65,6 +65,17 @@ describe('forkscope check', () => {
     await expect(run([enoent, '--fs', fs])).rejects.toThrow(/fs\[0\]\.kind/);
   });
 
+  it('a manifest the kernel rejects (a symlink without a target) makes the capture an error naming the entry', async () => {
+    const fs = await manifest([{ path: '/nonexistent/missing', kind: 'symlink', target: 42 }]);
+    await expect(run([enoent, '--fs', fs])).rejects.toThrow(/fs\[0\]\.target/);
+    const fs2 = await manifest([{ path: 'relative/path', kind: 'file', mode: '0755', exec: 'elf' }]);
+    const r = await run([enoent, '--fs', fs2, '--json']);
+    const c = JSON.parse(r.stdout).captures[0];
+    expect(r.status).toBe(2);
+    expect(c.verdict).toBe('error');
+    expect(c.error).toMatch(/invalid fs manifest/);
+  });
+
   it('--help documents the options and exit statuses', async () => {
     const r = await run(['--help']);
     expect(r.status).toBe(0);

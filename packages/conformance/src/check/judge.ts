@@ -79,7 +79,7 @@ export function judge(records: readonly ReplayRecord[], pids: PidMap): Judgement
   for (const r of records) {
     switch (r.kind) {
       case 'fatal':
-        fatal ??= `line ${r.line}: ${r.message}`;
+        fatal ??= r.line > 0 ? `line ${r.line}: ${r.message}` : r.message;
         break;
       case 'skipped':
         if (r.what === 'syscall') {
