@@ -1,12 +1,11 @@
 // The published packages as their users get them: built, packed with `npm pack`, installed into a
 // fresh project outside the workspace with no registry, then used from plain Node ESM, from
 // TypeScript (nodenext) and through the installed `forkscope` bin.
-import { copyFile, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   consumerTsconfig,
-  createConsumerProject,
   describeResult,
   exportedNames,
   PUBLISHED_PACKAGES,
@@ -16,6 +15,7 @@ import {
   type ConsumerProject,
   type ExportedNames,
 } from '../src/index.js';
+import { consumerProject } from './setup/consumer.js';
 
 const FIXTURES = new URL('../fixtures/', import.meta.url);
 const CASE_DIR = join(WORKSPACE_ROOT, 'corpus', 'posix_spawn', 'success');
@@ -24,13 +24,9 @@ const CAPTURE = join(CASE_DIR, 'capture.strace');
 let project: ConsumerProject;
 let exported: Map<string, ExportedNames>;
 
-beforeAll(async () => {
-  project = await createConsumerProject();
+beforeAll(() => {
+  project = consumerProject();
   exported = exportedNames(PUBLISHED_PACKAGES);
-}, 900_000);
-
-afterAll(async () => {
-  if (project !== undefined) await rm(project.root, { recursive: true, force: true });
 });
 
 function exportsOf(name: string): ExportedNames {
