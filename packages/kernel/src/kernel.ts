@@ -233,6 +233,11 @@ export class Kernel {
     const task = core.tasks.get(tid);
     if (!task || task === core.init) throw new KernelUsageError(`no task ${tid}`);
     if (task.state !== 'ready') throw new KernelUsageError(`task ${tid} cannot make a call: it is ${task.state}`);
+    if (task.suspendRestore !== null) {
+      // Back in user space after rt_sigsuspend without a handler (e.g. stopped and continued).
+      task.sigmask = task.suspendRestore;
+      task.suspendRestore = null;
+    }
     core.current = task;
     let result: SyscallResult;
     try {

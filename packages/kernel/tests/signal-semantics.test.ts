@@ -167,4 +167,16 @@ describe('signal semantics', () => {
     expect(runUntilDone(k, root)).toEqual({ kind: 'error', errno: 'ETIMEDOUT' });
     expect(k.now()).toBe(2_000_000n);
   });
+
+  it('rt_sigsuspend ended by a stop and SIGCONT restores the old mask on return', () => {
+    const { k, root } = boot();
+    const child = fork(k, root);
+    sigmask(k, child, SIG_BLOCK, bitOf(S.SIGUSR1));
+    expect(call(k, child, { name: 'rt_sigsuspend', mask: { mask: bitOf(S.SIGUSR2) }, sigsetsize: 8n }).kind).toBe('blocked');
+    ok(k, root, { name: 'kill', pid: child, sig: S.SIGSTOP });
+    ok(k, root, { name: 'kill', pid: child, sig: S.SIGCONT });
+    expect(k.completion(child)).toEqual({ kind: 'error', errno: 'ERESTARTNOHAND', restarts: true });
+    ok(k, child, { name: 'getpid' });
+    expect(k.task(child)?.sigmask).toBe(bitOf(S.SIGUSR1));
+  });
 });
