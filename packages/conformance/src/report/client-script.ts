@@ -80,6 +80,9 @@ export const CLIENT_SCRIPT = String.raw`
     var a = Math.max(px(m.x0), LABEL_W - 4), b = Math.min(px(m.x1), width() + 4), y = laneY(m.lane);
     var cls = 'bar' + (m.vfork ? ' vfork-bar' : '') + (m.divergence >= 0 ? ' divergent' : '');
     el('rect', { x: a, y: y - 5, width: Math.max(b - a, 2), height: 10, rx: 3, class: cls, 'data-i': i }, g);
+    // Say what the hatched bar is where there is room for it.
+    if (m.vfork && b - a > 290) el('text', { x: a + 4, y: y - 8, class: 'bar-label' }, g).textContent = 'parent suspended until the child execs or exits';
+    else if (m.vfork && b - a > 100) el('text', { x: a + 4, y: y - 8, class: 'bar-label' }, g).textContent = 'vfork: suspended';
   }
 
   function drawArrow(g, a) {
@@ -192,7 +195,7 @@ export const CLIENT_SCRIPT = String.raw`
 
   function describe(i) {
     var m = marks[i], ln = lanes[m.lane];
-    var where = (m.file ? m.file.slice(m.file.lastIndexOf('/') + 1) + ':' : 'line ') + (m.line === m.endLine ? m.line : m.line + '\u2013' + m.endLine);
+    var where = (m.file ? m.file.slice(m.file.lastIndexOf('/') + 1) + ':' : m.line === m.endLine ? 'line ' : 'lines ') + (m.line === m.endLine ? m.line : m.line + '\u2013' + m.endLine);
     return { head: m.name + ' \u00b7 ' + (ln.tid === null ? 'no pid' : (ln.thread ? 'thread ' : 'pid ') + ln.tid) + ' \u00b7 ' + where + ' \u00b7 ' + fmtX(m.x0) + (m.x1 > m.x0 ? ' \u2192 ' + fmtX(m.x1) : ''), text: m.text };
   }
   function fill(box, i) {

@@ -43,6 +43,7 @@ button:hover { background: #f1efe9; }
 .bar { fill: var(--bar); opacity: 0.45; cursor: pointer; }
 .bar.vfork-bar { fill: url(#vfork-hatch); opacity: 1; stroke: var(--vfork); stroke-width: 1.2; }
 .bar.divergent { fill: var(--red); opacity: 0.5; }
+.bar-label { fill: #c2410c; font-size: 10.5px; font-weight: 600; pointer-events: none; }
 .arrow { fill: none; stroke-width: 1.5; opacity: 0.85; pointer-events: none; }
 .a-clone { stroke: var(--clone); } .a-vfork-release { stroke: var(--vfork); stroke-dasharray: 5 3; } .a-reap { stroke: var(--wait); stroke-dasharray: 2 3; }
 #tooltip, #detail { font-size: 12px; }
