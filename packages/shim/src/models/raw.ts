@@ -116,7 +116,7 @@ function* clone3Errors(g: Guest): GuestGen<number> {
   yield* sys({ name: 'clone3', args: { flags: CLONE.THREAD, exit_signal: 0n }, size: 88n }, child);
   yield* sys({ name: 'clone3', args: { flags: 0n, exit_signal: 65n }, size: 88n }, child);
   // 96 bytes whose last 8 (beyond VER2) are not zero: the struct by address.
-  g.mem.writeU64(args + 48n, SIGCHLD);
+  g.mem.writeU64(args + 32n, SIGCHLD);
   g.mem.writeU64(args + 88n, 1n << 56n);
   yield* sys({ name: 'clone3', args, size: 96n }, child);
   yield* sys({ name: 'clone3', args: 0n, size: 88n }, child);

@@ -4,6 +4,7 @@
 // comes from when it resumes. Everything the run does is written as strace text.
 import {
   Kernel,
+  type AddressSpace,
   SIGNALS,
   type KernelEvent,
   type Syscall,
@@ -13,7 +14,7 @@ import {
 } from '@forkscope/kernel';
 import { ModelError, RanPastNoReturn, type Guest, type GuestGen, type GuestMemory, type Program, type SignalHandler, type Step, type SysResult } from './program.js';
 import { loadImage, readFrame, writeFrame } from './stack.js';
-import { renderArgs, renderResult, siginfoText, signalText, sigsetText } from './strace-render.js';
+import { renderArgs, renderResult, siginfoText, signalText, sigsetText, type Clone3Shown } from './strace-render.js';
 import { isVforkCall, type Strategy } from '../strategies/strategy.js';
 
 /** Finds the program an execve starts; null when the path is not a program the models know. */
@@ -59,6 +60,8 @@ interface GuestTask {
   resume: SysResult | null;
   /** A call the kernel blocked. */
   blocked: { readonly step: Step; readonly head: string; readonly vfork: boolean } | null;
+  /** clone3 arguments read from memory before the call, for its strace line. */
+  clone3Shown: Clone3Shown | undefined;
   /** The vfork-family call whose parent context was kept aside (strategy 'side'). */
   side: Context | null;
   handlerDepth: number;
@@ -205,7 +208,7 @@ export class Machine {
     const { data, sp } = loadImage(mm);
     const image: Image = { handlers: new Map() };
     const guest = new TaskGuest(tid, this.kernel, () => this.current, data, sp, argv, envp, image, this.options.fs);
-    this.tasks.set(tid, { tid, gens: [program(guest)], next: null, resume: null, blocked: null, side: null, handlerDepth: 0, sigreturnMask: 0n, saved: [], image, guest });
+    this.tasks.set(tid, { tid, gens: [program(guest)], next: null, resume: null, blocked: null, side: null, clone3Shown: undefined, handlerDepth: 0, sigreturnMask: 0n, saved: [], image, guest });
   }
 
   private startChild(parent: GuestTask, child: Tid, step: Step): void {
@@ -214,7 +217,7 @@ export class Machine {
     const p = parent.guest;
     const sp = start.stack === 'inherit' ? p.sp : start.stack;
     const guest = new TaskGuest(child, this.kernel, () => this.current, p.data, sp, p.argv, p.envp, parent.image, this.options.fs);
-    this.tasks.set(child, { tid: child, gens: [start.body(guest)], next: null, resume: null, blocked: null, side: null, handlerDepth: 0, sigreturnMask: 0n, saved: [], image: parent.image, guest });
+    this.tasks.set(child, { tid: child, gens: [start.body(guest)], next: null, resume: null, blocked: null, side: null, clone3Shown: undefined, handlerDepth: 0, sigreturnMask: 0n, saved: [], image: parent.image, guest });
   }
 
   /** Runs the task until it issues one kernel call (or ends). */
@@ -249,8 +252,7 @@ export class Machine {
         if (e instanceof RanPastNoReturn) {
           this.notes.push({ tid: t.tid, kind: 'ran-past-no-return', text: `task ${t.tid} ran past ${e.message}: it executes whatever follows (SIGSEGV)` });
           t.resume = null;
-          this.kernel.signalProcess(this.kernel.task(t.tid)?.tgid ?? t.tid, SIGNALS.SIGSEGV);
-          this.flushEvents();
+          this.fault(t);
           return null;
         }
         throw e;
@@ -279,6 +281,7 @@ export class Machine {
     this.contexts.set(id, ctx);
     writeFrame(k.memory(t.tid), t.guest.sp, { tid: t.tid, context: id, sp: t.guest.sp });
     if (vfork && this.options.strategy.vforkRestore === 'side') t.side = ctx;
+    t.clone3Shown = step.call.name === 'clone3' ? readCloneArgs(k.memory(t.tid), step.call.args, step.call.size) : undefined;
     if (step.call.name === 'rt_sigreturn') {
       const frames = k.signalFrames(t.tid);
       t.sigreturnMask = frames[frames.length - 1]?.savedMask ?? 0n;
@@ -289,7 +292,7 @@ export class Machine {
     const child = this.createdChild(step.call, kcall, r);
     if (child !== null) this.startChild(t, child, step);
     if (r.kind === 'blocked') {
-      const head = `${step.call.name}(${renderArgs(step.call, null).head}`;
+      const head = `${step.call.name}(${renderArgs(step.call, null, t.clone3Shown).head}`;
       // Events raised while entering (a vfork child's creation) come after the unfinished line.
       this.line(t.tid, `${head} <unfinished ...>`);
       t.blocked = { step, head, vfork };
@@ -313,7 +316,7 @@ export class Machine {
     const owed = call.name === 'rt_sigreturn' && r.kind === 'done' ? t.saved.pop() : undefined;
     const owedResult = owed?.resume ? visible(owed.resume) : null;
     const shown: SyscallResult = owedResult ?? r;
-    const args = call.name === 'rt_sigreturn' ? { head: `{mask=${sigsetText(t.sigreturnMask)}}`, tail: '' } : renderArgs(call, r.kind === 'done' || r.kind === 'error' ? r : null);
+    const args = call.name === 'rt_sigreturn' ? { head: `{mask=${sigsetText(t.sigreturnMask)}}`, tail: '' } : renderArgs(call, r.kind === 'done' || r.kind === 'error' ? r : null, t.clone3Shown);
     const result = renderResult(shown, call);
     const body = resumed ? `<... ${call.name} resumed>${args.tail}) ${result}` : `${call.name}(${args.head}${args.tail}) ${result}`;
     const noReturn = r.kind === 'gone' || (call.name === 'execve' && r.kind === 'done');
@@ -369,6 +372,27 @@ export class Machine {
       this.notes.push({ tid: t.tid, kind: 'stack-frame-taken', text: `task ${t.tid} resumed on task ${ctx.owner}'s frame: it now runs the child's code` });
     }
     t.gens = ctx.gens;
+  }
+
+  /**
+   * A synchronous fault (force_sig_info): SIGSEGV cannot stay blocked or ignored, so the kernel
+   * resets it to SIG_DFL and unblocks it before sending. The kernel API has no forced signal;
+   * the same two steps are issued directly (they are the kernel's, so they are not traced).
+   */
+  private fault(t: GuestTask): void {
+    const k = this.kernel;
+    const sig = SIGNALS.SIGSEGV;
+    const pending = this.pendingEvents.length;
+    k.syscall(t.tid, { name: 'rt_sigaction', sig, act: { handler: 'SIG_DFL', flags: 0n, mask: 0n }, oldact: 0n, sigsetsize: 8n });
+    if (k.task(t.tid)?.state === 'ready') {
+      k.syscall(t.tid, { name: 'rt_sigprocmask', how: 1, set: { mask: 1n << BigInt(sig - 1) }, oldset: 0n, sigsetsize: 8n });
+    }
+    this.pendingEvents.length = pending;
+    k.signalProcess(k.task(t.tid)?.tgid ?? t.tid, sig);
+    this.flushEvents();
+    const after = k.task(t.tid);
+    if (after && after.state !== 'exited' && after.state !== 'zombie') throw new ModelError(`task ${t.tid} survived its SIGSEGV`);
+    this.tasks.delete(t.tid);
   }
 
   /**
@@ -440,6 +464,19 @@ export class Machine {
     }
     this.line(tid, `--- ${signalText(e.info.signo)} ${siginfoText(e.info)} ---`);
   }
+}
+
+/** struct clone_args at `args` as strace shows it: decoded when the size covers VER0 and it is readable. */
+function readCloneArgs(mm: AddressSpace, args: bigint | object, size: bigint): Clone3Shown | undefined {
+  if (typeof args !== 'bigint' || args === 0n || size < 64n || size > 4096n) return undefined;
+  const r = mm.read(args, Number(size));
+  if (!r.ok) return undefined;
+  const v = new DataView(r.value.buffer, r.value.byteOffset, r.value.byteLength);
+  const u = (off: number): bigint => (off + 8 <= r.value.length ? v.getBigUint64(off, true) : 0n);
+  return {
+    args: { flags: u(0), pidfd: u(8), child_tid: u(16), parent_tid: u(24), exit_signal: u(32), stack: u(40), stack_size: u(48), tls: u(56) },
+    trailing: r.value.length > 88 ? r.value.slice(88) : undefined,
+  };
 }
 
 /** What the program sees: a call a handler interrupted without restart fails with EINTR. */

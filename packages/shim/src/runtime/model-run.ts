@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Vfs, type ManifestEntry } from '@forkscope/kernel';
-import { describeDifference, diffNormalized, normalize, parseText, type Normalized, type TraceEvent } from '@forkscope/tracer';
+import { normalize, parseText, type Normalized, type TraceEvent } from '@forkscope/tracer';
+import { describeDivergence } from './divergence.js';
 import { Machine, type ShimNote } from './machine.js';
 import { findModel, resolveImage } from '../models/registry.js';
 import { withLoader } from '../models/ld-so.js';
@@ -81,10 +82,8 @@ export interface Comparison {
 }
 
 export function compareRun(run: ModelRun, expected: Normalized): Comparison {
-  // What each process did comes before how the tasks were ordered: it says more.
-  const diffs = diffNormalized(expected, run.normalized, 100);
-  const first = diffs.find((d) => d.path.startsWith('/processes')) ?? diffs[0];
-  if (!first) return { matches: true, divergence: null };
+  const divergence = describeDivergence(expected, run.normalized);
+  if (divergence === null) return { matches: true, divergence: null };
   const note = run.notes[0];
-  return { matches: false, divergence: describeDifference(first) + (note ? ` [shim: ${note.text}]` : '') };
+  return { matches: false, divergence: divergence + (note ? ` [shim: ${note.text}]` : '') };
 }

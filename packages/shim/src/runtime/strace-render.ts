@@ -162,23 +162,28 @@ function waitOptions(options: number): string {
   return parts.length === 0 ? '0' : parts.join('|');
 }
 
-function quote(text: string): string {
+/** A C string as strace prints it: printable ASCII as is, the usual escapes, other bytes in octal. */
+function quoteBytes(bytes: Uint8Array): string {
   let out = '"';
-  for (const ch of text) {
-    const c = ch.codePointAt(0) ?? 0;
-    if (ch === '"' || ch === '\\') out += `\\${ch}`;
-    else if (ch === '\n') out += '\\n';
-    else if (ch === '\t') out += '\\t';
-    else if (c < 0x20 || c === 0x7f) out += `\\${c.toString(8)}`;
-    else out += ch;
+  for (const c of bytes) {
+    if (c === 0x22 || c === 0x5c) out += `\\${String.fromCharCode(c)}`;
+    else if (c === 0x0a) out += '\\n';
+    else if (c === 0x09) out += '\\t';
+    else if (c < 0x20 || c >= 0x7f) out += `\\${c.toString(8)}`;
+    else out += String.fromCharCode(c);
   }
   return `${out}"`;
 }
 
+function quote(text: string): string {
+  return quoteBytes(new TextEncoder().encode(text));
+}
+
+/** strace -s 256: at most 256 bytes of a buffer, then `...`. */
+const STRING_LIMIT = 256;
+
 function bytesText(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes.subarray(0, 32)) s += String.fromCharCode(b);
-  return quote(s) + (bytes.length > 32 ? '...' : '');
+  return quoteBytes(bytes.subarray(0, STRING_LIMIT)) + (bytes.length > STRING_LIMIT ? '...' : '');
 }
 
 function pathText(p: PathArg): string {
@@ -226,7 +231,21 @@ export function siginfoText(info: SigInfo): string {
   return `{si_signo=${name}, si_code=${code}, si_pid=${info.pid}, si_uid=${info.uid}}`;
 }
 
-function clone3Text(args: CloneArgsStruct | bigint): string {
+/** clone_args read from guest memory for display (strace decodes what it can read). */
+export interface Clone3Shown {
+  readonly args: CloneArgsStruct;
+  /** Bytes beyond struct clone_args VER2, when the size says there are some. */
+  readonly trailing?: Uint8Array;
+}
+
+function clone3Text(args: CloneArgsStruct | bigint, shown?: Clone3Shown): string {
+  if (typeof args === 'bigint' && shown) {
+    const base = clone3Text(shown.args).slice(0, -1);
+    if (!shown.trailing || shown.trailing.length === 0) return `${base}}`;
+    let bytes = '';
+    for (const b of shown.trailing) bytes += `\\x${b.toString(16).padStart(2, '0')}`;
+    return `${base}, /* bytes 88..${87 + shown.trailing.length} */ "${bytes}"}`;
+  }
   if (typeof args === 'bigint') return ptr(args);
   const parts = [`flags=${cloneFlags(args.flags ?? 0n, false)}`];
   if ((args.pidfd ?? 0n) !== 0n) parts.push(`pidfd=${hex(args.pidfd ?? 0n)}`);
@@ -234,9 +253,7 @@ function clone3Text(args: CloneArgsStruct | bigint): string {
   if ((args.parent_tid ?? 0n) !== 0n) parts.push(`parent_tid=${hex(args.parent_tid ?? 0n)}`);
   const sig = Number(args.exit_signal ?? 0n);
   parts.push(`exit_signal=${sig === 0 ? '0' : signalText(sig)}`);
-  if ((args.stack ?? 0n) !== 0n || (args.stack_size ?? 0n) !== 0n) {
-    parts.push(`stack=${ptr(args.stack ?? 0n)}`, `stack_size=${hex(args.stack_size ?? 0n)}`);
-  }
+  parts.push(`stack=${ptr(args.stack ?? 0n)}`, `stack_size=${(args.stack_size ?? 0n) === 0n ? '0' : hex(args.stack_size ?? 0n)}`);
   if ((args.tls ?? 0n) !== 0n) parts.push(`tls=${hex(args.tls ?? 0n)}`);
   return `{${parts.join(', ')}}`;
 }
@@ -265,7 +282,7 @@ export interface RenderedCall {
 type Finished = Extract<SyscallResult, { kind: 'done' } | { kind: 'error' }> | null;
 
 /** The argument text of `call` given its result (null while it has none yet). */
-export function renderArgs(call: Syscall, result: Finished): RenderedCall {
+export function renderArgs(call: Syscall, result: Finished, clone3?: Clone3Shown): RenderedCall {
   const out = result?.out;
   const one = (head: string): RenderedCall => ({ head, tail: '' });
   switch (call.name) {
@@ -287,7 +304,7 @@ export function renderArgs(call: Syscall, result: Finished): RenderedCall {
       );
     case 'clone3': {
       const pidfd = out?.pidfd !== undefined ? ` => {pidfd=[${out.pidfd}]}` : '';
-      return one(`${clone3Text(call.args)}${pidfd}, ${call.size}`);
+      return one(`${clone3Text(call.args, clone3)}${pidfd}, ${call.size}`);
     }
     case 'exit':
     case 'exit_group':
