@@ -120,9 +120,14 @@ export function judge(records: readonly ReplayRecord[], pids: PidMap): Judgement
             adopt(r.reason ?? 'adopted');
             break;
           case 'fd-probe': {
+            if (outcome.kind === 'unknown' || outcome.kind === 'unfinished') {
+              // The call never returned (killed, input ended): the recording does not say whether the fd was valid.
+              adopt('result not recorded (unavailable, unfinished, native or blocked)');
+              break;
+            }
             effectChecked++;
             const recordedEbadf = outcome.kind === 'error' && outcome.errno === 'EBADF';
-            if (r.fdOpen === false && !recordedEbadf && outcome.kind !== 'unknown' && outcome.kind !== 'unfinished') {
+            if (r.fdOpen === false && !recordedEbadf) {
               const fds = [r.fd, ...(r.alsoFds ?? [])];
               const what = fds.length === 1 ? `fd ${r.fd} is not open (EBADF)` : `fds ${fds.join(', ')} are not all open`;
               diverge(r.event.span.line, r.event.pid, r.event.name, describeOutcome(outcome), what, 'fd-closed');
