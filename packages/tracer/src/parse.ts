@@ -195,6 +195,25 @@ export function pidOfFfName(path: string): number | null {
   return Number(digits);
 }
 
+/** The -T duration at the end of a line (`… = 0 <0.000123>`) in nanoseconds; 0 without one. */
+export function durationNs(line: string): bigint {
+  if (line.charCodeAt(line.length - 1) !== 0x3e) return 0n;
+  const open = line.lastIndexOf(' <');
+  if (open < 0) return 0n;
+  const text = line.slice(open + 2, line.length - 1);
+  const dot = text.indexOf('.');
+  const whole = dot < 0 ? text : text.slice(0, dot);
+  const frac = dot < 0 ? '' : text.slice(dot + 1);
+  for (const part of [whole, frac]) {
+    for (let k = 0; k < part.length; k++) {
+      const c = part.charCodeAt(k);
+      if (c < 0x30 || c > 0x39) return 0n;
+    }
+  }
+  if (whole.length === 0 || frac.length > 9) return 0n;
+  return BigInt(whole) * 1_000_000_000n + BigInt(frac.padEnd(9, '0') || '0');
+}
+
 /** One -ff file read line by line, with the timestamp of its next line for merging. */
 class FfSource {
   private readonly buffered: string[] = [];
@@ -238,8 +257,9 @@ class FfSource {
 
 /**
  * Merges several `-ff` files (`name.<pid>`) into one run. The pid of each line comes from the
- * file name. Lines are interleaved by their timestamps (-t/-tt/-ttt); lines without one (stack
- * frames, dumps) stay with the line above them. Without timestamps the files are read one after
+ * file name. Lines are interleaved by the time their call returned — the stamp (-t/-tt/-ttt)
+ * plus the -T duration when printed — as a -f capture orders results; lines without a stamp
+ * (stack frames, dumps) stay with the line above them. Without timestamps the files are read one after
  * the other, and one diagnostic says that the order across files is unknown.
  *
  * Span line numbers are those of each line in its own file; `span.file` names the file.
@@ -278,9 +298,12 @@ export async function* parseFiles(paths: readonly string[], options: ParseOption
         best = i;
         break;
       }
-      if (best < 0 || t.ns < bestNs) {
+      // A -ff file prints a blocking call as one line stamped at its entry; with -T, entry plus
+      // duration is when it returned, which is where a -f capture would have put its result.
+      const key = t.ns + durationNs(line);
+      if (best < 0 || key < bestNs) {
         best = i;
-        bestNs = t.ns;
+        bestNs = key;
       }
     }
     if (best < 0) break;

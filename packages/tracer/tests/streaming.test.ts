@@ -102,6 +102,21 @@ describe('parseFiles: -ff captures merged into one run', () => {
     ]);
   });
 
+  it('orders a blocking call by when it returned (stamp + -T duration), as -f would', async () => {
+    const parent = join(dir, 'block.200');
+    const kid = join(dir, 'block.201');
+    writeFileSync(
+      parent,
+      [
+        '1795723913.000001 vfork() = 201 <0.000100>',
+        '1795723913.000200 wait4(201, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 201 <0.000500>',
+      ].join('\n') + '\n',
+    );
+    writeFileSync(kid, ['1795723913.000300 exit_group(0) = ?', '1795723913.000400 +++ exited with 0 +++'].join('\n') + '\n');
+    const events = await collect(parseFiles([parent, kid]));
+    expect(events.map((e) => (e.kind === 'syscall' ? e.name : e.kind))).toEqual(['vfork', 'exit_group', 'exited', 'wait4']);
+  });
+
   it('joins <pid changed to N ...> with the leader file\'s <... execve resumed> (strace-format.md case 6)', async () => {
     const leader = join(dir, 'exec.7755');
     const thread = join(dir, 'exec.7756');
