@@ -149,7 +149,7 @@ describe('verify on hand-written Shadow logs of raw/vfork-exec (A2, A3)', () => 
     const r = await run(['verify', '--expect', EXPECT_VFORK, ...fixture('vfork-exec-no-enoent')]);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('diverges:');
-    expect(r.stdout).toContain('/processes/1/tasks/0/events/0/result: expected "ENOENT", got 0');
+    expect(r.stdout).toContain('/processes/1/tasks/0/events/0/result: expected "ENOENT", got 0  [process 2, call 1: execve]');
   });
 
   it('a line that is not Shadow is reported with file and line, and the run does not pass', async () => {
@@ -227,6 +227,15 @@ describe('verify on our own runs printed as Shadow logs', () => {
       expect(r.code, mode).toBe(1);
       expect(r.stdout).toContain('/processes/1/tasks/0/events/0/result: expected "ENOENT", got 0');
     }
+  });
+
+  it('a divergence in the root task is located among the calls compared (the root exec Shadow made is not counted)', async () => {
+    // As Shadow would log it: no root execve (Shadow ran it), and here a vfork that failed.
+    const asShadow = (t: string): string => t.slice(t.indexOf('\n') + 1).replace(/\] vfork\(\) = 1001$/m, '] vfork() = -11 (EAGAIN)');
+    const files = shadowDir('raw/vfork-exec', 'standard', (name, t) => (name.endsWith('.1000.strace') ? asShadow(t) : t));
+    const r = await run(['verify', '--expect', EXPECT_VFORK, ...files]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('/processes/0/tasks/0/events/0/result: expected 2, got "EAGAIN"  [process 1, call 1: vfork]');
   });
 
   it('a missing child file (a process the emulator never ran) diverges', async () => {

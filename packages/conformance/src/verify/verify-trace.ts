@@ -30,6 +30,8 @@ export interface VerifyResult {
   readonly unchecked: readonly Unchecked[];
   /** How many values of the expectation were compared. */
   readonly checked: number;
+  /** The expectation as compared (what the dialect cannot show taken out): difference paths point into it. */
+  readonly compared: Normalized;
 }
 
 const WHY: Record<UncheckedWhat, string> = {
@@ -46,7 +48,7 @@ const WHY: Record<UncheckedWhat, string> = {
 export function verifyNormalized(expected: Normalized, actual: Normalized, dialect: TraceDialect): VerifyResult {
   if (dialect.kind === 'strace') {
     const differences = diffNormalized(expected, actual);
-    return { conforms: differences.length === 0, differences, unchecked: [], checked: leaves(expected) };
+    return { conforms: differences.length === 0, differences, unchecked: [], checked: leaves(expected), compared: expected };
   }
   const counts = new Map<UncheckedWhat, number>();
   const skip = (what: UncheckedWhat, n = 1): void => {
@@ -95,7 +97,7 @@ export function verifyNormalized(expected: Normalized, actual: Normalized, diale
   };
   const differences = diffNormalized(shownExpected, shownActual);
   const unchecked = [...counts].map(([what, count]) => ({ what, count, why: WHY[what] }));
-  return { conforms: differences.length === 0, differences, unchecked, checked: leaves(shownExpected) };
+  return { conforms: differences.length === 0, differences, unchecked, checked: leaves(shownExpected), compared: shownExpected };
 }
 
 function isEnd(e: NormEvent): boolean {

@@ -1,6 +1,6 @@
 // `forkscope verify --expect expected.json TRACE...`: does another emulator's trace (a strace
 // capture, or Shadow's strace logs) behave as the corpus case did on Linux?
-import { describeDifference, normalize } from '@forkscope/tracer';
+import { describeDifference, normalize, type Normalized } from '@forkscope/tracer';
 import { readExpectation } from '../../verify/expectation.js';
 import { readTrace } from '../../verify/read-trace.js';
 import { verifyNormalized, type TraceDialect, type VerifyResult } from '../../verify/verify-trace.js';
@@ -70,7 +70,8 @@ Examples:
     const ok = result.conforms && problems.length === 0;
     if (values.json === true) {
       const dialectJson = traceDialect.kind === 'shadow' ? { dialect: 'shadow', mode: traceDialect.mode } : { dialect: 'strace' };
-      ctx.io.stdout.write(JSON.stringify({ expect: expectPath, traces: positionals, ...dialectJson, ...result, notUnderstood: problems }, null, 2) + '\n');
+      const { compared: _compared, ...shown } = result;
+      ctx.io.stdout.write(JSON.stringify({ expect: expectPath, traces: positionals, ...dialectJson, ...shown, notUnderstood: problems }, null, 2) + '\n');
     } else {
       ctx.io.stdout.write(renderText(expectPath, positionals, traceDialect, result));
     }
@@ -89,11 +90,35 @@ function renderText(expect: string, traces: readonly string[], dialect: TraceDia
     out += `conforms: ${r.checked} expected value${r.checked === 1 ? '' : 's'} compared, no difference\n`;
   } else {
     out += `diverges: ${r.differences.length} difference${r.differences.length === 1 ? '' : 's'} (${r.checked} expected values compared)\n`;
-    for (const d of r.differences) out += `  ${describeDifference(d)}\n`;
+    for (const d of r.differences) {
+      const where = locate(r.compared, d.path);
+      out += `  ${describeDifference(d)}${where === null ? '' : `  [${where}]`}\n`;
+    }
   }
   if (r.unchecked.length > 0) {
     out += `unchecked (the trace's dialect cannot show them; not counted as conforming):\n`;
     for (const u of r.unchecked) out += `  ${u.count} ${u.what}: ${u.why}\n`;
   }
   return out;
+}
+
+/**
+ * For a path into processes/…/events/…: which task and which call it is. Task ids are the
+ * expectation's (creation order); calls are counted among those compared.
+ */
+function locate(doc: Normalized, path: string): string | null {
+  const parts = path.split('/');
+  if (parts[1] !== 'processes') return null;
+  const proc = doc.processes[Number(parts[2])];
+  if (proc === undefined) return null;
+  if (parts[3] !== 'tasks') return `process ${proc.pid}`;
+  const task = proc.tasks[Number(parts[4])];
+  if (task === undefined) return `process ${proc.pid}`;
+  const who = task.thread ? `thread ${task.tid} of process ${proc.pid}` : `process ${proc.pid}`;
+  if (parts[5] !== 'events') return who;
+  const k = Number(parts[6]);
+  const ev = task.events[k];
+  if (ev === undefined) return `${who}, after its last expected call`;
+  const what = 'call' in ev ? ev.call : ev.kind;
+  return `${who}, call ${k + 1}: ${what}`;
 }
