@@ -12,3 +12,5 @@ export { EXAMPLE_INFO, findExample } from './readme-example.js';
 export type { ExampleSearch } from './readme-example.js';
 export { exportedNames } from './exported-names.js';
 export type { ExportedNames } from './exported-names.js';
+export { runReadmeExample } from './readme-runner.js';
+export type { ExampleRun } from './readme-runner.js';
