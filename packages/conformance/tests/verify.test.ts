@@ -140,7 +140,7 @@ describe('verify on hand-written Shadow logs of raw/vfork-exec (A2, A3)', () => 
     const r = await run(['verify', '--expect', EXPECT_VFORK, ...fixture('vfork-exec-deterministic')]);
     expect(r.code, r.stdout + r.stderr).toBe(0);
     expect(r.stdout).toContain('Shadow strace logs (deterministic mode, 2 files)');
-    expect(r.stdout).toContain('conforms:');
+    expect(r.stdout).toContain('conforms in what this trace can show:');
     expect(r.stdout).toContain('2 exec paths and argv: printed as <pointer>');
     expect(r.stdout).toContain('1 signal deliveries: Shadow logs no signal lines');
   });
@@ -244,6 +244,48 @@ describe('verify on our own runs printed as Shadow logs', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('diverges:');
   });
+});
+
+describe("verify on forkscope's emulated runs (forkscope run), as strace and as Shadow logs", () => {
+  async function emulated(id: string, strategy: string): Promise<string> {
+    const r = await run(['run', id, '--strategy', strategy]);
+    expect(r.code, r.stderr).toBe(0);
+    return r.stdout;
+  }
+  function asShadow(text: string, mode: ShadowMode): string[] {
+    const dir = mkdtempSync(join(tmpdir(), 'fs-shadow-run-'));
+    return [...formatShadowLogs(parseText(text), { mode })].map(([name, t]) => {
+      writeFileSync(join(dir, name), t);
+      return join(dir, name);
+    });
+  }
+
+  for (const id of ['raw/vfork-exec', 'posix_spawn/success']) {
+    it(`${id}, linux strategy: conforms as strace and as Shadow logs in both modes`, async () => {
+      const text = await emulated(id, 'linux');
+      const file = join(mkdtempSync(join(tmpdir(), 'fs-run-')), 'run.strace');
+      writeFileSync(file, text);
+      const asStrace = await run(['verify', '--expect', `corpus/${id}/expected.json`, file]);
+      expect(asStrace.code, asStrace.stdout + asStrace.stderr).toBe(0);
+      for (const mode of ['standard', 'deterministic'] as const) {
+        const r = await run(['verify', '--expect', `corpus/${id}/expected.json`, ...asShadow(text, mode)]);
+        expect(r.code, r.stdout + r.stderr).toBe(0);
+      }
+    });
+
+    it(`${id}, fork strategy (vfork without suspension): strace shows the missing vfork release (A2); a Shadow log cannot, and says so`, async () => {
+      const text = await emulated(id, 'fork');
+      const file = join(mkdtempSync(join(tmpdir(), 'fs-run-')), 'run.strace');
+      writeFileSync(file, text);
+      const asStrace = await run(['verify', '--expect', `corpus/${id}/expected.json`, file]);
+      expect(asStrace.code).toBe(1);
+      expect(asStrace.stdout).toContain('expected "vfork-released-by-exec"');
+      const r = await run(['verify', '--expect', `corpus/${id}/expected.json`, ...asShadow(text, 'standard')]);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toContain('conforms in what this trace can show');
+      expect(r.stdout).toContain('2 cross-task orderings: Shadow logs no <unfinished ...>/resumed halves');
+    });
+  }
 });
 
 describe('verify on strace captures', () => {

@@ -87,7 +87,8 @@ function renderText(expect: string, traces: readonly string[], dialect: TraceDia
       : `strace capture${traces.length === 1 ? '' : ` (${traces.length} -ff files)`}`;
   let out = `verify ${what} against ${expect}\n`;
   if (r.conforms) {
-    out += `conforms: ${r.checked} expected value${r.checked === 1 ? '' : 's'} compared, no difference\n`;
+    const scope = r.unchecked.length > 0 ? ' in what this trace can show' : '';
+    out += `conforms${scope}: ${r.checked} expected value${r.checked === 1 ? '' : 's'} compared, no difference\n`;
   } else {
     out += `diverges: ${r.differences.length} difference${r.differences.length === 1 ? '' : 's'} (${r.checked} expected values compared)\n`;
     for (const d of r.differences) {
