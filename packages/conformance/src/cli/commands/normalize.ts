@@ -6,7 +6,9 @@ import { canonicalJson, normalize } from '@forkscope/tracer';
 import { parseCommandArgs } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { InputError, UsageError, inputErrorOf } from '../io.js';
+import { createProgress } from '../progress.js';
 import { diagnosticLines, readCapture, resolvePath } from '../read-capture.js';
+import { terminalOf } from '../terminal.js';
 
 /** The capture file name a corpus case directory holds, and the expectation written beside it. */
 export const CAPTURE_NAME = 'capture.strace';
@@ -28,6 +30,7 @@ Several files given together are the -ff files of one run (name.<pid>).
 
 Options:
   --write DIR         write ${EXPECTED_NAME} beside every ${CAPTURE_NAME} under DIR, one line each
+                      (with --quiet only the files written, not those unchanged)
   -h, --help          this help
 
 Exit status: 0, or 2 on a usage or I/O error. Lines the parser did not understand are
@@ -59,21 +62,33 @@ async function writeAll(dir: string, ctx: CommandContext): Promise<number> {
   const root = resolvePath(ctx.io.cwd, dir);
   const captures = await findCaptures(dir, root);
   if (captures.length === 0) throw new InputError(dir, `no ${CAPTURE_NAME} found under it`);
-  for (const path of captures) {
-    const shown = relative(ctx.io.cwd, path) || path;
-    const capture = await readCapture(ctx.io.cwd, [path]);
-    const text = canonicalJson(normalize(capture.events));
-    const target = join(path, '..', EXPECTED_NAME);
-    const old = await readFile(target, 'utf8').catch(() => null);
-    if (old === text) {
-      ctx.io.stdout.write(`unchanged ${relative(ctx.io.cwd, target)}\n`);
-    } else {
-      await writeFile(target, text).catch((err: unknown) => {
-        throw inputErrorOf(relative(ctx.io.cwd, target), err) ?? err;
-      });
-      ctx.io.stdout.write(`wrote ${relative(ctx.io.cwd, target)}\n`);
+  const { quiet, out, err } = terminalOf(ctx.io);
+  const progress = createProgress(ctx.io, captures.length, 'normalize');
+  // The bar shares the terminal with these lines: erased before each, redrawn by the next tick.
+  const say = (stream: 'stdout' | 'stderr', line: string): void => {
+    progress.clear();
+    ctx.io[stream].write(line + '\n');
+  };
+  try {
+    for (const path of captures) {
+      const shown = relative(ctx.io.cwd, path) || path;
+      const capture = await readCapture(ctx.io.cwd, [path]);
+      const text = canonicalJson(normalize(capture.events));
+      const target = join(path, '..', EXPECTED_NAME);
+      const old = await readFile(target, 'utf8').catch(() => null);
+      if (old === text) {
+        if (!quiet) say('stdout', `${out.verdict('unchanged')} ${relative(ctx.io.cwd, target)}`);
+      } else {
+        await writeFile(target, text).catch((e: unknown) => {
+          throw inputErrorOf(relative(ctx.io.cwd, target), e) ?? e;
+        });
+        say('stdout', `${out.verdict('wrote')} ${relative(ctx.io.cwd, target)}`);
+      }
+      for (const d of diagnosticLines(capture)) say('stderr', err.paint('warn', d.replace(path, shown)));
+      progress.tick();
     }
-    for (const d of diagnosticLines(capture)) ctx.io.stderr.write(d.replace(path, shown) + '\n');
+  } finally {
+    progress.done();
   }
   return 0;
 }

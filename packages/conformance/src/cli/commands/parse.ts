@@ -6,6 +6,8 @@ import type { Command, CommandContext } from '../command.js';
 import { UsageError } from '../io.js';
 import { diagnosticLines, readCapture, type Dialect } from '../read-capture.js';
 import { eventJson } from '../event-json.js';
+import { terminalOf } from '../terminal.js';
+import type { Style } from '../style.js';
 
 const DIALECTS: readonly Dialect[] = ['auto', 'strace', 'shadow'];
 
@@ -48,17 +50,18 @@ Examples:
 
     const capture = await readCapture(ctx.io.cwd, positionals, dialect as Dialect);
     const diagnostics = diagnosticLines(capture);
+    const { out, err } = terminalOf(ctx.io);
     if (values.ndjson === true) {
       for (const ev of capture.events) ctx.io.stdout.write(eventJson(ev) + '\n');
     } else {
-      for (const name of positionals) ctx.io.stdout.write(summaryLine(name, capture.events.filter((e) => capture.nameOf(e.span.file) === name)) + '\n');
+      for (const name of positionals) ctx.io.stdout.write(summaryLine(name, capture.events.filter((e) => capture.nameOf(e.span.file) === name), out) + '\n');
     }
-    for (const d of diagnostics) ctx.io.stderr.write(d + '\n');
+    for (const d of diagnostics) ctx.io.stderr.write(err.paint('warn', d) + '\n');
     return diagnostics.length === 0 ? 0 : 1;
   },
 };
 
-function summaryLine(name: string, events: readonly TraceEvent[]): string {
+function summaryLine(name: string, events: readonly TraceEvent[], style: Style): string {
   let lines = 0;
   let diagnostics = 0;
   for (const e of events) {
@@ -66,5 +69,5 @@ function summaryLine(name: string, events: readonly TraceEvent[]): string {
     if (e.kind === 'diagnostic') diagnostics++;
   }
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-  return `${name}: ${plural(lines, 'line')}, ${plural(events.length - diagnostics, 'event')}, ${plural(diagnostics, 'diagnostic')}`;
+  return `${name}: ${plural(lines, 'line')}, ${plural(events.length - diagnostics, 'event')}, ${diagnostics === 0 ? plural(0, 'diagnostic') : style.paint('warn', plural(diagnostics, 'diagnostic'))}`;
 }

@@ -4,6 +4,7 @@ import { parseCommandArgs } from '../args.js';
 import type { Command, CommandContext } from '../command.js';
 import { UsageError } from '../io.js';
 import { diagnosticLines, readCapture } from '../read-capture.js';
+import { terminalOf } from '../terminal.js';
 
 export const treeCommand: Command = {
   name: 'tree',
@@ -37,7 +38,8 @@ Examples:
     const capture = await readCapture(ctx.io.cwd, positionals);
     const tree = processTree(capture.events);
     ctx.io.stdout.write(values.json === true ? JSON.stringify(tree, null, 2) + '\n' : renderTree(tree));
-    for (const d of diagnosticLines(capture)) ctx.io.stderr.write(d + '\n');
+    const { err } = terminalOf(ctx.io);
+    for (const d of diagnosticLines(capture)) ctx.io.stderr.write(err.paint('warn', d) + '\n');
     return 0;
   },
 };
