@@ -79,7 +79,7 @@ describe('Pipe against the running kernel', () => {
       }),
       { numRuns: 60 },
     );
-  });
+  }, 300_000);
 });
 
 type FdOp =
@@ -164,5 +164,5 @@ describe('FdTable against the running kernel', () => {
       }),
       { numRuns: 60 },
     );
-  });
+  }, 300_000);
 });

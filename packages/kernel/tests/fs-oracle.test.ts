@@ -184,9 +184,9 @@ describe('Vfs against the running kernel', () => {
 
   it.skipIf(!runnable)('resolveExec gives the errno (or success) execve gives on this machine (property)', async () => {
     await compare(server as ProbeServer, false);
-  }, 180_000);
+  }, 300_000);
 
   it.skipIf(!runnable || !isRoot)('…and the same for an unprivileged caller, with search and exec permission bits (property)', async () => {
     await compare(server as ProbeServer, true);
-  }, 180_000);
+  }, 300_000);
 });

@@ -90,5 +90,5 @@ describe('AddressSpace against the running kernel', () => {
       }),
       { numRuns: 80 },
     );
-  });
+  }, 300_000);
 });
