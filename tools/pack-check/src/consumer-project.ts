@@ -1,5 +1,5 @@
 // A fresh npm project, outside the workspace, that installs the packed tarballs and nothing else.
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildWorkspacePackages, stageAndPack, type PackedPackage } from './pack-package.js';
@@ -22,6 +22,16 @@ export interface ConsumerProject {
 export async function createConsumerProject(): Promise<ConsumerProject> {
   requireSuccess(await buildWorkspacePackages());
   const root = await mkdtemp(join(tmpdir(), 'forkscope-pack-'));
+  try {
+    return await packAndInstall(root);
+  } catch (err) {
+    // Nothing is left behind when a step fails; the error carries the command's output.
+    await rm(root, { recursive: true, force: true });
+    throw err;
+  }
+}
+
+async function packAndInstall(root: string): Promise<ConsumerProject> {
   const tarballs = join(root, 'tarballs');
   const packed: PackedPackage[] = [];
   for (const pkg of PUBLISHED_PACKAGES) packed.push(await stageAndPack(pkg, join(root, 'staging'), tarballs));
