@@ -495,9 +495,21 @@ export function decodeEscapes(s: string, from: number, to: number): Uint8Array {
   return decodeInto(s, from, to, false) ?? (decodeInto(s, from, to, true) as Uint8Array);
 }
 
+/** Where strings are decoded before being copied out at their exact length (one allocation each). */
+let scratch = new Uint8Array(4096);
+
 /** One decoding pass; without `wide` room it gives up (null) at the first non-ASCII character. */
 function decodeInto(s: string, from: number, to: number, wide: boolean): Uint8Array | null {
-  const out = new Uint8Array(wide ? (to - from) * 3 : to - from);
+  const room = wide ? (to - from) * 3 : to - from;
+  // Huge strings get their own buffer, so that the shared one stays small.
+  if (room > SCRATCH_MAX) return decodeWith(new Uint8Array(room), s, from, to, wide);
+  if (scratch.length < room) scratch = new Uint8Array(Math.max(room, scratch.length * 2));
+  return decodeWith(scratch, s, from, to, wide);
+}
+
+const SCRATCH_MAX = 1 << 20;
+
+function decodeWith(out: Uint8Array, s: string, from: number, to: number, wide: boolean): Uint8Array | null {
   let n = 0;
   for (let k = from; k < to; k++) {
     const c = s.charCodeAt(k);
@@ -542,7 +554,7 @@ function decodeInto(s: string, from: number, to: number, wide: boolean): Uint8Ar
       out[n++] = 0x5c; // an unknown escape is kept as written
     }
   }
-  return n === out.length ? out : out.slice(0, n);
+  return out.slice(0, n);
 }
 
 /** Parses a call's argument text (`argsText`) into its top-level arguments. Never throws. */
