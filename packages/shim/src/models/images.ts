@@ -1,5 +1,6 @@
 // The programs the modelled processes exec (coreutils and the shell): what each does to the
 // process lifecycle. Text output goes to fd 1 as the real tool writes it.
+import { O_RDONLY } from '@forkscope/kernel';
 import type { Guest, GuestGen, Program } from '../runtime/program.js';
 import { pushLocal, readFd, sys } from './libc.js';
 import { dashMain } from './dash.js';
@@ -18,6 +19,27 @@ function* catStdin(g: Guest): GuestGen<number> {
     if (r.value === 0n || !data) return 0;
     yield* sys({ name: 'write', fd: 1, buf: data, count: BigInt(data.length) });
   }
+}
+
+/** cat FILE…: open each, copy it to fd 1; any failure makes the status 1. */
+function* catFiles(g: Guest, files: readonly string[]): GuestGen<number> {
+  let status = 0;
+  for (const file of files) {
+    const fd = yield* sys({ name: 'openat', dirfd: -100, path: file, flags: O_RDONLY, mode: 0 });
+    if (fd.kind === 'error') {
+      status = 1;
+      continue;
+    }
+    for (;;) {
+      const r = yield* readFd(g, Number(fd.value), 8192n);
+      if (r.kind === 'error') status = 1;
+      if (r.kind === 'error' || r.value === 0n) break;
+      const data = r.out?.data ?? new Uint8Array();
+      yield* sys({ name: 'write', fd: 1, buf: data, count: BigInt(data.length) });
+    }
+    yield* sys({ name: 'close', fd: Number(fd.value) });
+  }
+  return status;
 }
 
 const basename = (p: string): string => p.slice(p.lastIndexOf('/') + 1);
@@ -39,12 +61,7 @@ export function coreImage(path: string, argv: readonly string[]): Program | null
         return 0;
       };
     case 'cat':
-      return argv.length > 1
-        ? function* () {
-            yield* write(1, '');
-            return 0;
-          }
-        : catStdin;
+      return argv.length > 1 ? (g) => catFiles(g, argv.slice(1)) : catStdin;
     case 'tr':
       return catStdin;
     case 'pwd':

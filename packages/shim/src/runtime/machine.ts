@@ -27,7 +27,7 @@ export interface MachineOptions {
   readonly envp: readonly string[];
   readonly cwd: string;
   readonly images: ImageResolver;
-  /** Text fed to the root's stdin is not modelled; stdio is an opaque terminal. */
+  /** Calls before the run is stopped with a 'step-limit' note (a model that never ends). Default 100000. */
   readonly maxSteps?: number;
 }
 
@@ -289,7 +289,7 @@ export class Machine {
     const kcall = this.options.strategy.kernelCall(step.call);
     const r = k.syscall(t.tid, kcall);
     if (step.call.name === 'rt_sigreturn' && t.handlerDepth > 0) t.handlerDepth--;
-    const child = this.createdChild(step.call, kcall, r);
+    const child = this.createdChild(kcall, r);
     if (child !== null) this.startChild(t, child, step);
     if (r.kind === 'blocked') {
       const head = `${step.call.name}(${renderArgs(step.call, null, t.clone3Shown).head}`;
@@ -301,11 +301,11 @@ export class Machine {
     this.finish(t, step, r, vfork, false);
   }
 
-  private createdChild(call: Syscall, kcall: Syscall, r: SyscallResult): Tid | null {
-    if (!['fork', 'vfork', 'clone', 'clone3'].includes(kcall.name)) return null;
+  /** The task a clone-family call created: its result, or the child a vfork parent waits for. */
+  private createdChild(kcall: Syscall, r: SyscallResult): Tid | null {
+    if (kcall.name !== 'fork' && kcall.name !== 'vfork' && kcall.name !== 'clone' && kcall.name !== 'clone3') return null;
     if (r.kind === 'done') return Number(r.value);
     if (r.kind === 'blocked' && r.on.kind === 'vfork') return r.on.child;
-    void call;
     return null;
   }
 

@@ -9,6 +9,8 @@ import {
   F_GETFD,
   F_SETFD,
   FD_CLOEXEC,
+  FUTEX,
+  PR,
   O_APPEND,
   O_CLOEXEC,
   O_CREAT,
@@ -347,7 +349,7 @@ export function renderArgs(call: Syscall, result: Finished, clone3?: Clone3Shown
     case 'setpgid':
       return one(`${call.pid}, ${call.pgid}`);
     case 'prctl':
-      return one(`${call.option}, ${call.arg2}`);
+      return one(`${PR_NAMES[call.option] ?? call.option}, ${call.arg2}`);
     case 'openat': {
       const mode = (call.flags & O_CREAT) !== 0 ? `, 0${call.mode.toString(8)}` : '';
       return one(`${call.dirfd === AT_FDCWD ? 'AT_FDCWD' : call.dirfd}, ${pathText(call.path)}, ${openFlags(call.flags)}${mode}`);
@@ -373,6 +375,20 @@ export function renderArgs(call: Syscall, result: Finished, clone3?: Clone3Shown
       return one(`${typeof call.mask === 'bigint' ? ptr(call.mask) : sigsetText(call.mask.mask)}, ${call.sigsetsize}`);
     case 'dup':
       return one(String(call.oldfd));
+    case 'futex': {
+      const cmd = call.op & ~(FUTEX.PRIVATE_FLAG | FUTEX.CLOCK_REALTIME);
+      const name = (cmd === FUTEX.WAIT ? 'FUTEX_WAIT' : cmd === FUTEX.WAKE ? 'FUTEX_WAKE' : String(cmd)) + ((call.op & FUTEX.PRIVATE_FLAG) !== 0 ? '_PRIVATE' : '');
+      const clock = (call.op & FUTEX.CLOCK_REALTIME) !== 0 ? '|FUTEX_CLOCK_REALTIME' : '';
+      return cmd === FUTEX.WAIT
+        ? { head: `${hex(call.uaddr)}, ${name}${clock}, ${call.val}, `, tail: typeof call.timeout === 'bigint' ? ptr(call.timeout) : `{tv_sec=${call.timeout.sec}, tv_nsec=${call.timeout.nsec}}` }
+        : one(`${hex(call.uaddr)}, ${name}${clock}, ${call.val}`);
+    }
+    case 'set_tid_address':
+      return one(hex(call.tidptr));
+    case 'brk':
+      return one(ptr(call.addr));
+    case 'mprotect':
+      return one(`${hex(call.addr)}, ${call.length}, ${bitNames(call.prot, PROT_NAMES, 'PROT_NONE')}`);
     case 'dup3':
       return one(`${call.oldfd}, ${call.newfd}, ${call.flags === 0 ? '0' : 'O_CLOEXEC'}`);
     case 'mmap':
@@ -394,6 +410,15 @@ export function renderArgs(call: Syscall, result: Finished, clone3?: Clone3Shown
   }
 }
 
+const PR_NAMES: { readonly [option: number]: string } = {
+  [PR.SET_PDEATHSIG]: 'PR_SET_PDEATHSIG',
+  [PR.GET_PDEATHSIG]: 'PR_GET_PDEATHSIG',
+  [PR.SET_NAME]: 'PR_SET_NAME',
+  [PR.GET_NAME]: 'PR_GET_NAME',
+  [PR.SET_CHILD_SUBREAPER]: 'PR_SET_CHILD_SUBREAPER',
+  [PR.GET_CHILD_SUBREAPER]: 'PR_GET_CHILD_SUBREAPER',
+};
+
 const RESTART_TEXT: { readonly [errno: string]: string } = {
   ERESTARTSYS: 'To be restarted if SA_RESTART is set',
   ERESTARTNOINTR: 'To be restarted',
@@ -411,7 +436,7 @@ function openFlags(flags: number): string {
 export function renderResult(result: SyscallResult, call?: Syscall): string {
   switch (result.kind) {
     case 'done':
-      return call?.name === 'mmap' ? `= ${hex(result.value)}` : `= ${result.value}`;
+      return call?.name === 'mmap' || call?.name === 'brk' ? `= ${hex(result.value)}` : `= ${result.value}`;
     case 'error':
       if (result.errno.startsWith('ERESTART')) return `= ? ${result.errno} (${RESTART_TEXT[result.errno] ?? 'To be restarted'})`;
       return `= -1 ${result.errno} (${errnoMessage(result.errno)})`;
