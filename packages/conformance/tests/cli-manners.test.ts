@@ -1,5 +1,7 @@
 // CLI manners: colour only on a terminal and never with NO_COLOR, a progress bar only on a
 // terminal stderr and never with --quiet, --quiet output, --version, --help for every command.
+import { spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { main, type Env } from '../src/cli/main.js';
 import { COMMANDS } from '../src/cli/registry.js';
 import { createProgress, renderProgress } from '../src/cli/progress.js';
+import { dropWritesWhenClosed } from '../src/cli/closed-pipe.js';
 import { colourWanted, terminalFor, withTerminal } from '../src/cli/terminal.js';
 import { createStyle, toneOf, type Verdict } from '../src/cli/style.js';
 
@@ -344,5 +347,45 @@ describe('usage errors', () => {
     const r = await run([]);
     expect(r.code).toBe(2);
     for (const c of COMMANDS) expect(r.stderr).toContain(c.name);
+  });
+});
+
+describe('a reader that goes away', () => {
+  it('parse --ndjson into a pipe whose reader closed it: writes after EPIPE are dropped, no crash, no stack', async () => {
+    const dir = corpusDir(0);
+    writeFileSync(join(dir, 'big.strace'), CAPTURE.repeat(100));
+    // A reader that takes one byte, closes its end of the pipe, says so, and stays alive (a
+    // reader that exits would have Node close our end first, hiding the EPIPE).
+    const reader = spawn('sh', ['-c', 'head -c 1 >/dev/null; exec 0<&-; echo closed; sleep 30'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    try {
+      const pipe = reader.stdin;
+      pipe.write('x');
+      await new Promise<void>((resolve) => reader.stdout.once('data', () => resolve()));
+      let stderr = '';
+      const code = await main(['parse', '--ndjson', 'big.strace'], { stdout: pipe, stderr: { write: (s: string) => (stderr += s) }, cwd: dir, isTTY: false, env: {} });
+      // EPIPE arrives as an 'error' event after the writes; unhandled it would be an uncaught exception.
+      await new Promise<void>((resolve) => (pipe.destroyed ? resolve() : pipe.once('close', () => resolve())));
+      expect(code).toBe(0);
+      expect(stderr).toBe('');
+      expect(pipe.destroyed).toBe(true);
+    } finally {
+      reader.kill();
+    }
+  });
+
+  it('another asynchronous write error is one line on stderr, once; later writes are dropped', () => {
+    const written: string[] = [];
+    const reported: string[] = [];
+    const stream = Object.assign(new EventEmitter(), { write: (t: string) => written.push(t) });
+    const guarded = dropWritesWhenClosed(stream, 'stdout', (line) => reported.push(line));
+    guarded.write('a');
+    stream.emit('error', Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }));
+    stream.emit('error', Object.assign(new Error('write after end'), { code: 'ERR_STREAM_DESTROYED' }));
+    guarded.write('b');
+    expect(written).toEqual(['a']);
+    expect(reported).toEqual(['forkscope: stdout: ENOSPC: no space left on device, write']);
+    // A second guard over the same stream adds no second listener, and sees it closed.
+    expect(dropWritesWhenClosed(stream, 'stdout', () => {}).write('c')).toBe(false);
+    expect(stream.listenerCount('error')).toBe(1);
   });
 });

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { Command } from './command.js';
 import { InputError, UsageError, inputErrorOf, type CliIo } from './io.js';
 import { COMMANDS } from './registry.js';
+import { dropWritesWhenClosed } from './closed-pipe.js';
 import { terminalFor, withTerminal, type Terminal, type TerminalIo } from './terminal.js';
 
 export type { CliIo } from './io.js';
@@ -33,8 +34,11 @@ function globalOptions(argv: readonly string[]): GlobalOptions {
   return { debug, quiet, rest };
 }
 
-export async function main(argv: readonly string[], io: TerminalIo): Promise<number> {
+export async function main(argv: readonly string[], given: TerminalIo): Promise<number> {
   const { debug, quiet, rest: args } = globalOptions(argv);
+  const stderr = dropWritesWhenClosed(given.stderr, 'stderr', () => {});
+  const stdout = dropWritesWhenClosed(given.stdout, 'stdout', (line) => stderr.write(line + '\n'));
+  const io: TerminalIo = { ...given, stdout, stderr };
   const terminal = terminalFor(io, { quiet });
   const cmdIo = withTerminal(io, terminal);
   const ctx = { io: cmdIo, debug };
