@@ -18,34 +18,40 @@ const UNAVAILABLE: SyscallOutcome = Object.freeze({ kind: 'unavailable' });
 
 const SMALL: readonly bigint[] = Array.from({ length: 4096 }, (_, n) => BigInt(n));
 
-/** Parses an integer token `-12`, `0x7f..`, `022` at `i`; returns [value, end] or null. */
-export function readInteger(s: string, i: number, end: number): [bigint, number] | null {
+/** Where the integer `readInteger` last read ends (set on success; saves a tuple per integer). */
+export const integerEndAt = { at: 0 };
+
+/** Parses an integer token `-12`, `0x7f..`, `022` at `i`; its end goes to `integerEndAt.at`. */
+export function readInteger(s: string, i: number, end: number): bigint | null {
   let j = i;
   const neg = s.charCodeAt(j) === 0x2d;
   if (neg) j++;
   const start = j;
+  let v: bigint;
   if (s.charCodeAt(j) === 0x30 && (s.charCodeAt(j + 1) === 0x78 || s.charCodeAt(j + 1) === 0x58)) {
     j += 2;
     const h = j;
+    let n = 0;
     while (j < end) {
       const c = s.charCodeAt(j);
-      if (isDigit(c) || (c >= 0x61 && c <= 0x66) || (c >= 0x41 && c <= 0x46)) j++;
-      else break;
+      const d = isDigit(c) ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 87 : c >= 0x41 && c <= 0x46 ? c - 55 : -1;
+      if (d < 0) break;
+      n = n * 16 + d;
+      j++;
     }
     if (j === h) return null;
-    const v = BigInt(s.slice(start, j));
-    return [neg ? -v : v, j];
-  }
-  while (j < end && isDigit(s.charCodeAt(j))) j++;
-  if (j === start) return null;
-  // A leading 0 means octal (umask's `022`); "0" alone is zero.
-  let v: bigint;
-  if (s.charCodeAt(start) === 0x30 && j - start > 1) {
-    for (let k = start; k < j; k++) if (s.charCodeAt(k) > 0x37) return null;
-    v = BigInt('0o' + s.slice(start + 1, j));
+    // Up to 13 hex digits (52 bits) the Number is exact: no string, one bigint at most.
+    if (j - h <= 13) v = n < SMALL.length ? (SMALL[n] as bigint) : BigInt(n);
+    else v = BigInt(s.slice(start, j));
   } else {
-    // Small values: shared bigints (fds, sizes, flags); Number is exact below 2^53.
-    if (j - start < 16) {
+    while (j < end && isDigit(s.charCodeAt(j))) j++;
+    if (j === start) return null;
+    if (s.charCodeAt(start) === 0x30 && j - start > 1) {
+      // A leading 0 means octal (umask's `022`).
+      for (let k = start; k < j; k++) if (s.charCodeAt(k) > 0x37) return null;
+      v = BigInt('0o' + s.slice(start + 1, j));
+    } else if (j - start < 16) {
+      // Small values: shared bigints (fds, sizes, flags); Number is exact below 2^53.
       let n = 0;
       for (let k = start; k < j; k++) n = n * 10 + (s.charCodeAt(k) - 0x30);
       v = n < SMALL.length ? (SMALL[n] as bigint) : BigInt(n);
@@ -53,7 +59,8 @@ export function readInteger(s: string, i: number, end: number): [bigint, number]
       v = BigInt(s.slice(start, j));
     }
   }
-  return [neg ? -v : v, j];
+  integerEndAt.at = j;
+  return neg ? -v : v;
 }
 
 /** End of an integer token at `i` (`-12`, `0x7f`, `022`), or -1 if there is none. */

@@ -5,7 +5,7 @@
 // Precedence, loosest first:  a => b  |  a or b  |  a || b  |  a && b  |  a == b  |  A|B|C
 //                              |  a << b  |  a * b  |  primary with decorations and comments.
 import type { Arg, Field, Value } from './values.js';
-import { readInteger } from './outcome-parse.js';
+import { integerEndAt, readInteger } from './outcome-parse.js';
 import { isDigit, isWordChar, skipComment, skipDecoration, skipString } from './text-scan.js';
 
 class Fail {
@@ -303,11 +303,12 @@ class ValueParser {
       return { kind: 'commented', value: NULL_VALUE, comment };
     }
     if (isDigit(c) || (c === 0x2d && isDigit(s.charCodeAt(this.i + 1)))) {
-      const n = readInteger(s, this.i, this.end);
-      if (!n || isWordChar(s.charCodeAt(n[1])) || s.charCodeAt(n[1]) === 0x2e) this.fail();
-      const text = s.slice(this.i, n[1]);
-      this.i = n[1];
-      return { kind: 'int', text, value: n[0] };
+      const value = readInteger(s, this.i, this.end);
+      const e = integerEndAt.at;
+      if (value === null || isWordChar(s.charCodeAt(e)) || s.charCodeAt(e) === 0x2e) this.fail();
+      const text = s.slice(this.i, e);
+      this.i = e;
+      return { kind: 'int', text, value };
     }
     if (c === 0x3f && this.at('???')) {
       this.i += 3;

@@ -1,4 +1,5 @@
 // The value helpers other packages read arguments with.
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   argAt,
@@ -73,6 +74,19 @@ describe('value helpers', () => {
   it('unwrap strips comments and decorations but keeps a bare comment', () => {
     expect(unwrap(parseValue('3</x> /* y */'))).toEqual({ kind: 'int', text: '3', value: 3n });
     expect(unwrap(parseValue('/* 25 vars */'))).toMatchObject({ kind: 'commented', comment: '25 vars' });
+  });
+
+  it('integers are exact in decimal, hex (any number of digits) and octal, up to 2^64 and negative', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(2n ** 64n), max: 2n ** 64n - 1n }), fc.nat(3), (v, zeros) => {
+        const mag = v < 0n ? -v : v;
+        const sign = v < 0n ? '-' : '';
+        expect(valueToBigInt(parseValue(sign + mag.toString()))).toBe(v);
+        expect(valueToBigInt(parseValue(sign + '0x' + '0'.repeat(zeros) + mag.toString(16)))).toBe(v);
+        if (mag > 0n) expect(valueToBigInt(parseValue(sign + '0' + mag.toString(8)))).toBe(v);
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it('errnoName names Linux errnos and spells unknown ones as strace does', () => {
