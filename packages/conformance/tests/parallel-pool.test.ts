@@ -1,0 +1,123 @@
+// The check pool's own behaviour, with stand-in worker modules written to a temp dir (plain .mjs,
+// so they run without a build): results in input order whatever finishes first, a dead or
+// misbehaving worker is an "error" verdict for the capture it held and never a hang, -j 1 starts
+// no worker, and from source (no built worker) the run falls back to this thread with a notice.
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { checkCapture } from '../src/check/check-capture.js';
+import type { CaptureInput } from '../src/check/discover.js';
+import { builtWorkerUrl, checkCaptures } from '../src/parallel/pool.js';
+
+const corpus = fileURLToPath(new URL('../../../corpus/', import.meta.url));
+const corpusInput = (id: string): CaptureInput => ({ file: join(corpus, id, 'capture.strace'), caseFile: join(corpus, id, 'case.json') });
+
+/**
+ * A stand-in worker: answers each task with a report whose `id` is the worker's thread id, after
+ * a delay that shrinks with the index (so later captures finish first), and misbehaves on
+ * captures whose file name asks for it.
+ */
+const FAKE_WORKER = `
+import { parentPort, threadId } from 'node:worker_threads';
+parentPort.on('message', ({ index, input }) => {
+  const f = input.file;
+  if (f.includes('exit7')) process.exit(7);
+  if (f.includes('throw')) setTimeout(() => { throw new Error('boom in ' + f); }, 0);
+  else if (f.includes('garbage')) parentPort.postMessage({ hello: 'world' });
+  else if (f.includes('wrong-index')) parentPort.postMessage({ kind: 'report', index: index + 1000, report: {} });
+  else if (f.includes('failed')) parentPort.postMessage({ kind: 'failed', index, message: 'checkCapture threw' });
+  else if (f.includes('unclonable')) parentPort.postMessage({ kind: 'report', index, report: { f: () => 1 } });
+  else setTimeout(() => parentPort.postMessage({ kind: 'report', index, report: {
+    file: f, id: 'thread-' + threadId, family: 'fake', verdict: 'conforms', events: index, checked: index,
+    effectChecked: 0, adopted: 0, divergences: [], adoptedReasons: [] } }), Math.max(0, 60 - index * 10));
+});
+`;
+
+let dir = '';
+let fake: URL;
+let brokenModule: URL;
+let crashOnAny: URL;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'forkscope-pool-'));
+  fake = pathToFileURL(join(dir, 'fake-worker.mjs'));
+  await writeFile(fake, FAKE_WORKER);
+  brokenModule = pathToFileURL(join(dir, 'broken-worker.mjs'));
+  await writeFile(brokenModule, "throw new Error('this worker module does not load');\n");
+  crashOnAny = pathToFileURL(join(dir, 'crash-worker.mjs'));
+  await writeFile(crashOnAny, "import { parentPort } from 'node:worker_threads';\nparentPort.on('message', () => process.exit(9));\n");
+});
+
+const files = (names: string[]): CaptureInput[] => names.map((n) => ({ file: `/nowhere/${n}.strace` }));
+
+describe('check pool', () => {
+  it('reports in input order although later captures finish first, using several workers', async () => {
+    const inputs = files(['a', 'b', 'c', 'd', 'e', 'f']);
+    const reports = await checkCaptures(inputs, { jobs: 3, workerUrl: fake });
+    expect(reports.map((r) => r.file)).toEqual(inputs.map((i) => i.file));
+    expect(reports.map((r) => r.events)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(new Set(reports.map((r) => r.id)).size).toBe(3);
+  });
+
+  it('never starts more workers than captures', async () => {
+    const reports = await checkCaptures(files(['a', 'b']), { jobs: 8, workerUrl: fake });
+    expect(new Set(reports.map((r) => r.id)).size).toBe(2);
+  });
+
+  it('a worker that exits or throws gives its capture an error verdict; the others are still checked, in order', async () => {
+    const inputs = [
+      { file: join(corpus, 'dash/pipeline/exit7.strace'), caseFile: join(corpus, 'dash/pipeline/case.json') },
+      ...files(['a', 'throw', 'b', 'c', 'd']),
+    ];
+    const reports = await checkCaptures(inputs, { jobs: 2, workerUrl: fake });
+    expect(reports.map((r) => r.file)).toEqual(inputs.map((i) => i.file));
+    expect(reports.map((r) => r.verdict)).toEqual(['error', 'conforms', 'error', 'conforms', 'conforms', 'conforms']);
+    // The crashed capture keeps its case's id and family, so the per-family summary still counts it.
+    expect(reports[0]).toMatchObject({ id: 'dash/pipeline', family: 'dash', events: 0, divergences: [] });
+    expect(reports[0]?.error).toBe(`${inputs[0]?.file}: the check worker exited (code 7) before reporting`);
+    expect(reports[2]?.error).toContain('the check worker crashed: boom in /nowhere/throw.strace');
+  });
+
+  it('a worker that answers nonsense, the wrong capture, an uncloneable report or a failure: error verdicts, no hang', async () => {
+    const inputs = files(['garbage', 'a', 'wrong-index', 'failed', 'unclonable', 'b']);
+    const reports = await checkCaptures(inputs, { jobs: 2, workerUrl: fake });
+    expect(reports.map((r) => r.verdict)).toEqual(['error', 'conforms', 'error', 'error', 'error', 'conforms']);
+    expect(reports[0]?.error).toContain('unexpected message');
+    expect(reports[2]?.error).toContain('unexpected message');
+    expect(reports[3]?.error).toContain('internal error in the check worker: checkCapture threw');
+    expect(reports[4]?.error).toMatch(/could not be cloned|crashed/);
+  });
+
+  it('a worker module that does not load makes every capture an error, and the run ends', async () => {
+    const inputs = files(['a', 'b', 'c']);
+    const reports = await checkCaptures(inputs, { jobs: 2, workerUrl: brokenModule });
+    expect(reports.map((r) => r.verdict)).toEqual(['error', 'error', 'error']);
+    for (const r of reports) expect(r.error).toContain('this worker module does not load');
+  });
+
+  it('workers that die on every capture are replaced until every capture has a verdict', async () => {
+    const inputs = files(['a', 'b', 'c', 'd', 'e']);
+    const reports = await checkCaptures(inputs, { jobs: 2, workerUrl: crashOnAny });
+    expect(reports.map((r) => r.error)).toEqual(inputs.map((i) => `${i.file}: the check worker exited (code 9) before reporting`));
+    expect(reports.map((r) => r.family)).toEqual(['other', 'other', 'other', 'other', 'other']);
+  });
+
+  it('-j 1 checks in this thread and never starts a worker (the crashing worker is not used)', async () => {
+    const inputs = [corpusInput('dash/pipeline'), corpusInput('posix_spawn/exec-enoent')];
+    const reports = await checkCaptures(inputs, { jobs: 1, workerUrl: crashOnAny });
+    expect(reports.map((r) => r.verdict)).toEqual(['conforms', 'conforms']);
+    expect(reports[0]).toEqual(await checkCapture(inputs[0] as CaptureInput));
+  });
+
+  it('from source there is no built worker: -j 2 says so once and checks in this thread, same reports as -j 1', async () => {
+    expect(builtWorkerUrl()).toBeNull();
+    const inputs = [corpusInput('dash/pipeline'), corpusInput('dash/trap'), corpusInput('posix_spawn/exec-enoent')];
+    const notices: string[] = [];
+    const two = await checkCaptures(inputs, { jobs: 2, notice: (m) => notices.push(m) });
+    expect(notices).toEqual(['--jobs 2: no built worker (running from source); checking in one thread']);
+    expect(two).toEqual(await checkCaptures(inputs, { jobs: 1, notice: (m) => notices.push(m) }));
+    expect(notices).toHaveLength(1);
+  });
+});
