@@ -191,8 +191,12 @@ describe('progress bar', () => {
     // The last write erases the bar: nothing of it is left on the line.
     const last = r.stderrWrites.at(-1) ?? '';
     expect(last).toMatch(/^\r +\r$/);
-    // stdout is not a terminal: its lines are as on a pipe.
+    // stdout is not a terminal: its lines are as on a pipe, and they do not erase the bar.
     expect(r.stdout.split('\n').filter((l) => l !== '')).toHaveLength(4);
+    expect(r.stderrWrites.filter((w) => /^\r +\r$/.test(w))).toHaveLength(1);
+    // Both on one terminal: every stdout line is preceded by erasing the bar (4 lines, the last after done).
+    const both = await run(['normalize', '--write', 'corpus'], { out: true, err: true, cwd: corpusDir(4), env: {} });
+    expect(both.stderrWrites.filter((w) => /^\r +\r$/.test(w))).toHaveLength(4);
   });
 
   it('no bar when stderr is not a terminal, even when stdout is', async () => {

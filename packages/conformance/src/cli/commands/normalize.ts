@@ -64,9 +64,10 @@ async function writeAll(dir: string, ctx: CommandContext): Promise<number> {
   if (captures.length === 0) throw new InputError(dir, `no ${CAPTURE_NAME} found under it`);
   const { quiet, out, err } = terminalOf(ctx.io);
   const progress = createProgress(ctx.io, captures.length, 'normalize');
-  // The bar shares the terminal with these lines: erased before each, redrawn by the next tick.
+  // A line on the bar's terminal erases the bar first (the next tick redraws it); stdout
+  // redirected elsewhere leaves the bar alone.
   const say = (stream: 'stdout' | 'stderr', line: string): void => {
-    progress.clear();
+    if (stream === 'stderr' || ctx.io.isTTY) progress.clear();
     ctx.io[stream].write(line + '\n');
   };
   try {
