@@ -34,7 +34,12 @@ async function forkscope(args: string[]): Promise<Outcome> {
 
 beforeAll(async () => {
   // The same build `npm run build` does for this package (and the packages it imports).
-  await run('npx', ['tsc', '-b', 'packages/conformance/tsconfig.lib.json'], { cwd: root, maxBuffer: 16 << 20 });
+  try {
+    await run('npx', ['tsc', '-b', 'packages/conformance/tsconfig.lib.json'], { cwd: root, maxBuffer: 16 << 20 });
+  } catch (err) {
+    const out = (err as { stdout?: string }).stdout ?? '';
+    throw new Error(`the build these tests need failed:\n${out.split('\n').slice(0, 20).join('\n')}`);
+  }
 }, 300_000);
 
 describe('forkscope check -j N (built CLI, worker threads)', () => {
