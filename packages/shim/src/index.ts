@@ -43,3 +43,8 @@ export { CaseError, compareRun, loadCase, runModel } from './runtime/model-run.j
 export type { CaseInput, Comparison, ModelRun } from './runtime/model-run.js';
 export { STRATEGIES, STRATEGY_NAMES, isStrategyName } from './strategies/strategy.js';
 export type { Strategy, StrategyName } from './strategies/strategy.js';
+export { Machine } from './runtime/machine.js';
+export type { ImageResolver, MachineOptions, MachineRun, ShimNote } from './runtime/machine.js';
+export { ModelError, RanPastNoReturn } from './runtime/program.js';
+export type { ChildStart, Guest, GuestGen, GuestMemory, Program, SignalHandler, Step, SysResult } from './runtime/program.js';
+export { describeDivergence } from './runtime/divergence.js';

@@ -164,7 +164,8 @@ export class Machine {
     const path = argv[0] ?? '/';
     const root = k.spawn({ path, argv, envp: [...envp], cwd });
     this.pendingEvents.length = 0;
-    this.line(root, `execve(${JSON.stringify(path)}, [${argv.map((a) => JSON.stringify(a)).join(', ')}], 0x7ffc00000000 /* ${envp.length} vars */) = 0 <0.000001>`);
+    // strace's first line: the root's own execve, which happened before the model's code.
+    this.line(root, `execve(${renderArgs({ name: 'execve', path, argv, envp }, null).head}) = 0 <0.000001>`);
     this.startImage(root, main, argv, envp);
     const limit = this.options.maxSteps ?? 100_000;
     let steps = 0;
