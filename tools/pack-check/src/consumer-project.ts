@@ -2,6 +2,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { exportedNames, type ExportedNames } from './exported-names.js';
 import { buildWorkspacePackages, stageAndPack, type PackedPackage } from './pack-package.js';
 import { cleanEnv, requireSuccess, runCommand } from './run-command.js';
 import { PUBLISHED_PACKAGES, WORKSPACE_TSC, WORKSPACE_TYPE_ROOTS } from './workspace.js';
@@ -12,6 +13,11 @@ export interface ConsumerProject {
   /** The consumer project (package.json, node_modules/). */
   readonly dir: string;
   readonly packed: readonly PackedPackage[];
+  /**
+   * What each package's src/index.ts exported when it was built (read right after the build,
+   * not later: the sources may be edited while the tests run).
+   */
+  readonly exports: Readonly<Record<string, ExportedNames>>;
 }
 
 /**
@@ -21,9 +27,10 @@ export interface ConsumerProject {
  */
 export async function createConsumerProject(): Promise<ConsumerProject> {
   requireSuccess(await buildWorkspacePackages());
+  const exports = Object.fromEntries(exportedNames(PUBLISHED_PACKAGES));
   const root = await mkdtemp(join(tmpdir(), 'forkscope-pack-'));
   try {
-    return await packAndInstall(root);
+    return { ...(await packAndInstall(root)), exports };
   } catch (err) {
     // Nothing is left behind when a step fails; the error carries the command's output.
     await rm(root, { recursive: true, force: true });
@@ -31,7 +38,7 @@ export async function createConsumerProject(): Promise<ConsumerProject> {
   }
 }
 
-async function packAndInstall(root: string): Promise<ConsumerProject> {
+async function packAndInstall(root: string): Promise<Omit<ConsumerProject, 'exports'>> {
   const tarballs = join(root, 'tarballs');
   const packed: PackedPackage[] = [];
   for (const pkg of PUBLISHED_PACKAGES) packed.push(await stageAndPack(pkg, join(root, 'staging'), tarballs));

@@ -7,7 +7,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   consumerTsconfig,
   describeResult,
-  exportedNames,
   PUBLISHED_PACKAGES,
   runCommand,
   runConsumerTsc,
@@ -22,15 +21,13 @@ const CASE_DIR = join(WORKSPACE_ROOT, 'corpus', 'posix_spawn', 'success');
 const CAPTURE = join(CASE_DIR, 'capture.strace');
 
 let project: ConsumerProject;
-let exported: Map<string, ExportedNames>;
 
 beforeAll(() => {
   project = consumerProject();
-  exported = exportedNames(PUBLISHED_PACKAGES);
 });
 
 function exportsOf(name: string): ExportedNames {
-  const names = exported.get(name);
+  const names = project.exports[name];
   if (names === undefined) throw new Error(`no export list for ${name}`);
   return names;
 }
