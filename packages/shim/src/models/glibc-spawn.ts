@@ -183,3 +183,44 @@ function* fileAction(a: FileAction): GuestGen<SysResult | null> {
     }
   }
 }
+
+/**
+ * system(3) (sysdeps/posix/system.c): SIGINT and SIGQUIT ignored and SIGCHLD blocked in the
+ * caller for the duration; posix_spawn of `sh -c LINE` with the two signals reset to default and
+ * the caller's old mask; waitpid; everything restored. Returns the wait status, or 127 << 8 when
+ * the shell could not be spawned.
+ */
+export function* system(g: Guest, line: string): GuestGen<number> {
+  const saved = pushLocal(g, 64n);
+  const ignore: SigactionStruct = { handler: 'SIG_IGN', flags: SA_RESTORER, mask: 0n, restorer: RESTORER };
+  const intr = yield* sys({ name: 'rt_sigaction', sig: SIGNALS.SIGINT, act: ignore, oldact: saved, sigsetsize: 8n });
+  const quit = yield* sys({ name: 'rt_sigaction', sig: SIGNALS.SIGQUIT, act: ignore, oldact: saved + 32n, sigsetsize: 8n });
+  const oldIntr = intr.kind === 'done' ? intr.out?.oldact : undefined;
+  const oldQuit = quit.kind === 'done' ? quit.out?.oldact : undefined;
+  const omask = pushLocal(g, 8n);
+  yield* sys({ name: 'rt_sigprocmask', how: SIG_BLOCK, set: { mask: 1n << BigInt(SIGNALS.SIGCHLD - 1) }, oldset: omask, sigsetsize: 8n });
+  const sigdefault = [
+    ...(oldIntr?.handler !== 'SIG_IGN' ? [SIGNALS.SIGINT] : []),
+    ...(oldQuit?.handler !== 'SIG_IGN' ? [SIGNALS.SIGQUIT] : []),
+  ];
+  const { ec, pid } = yield* posixSpawn(g, {
+    file: '/bin/sh',
+    argv: ['sh', '-c', line],
+    envp: g.envp,
+    usePath: false,
+    attrs: { sigmask: g.mem.readU64(omask), sigdefault },
+  });
+  let status = 127 << 8;
+  if (ec === 0) {
+    const st = pushLocal(g, 8n);
+    const w = yield* sys({ name: 'wait4', pid, status: st, options: 0, rusage: 0n });
+    status = w.kind === 'done' ? g.mem.readU32(st) : -1;
+    popLocal(g, 8n);
+  }
+  if (oldIntr) yield* sys({ name: 'rt_sigaction', sig: SIGNALS.SIGINT, act: oldIntr, oldact: 0n, sigsetsize: 8n });
+  if (oldQuit) yield* sys({ name: 'rt_sigaction', sig: SIGNALS.SIGQUIT, act: oldQuit, oldact: 0n, sigsetsize: 8n });
+  yield* sys({ name: 'rt_sigprocmask', how: SIG_SETMASK, set: { mask: g.mem.readU64(omask) }, oldset: 0n, sigsetsize: 8n });
+  popLocal(g, 8n);
+  popLocal(g, 64n);
+  return status;
+}
