@@ -20,7 +20,7 @@ export class SyscallRecord implements SyscallEvent {
 
   constructor(
     readonly pid: number | null,
-    readonly span: Span,
+    public span: Span,
     readonly prefix: Prefix,
     readonly name: string,
     readonly argsText: string,

@@ -540,10 +540,7 @@ export class TraceParser {
     this.call(text, open.leader, open.line, lineNo);
     // call() used open.line for both ends when complete; fix the end line of what it produced.
     if (this.held !== null && this.held.span.line === open.line && this.held.span.endLine === open.line) {
-      const h = this.held;
-      const fixed = new SyscallRecord(h.pid, this.span(open.line, lineNo), h.prefix, h.name, h.argsText, h.outcome, h.split);
-      Object.assign(fixed, pickOptional(h));
-      this.held = fixed;
+      this.held.span = this.span(open.line, lineNo);
     }
     return true;
   }
@@ -648,8 +645,8 @@ export class TraceParser {
       value < 0n && value >= -4095n
         ? { kind: 'error', value, errno: errnoName(Number(-value)), message: '' }
         : { kind: 'value', text: text.slice(start, j), value };
+    held.span = this.span(held.span.line, lineNo, held.span.file);
     this.flushHeld();
-    void lineNo;
     return true;
   }
 
@@ -675,13 +672,6 @@ export class TraceParser {
   }
 }
 
-function pickOptional(r: SyscallRecord): Partial<SyscallRecord> {
-  const o: Partial<Record<string, unknown>> = {};
-  for (const k of ['endTime', 'duration', 'injection', 'stack', 'dump', 'pidChangedTo', 'splitAt', 'vanished'] as const) {
-    if (r[k] !== undefined) o[k] = r[k];
-  }
-  return o as Partial<SyscallRecord>;
-}
 
 /**
  * If `text` is `write(fd, "data\n", n` followed by data without its newline, returns that

@@ -450,6 +450,7 @@ describe('fixture lines: Shadow dialect (strace-format.md section 5)', () => {
     ]);
     expect(ev[0]?.outcome).toMatchObject({ errno: 'ENOENT', value: -2n });
     expect(ev[2]?.outcome).toMatchObject({ value: 1000n });
+    expect(ev[2]?.span).toEqual({ line: 3, endLine: 4 });
     expect(ev[0]?.prefix.time?.ns).toBe(1_000_000_000n);
   });
   it('reads Shadow\'s argument notes: `0x0 <null>`, pointers read from, `<pointer>`, bitflags with spaces', () => {
