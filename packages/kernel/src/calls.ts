@@ -60,6 +60,12 @@ export interface ItimervalValue {
   readonly value: { readonly sec: bigint; readonly usec: bigint };
 }
 
+/** struct rlimit64 by value; RLIM64_INFINITY is 2^64-1. */
+export interface RlimitValue {
+  readonly cur: bigint;
+  readonly max: bigint;
+}
+
 /** A path given by value or by address of a NUL-terminated string. */
 export type PathArg = string | Ptr;
 /** An argv/envp array by value, by address of a NULL-terminated pointer array, or NULL (0n). */
@@ -77,6 +83,27 @@ export type Syscall =
   | { readonly name: 'setsid' }
   | { readonly name: 'set_tid_address'; readonly tidptr: Ptr }
   | { readonly name: 'prctl'; readonly option: number; readonly arg2: bigint; readonly arg3?: bigint; readonly arg4?: bigint; readonly arg5?: bigint }
+  // credentials (one uid and gid per process: no set*id calls are modelled)
+  | { readonly name: 'getuid' }
+  | { readonly name: 'geteuid' }
+  | { readonly name: 'getgid' }
+  | { readonly name: 'getegid' }
+  | { readonly name: 'getresuid'; readonly ruid: Ptr; readonly euid: Ptr; readonly suid: Ptr }
+  | { readonly name: 'getresgid'; readonly rgid: Ptr; readonly egid: Ptr; readonly sgid: Ptr }
+  // per-task state libc sets up at start (futex robust list, rseq, TLS base)
+  | { readonly name: 'set_robust_list'; readonly head: Ptr; readonly len: bigint }
+  | { readonly name: 'rseq'; readonly rseq: Ptr; readonly rseq_len: number; readonly flags: number; readonly sig: number }
+  | { readonly name: 'arch_prctl'; readonly code: number; readonly addr: bigint }
+  // resource limits and randomness
+  | {
+      readonly name: 'prlimit64';
+      readonly pid: number;
+      readonly resource: number;
+      /** The new limit by address or value; 0n = only read. */
+      readonly new_limit: Ptr | RlimitValue;
+      readonly old_limit: Ptr;
+    }
+  | { readonly name: 'getrandom'; readonly buf: Ptr; readonly buflen: bigint; readonly flags: number }
   // creation
   | { readonly name: 'fork' }
   | { readonly name: 'vfork' }

@@ -244,6 +244,16 @@ function kernelClone(core: Core, t: Task, call: Syscall, a: CloneRequest): Sysca
   child.sigmask = t.sigmask;
   // A CLONE_VM child that does not stop its parent runs on another stack: no altstack (C15).
   child.altstack = (f & (CLONE.VM | CLONE.VFORK)) === CLONE.VM ? { sp: 0n, size: 0n, flags: 2 } : { ...t.altstack };
+  // copy_process: no robust list in the child; rseq_fork keeps the registration only without
+  // CLONE_VM (a new thread registers its own); copy_thread gives the FS base of CLONE_SETTLS.
+  child.robustList = 0n;
+  child.rseq = has(f, CLONE.VM) || t.rseq === null ? null : { ...t.rseq };
+  child.fsBase = has(f, CLONE.SETTLS) ? a.tls : t.fsBase;
+  child.gsBase = t.gsBase;
+  if (!thread) {
+    group.gid = t.group.gid;
+    group.rlimits = t.group.rlimits.map((r) => ({ cur: r.cur, max: r.max }));
+  }
   child.exe = t.exe;
   child.argv = t.argv;
   child.envp = t.envp;

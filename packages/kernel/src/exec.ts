@@ -193,6 +193,12 @@ function commitExec(core: Core, t: Task, path: string, argv: string[], envp: str
   }
   t.frames.length = 0;
   t.altstack = { sp: 0n, size: 0n, flags: 2 };
+  // futex_exec_release drops the robust list, rseq_execve the rseq area, start_thread the FS/GS bases;
+  // resource limits belong to the process and stay.
+  t.robustList = 0n;
+  t.rseq = null;
+  t.fsBase = 0n;
+  t.gsBase = 0n;
   t.exitSignal = SIGNALS.SIGCHLD;
   group.execed = true;
   t.comm = basename(path).slice(0, 15);

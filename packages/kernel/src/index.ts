@@ -8,6 +8,7 @@ export type {
   CloneArgsStruct,
   ItimervalValue,
   PathArg,
+  RlimitValue,
   Ptr,
   SigactionStruct,
   SigsetValue,
@@ -46,6 +47,9 @@ export {
   WAIT,
 } from './abi.js';
 export type { CldCode } from './abi.js';
+export { RLIMIT, RLIM_INFINITY, RLIM_NLIMITS } from './rlimits.js';
+export { ARCH, ORIG_RSEQ_SIZE, ROBUST_LIST_HEAD_SIZE } from './task-state-calls.js';
+export { GRND } from './random-calls.js';
 export { encodeStatus } from './exit.js';
 
 // Tables generated from the Linux headers.

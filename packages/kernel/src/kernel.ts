@@ -64,6 +64,11 @@ import { fireTimers, nextTimerDeadline, sysAlarm, sysSetitimer, sysSigaltstack }
 import { sysPidfdOpen, sysPidfdSendSignal } from './pidfd.js';
 import { checkInvariants } from './invariants.js';
 import { SI_USER } from './abi.js';
+import { sysArchPrctl, sysRseq, sysSetRobustList } from './task-state-calls.js';
+import { sysGetres } from './cred-calls.js';
+import { defaultRlimits, RLIMIT, sysPrlimit64 } from './rlimits.js';
+import { sysGetrandom } from './random-calls.js';
+import type { RlimitValue } from './calls.js';
 
 export interface KernelOptions {
   /** The first pid handed out (init is pid 1). Default 1000. */
@@ -81,8 +86,16 @@ export interface KernelOptions {
    * address space. 'none': callers pass values (replay); writes are skipped.
    */
   readonly memory?: 'model' | 'none';
-  /** RLIMIT_NOFILE for spawned processes. Default 1024. */
+  /** RLIMIT_NOFILE's soft limit for spawned processes. Default 1024 (overrides `rlimits`). */
   readonly nofile?: number;
+  /** The gid every process runs as. Default 0. */
+  readonly gid?: number;
+  /**
+   * Starting resource limits of spawned processes, by RLIMIT_* number; the rest are Linux's
+   * boot defaults. Where the program ran they are the environment's (a replay reads them from
+   * the capture).
+   */
+  readonly rlimits?: Readonly<Partial<Record<number, RlimitValue>>>;
 }
 
 export interface SpawnOptions {
@@ -127,6 +140,8 @@ export interface TaskView {
   readonly frames: readonly HandlerFrame[];
   /** Identity of the task's address space (shared under CLONE_VM, replaced by exec). */
   readonly addressSpace: number;
+  /** set_robust_list's head (0n: none). */
+  readonly robustList: bigint;
 }
 
 /** A read-only snapshot of one process (thread group). */
@@ -163,11 +178,22 @@ export class Kernel {
       fs: options.fs ?? null,
       memory: options.memory ?? 'model',
     });
-    this.nofile = options.nofile ?? 1024;
+    const rlimits = defaultRlimits();
+    for (const [k, v] of Object.entries(options.rlimits ?? {})) {
+      const i = Number(k);
+      if (v === undefined) continue;
+      if (!Number.isInteger(i) || rlimits[i] === undefined || v.cur > v.max) throw new KernelUsageError(`rlimits: bad limit ${k}`);
+      rlimits[i] = { cur: v.cur, max: v.max };
+    }
+    const nofile = rlimits[RLIMIT.NOFILE];
+    if (options.nofile !== undefined && nofile !== undefined) nofile.cur = BigInt(options.nofile);
+    this.rlimits = rlimits;
+    this.gid = options.gid ?? 0;
     this.core.init = this.makeInit();
   }
 
-  private readonly nofile: number;
+  private readonly rlimits: readonly { readonly cur: bigint; readonly max: bigint }[];
+  private readonly gid: number;
 
   /** init (pid 1): not driven by the caller; it adopts orphans and reaps them at once. */
   private makeInit(): Task {
@@ -207,7 +233,10 @@ export class Kernel {
     fs.refs++;
     const sighand = new SigHand();
     sighand.refs++;
-    const files = new FdTable({ limit: this.nofile });
+    group.gid = this.gid;
+    group.rlimits = this.rlimits.map((r) => ({ cur: r.cur, max: r.max }));
+    const nofile = this.rlimits[RLIMIT.NOFILE]?.cur ?? 1024n;
+    const files = new FdTable({ limit: nofile > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(nofile) });
     if (options.stdio ?? true) {
       const tty = new OpenFileDescription({ kind: 'other', label: '/dev/pts/0' }, O_RDWR);
       for (let fd = 0; fd < 3; fd++) files.install(tty);
@@ -289,6 +318,25 @@ export class Kernel {
         return done(t.tid);
       case 'prctl':
         return sysPrctl(core, t, call);
+      case 'getuid':
+      case 'geteuid':
+        return done(t.group.uid);
+      case 'getgid':
+      case 'getegid':
+        return done(t.group.gid);
+      case 'getresuid':
+      case 'getresgid':
+        return sysGetres(core, t, call);
+      case 'set_robust_list':
+        return sysSetRobustList(t, call);
+      case 'rseq':
+        return sysRseq(t, call);
+      case 'arch_prctl':
+        return sysArchPrctl(core, t, call);
+      case 'prlimit64':
+        return sysPrlimit64(core, t, call);
+      case 'getrandom':
+        return sysGetrandom(core, t, call);
       case 'fork':
         return sysFork(core, t, call);
       case 'vfork':
@@ -517,6 +565,7 @@ export class Kernel {
       fds: t.alive ? t.files.fds() : [],
       frames: [...t.frames],
       addressSpace: t.mm.id,
+      robustList: t.robustList,
     };
   }
 

@@ -42,7 +42,11 @@ export interface SyscallOut {
   readonly altstack?: { readonly sp: bigint; readonly flags: number; readonly size: bigint };
   /** setitimer's previous timer, alarm's remaining seconds (as `value`). */
   readonly itimer?: { readonly interval: bigint; readonly value: bigint };
-  /** prctl(PR_GET_*)'s value written through arg2. */
+  /** prlimit64's previous limit. */
+  readonly rlimit?: { readonly cur: bigint; readonly max: bigint };
+  /** getresuid/getresgid: real, effective, saved. */
+  readonly ids?: readonly [number, number, number];
+  /** prctl(PR_GET_*)'s value written through arg2; arch_prctl(ARCH_GET_FS/GS)'s base. */
   readonly value?: bigint;
 }
 

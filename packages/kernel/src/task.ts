@@ -8,6 +8,7 @@ import type { ExitHow } from './events.js';
 import type { Syscall } from './calls.js';
 import type { AddressSpace } from './memory/address-space.js';
 import type { FdTable } from './files/fd-table.js';
+import { defaultRlimits, type Rlimit } from './rlimits.js';
 import type { OpenFileDescription } from './files/open-file.js';
 
 /** One signal's action (struct k_sigaction). */
@@ -153,6 +154,13 @@ export class Task {
   /** The parent thread blocked in vfork until this task execs or exits. */
   vforkParent: Task | null = null;
   pdeathSig = 0;
+  /** set_robust_list's head (per task; NULL after fork and exec). */
+  robustList = 0n;
+  /** rseq registration (per task; kept by a fork without CLONE_VM, dropped by exec). */
+  rseq: { addr: bigint; len: number; sig: number } | null = null;
+  /** arch_prctl FS/GS bases (per task; CLONE_SETTLS sets the child's FS, exec zeroes both). */
+  fsBase = 0n;
+  gsBase = 0n;
   /** Set once the thread is on its way out (PF_EXITING): it can no longer adopt children. */
   exiting = false;
   /** A FUTEX_WAKE chose this sleeper. */
@@ -214,6 +222,10 @@ export class ThreadGroup {
   continueReport = false;
   /** The (real) uid every task of the process runs as. */
   uid: number;
+  /** The (real = effective = saved) gid: the model has no set*id calls, so one value per process. */
+  gid = 0;
+  /** Resource limits (signal_struct->rlim): copied by fork, shared by threads, kept across exec. */
+  rlimits: Rlimit[] = defaultRlimits();
   /** ITIMER_REAL (alarm/setitimer), per process: next expiry and reload interval, in ns. */
   realTimer: { deadline: bigint; interval: bigint } | null = null;
   /** tgid as a result value (getpid is the hottest call). */
@@ -233,3 +245,6 @@ export class ThreadGroup {
     return this.threads.filter((t) => t.alive);
   }
 }
+
+/** One resource limit; RLIM_INFINITY is 2^64-1. */
+
