@@ -22,6 +22,12 @@ const seedLines = [
   ' > /usr/lib/x86_64-linux-gnu/libc.so.6(__write+0x10) [0xf8350]',
   '% time     seconds  usecs/call     calls    errors syscall',
   '00:00:01.000000000 [tid 1000] openat(-100, "/etc/hosts", 0) = -2 (ENOENT)',
+  '00:00:01.000000002 [tid 1000] getpid() = <native>',
+  '00:00:01.000000002 [tid 1000] ^^^ = SyscallReg { as_i64: 1000, as_u64: 1000, as_ptr: 0x3e8 }',
+  'strace: Process 7724 attached',
+  ' <unfinished ...>',
+  '7624  --- stopped by SIGSTOP ---',
+  '7673  +++ superseded by execve in pid 7674 +++',
 ];
 
 /** Real lines from the corpus when it is there (a sample, to keep the run short). */
