@@ -173,7 +173,7 @@ Global options (anywhere before --):
 
 Environment:
   NO_COLOR            when set and not empty, never colour (https://no-color.org)
-  FORCE_COLOR         colour even when not on a terminal ('0' or 'false': never)
+  TERM=dumb           never colour
 
 Output is coloured only on a terminal. Progress bars are drawn on stderr, only when it
 is a terminal.

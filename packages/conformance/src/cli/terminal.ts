@@ -33,15 +33,14 @@ export interface Terminal {
 }
 
 /**
- * Whether to colour a stream. NO_COLOR (any non-empty value, no-color.org) always wins;
- * FORCE_COLOR then forces it on (as Node reads it: '0' and 'false' mean off, anything else on);
- * otherwise only a terminal that is not TERM=dumb gets colour.
+ * Whether to colour a stream: only a terminal, never with NO_COLOR (any non-empty value,
+ * no-color.org), never on TERM=dumb. FORCE_COLOR is deliberately not read: Nx sets
+ * FORCE_COLOR=true for every task it runs, which would put escape bytes into piped output
+ * and into every test run through nx.
  */
 export function colourWanted(isTTY: boolean, env: Env): boolean {
   const noColor = env['NO_COLOR'];
   if (noColor !== undefined && noColor !== '') return false;
-  const force = env['FORCE_COLOR'];
-  if (force !== undefined) return force !== '0' && force !== 'false';
   if (env['TERM'] === 'dumb') return false;
   return isTTY;
 }
