@@ -30,6 +30,7 @@ export {
   flagsOf,
   intOf,
   ptrOf,
+  rlimitOf,
   sigsetOf,
   stringArrayOf,
   stringOf,

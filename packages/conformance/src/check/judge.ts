@@ -4,7 +4,7 @@
 import type { ExitHow, SigInfo, SyscallResult } from '@forkscope/kernel';
 import { signalName } from '@forkscope/kernel';
 import type { PidMap, ReplayRecord, SyscallRecord } from '@forkscope/shim';
-import { argOf, bare, fieldOf, flagsOf, intOf, signalByName, sigsetOf, stringOf, waitStatusOf } from '@forkscope/shim';
+import { argOf, bare, fieldOf, flagsOf, intOf, rlimitOf, signalByName, sigsetOf, stringOf, waitStatusOf } from '@forkscope/shim';
 import type { SyscallEvent, SyscallOutcome, Value } from '@forkscope/tracer';
 import type { AdoptedReason, Divergence, Rule } from './report.js';
 
@@ -285,6 +285,15 @@ function outMismatchOf(e: SyscallEvent, result: Extract<SyscallResult, { kind: '
         return { expected: `fds [${rec.join(', ')}]`, emulated: got === undefined ? 'no fds' : `fds [${got.join(', ')}]` };
       }
       return null;
+    }
+    case 'prlimit64': {
+      // The old limit Linux copied out, where strace decoded it.
+      const rec = rlimitOf(argOf(args, 3));
+      if (rec === undefined) return null;
+      const got = out?.rlimit;
+      const show = (r: { cur: bigint; max: bigint }): string => `old limit {cur ${r.cur}, max ${r.max}}`;
+      if (got === undefined) return { expected: show(rec), emulated: 'no old limit' };
+      return got.cur === rec.cur && got.max === rec.max ? null : { expected: show(rec), emulated: show(got) };
     }
     case 'getcwd': {
       const rec = stringOf(argOf(args, 0));

@@ -10,12 +10,16 @@ import {
   CLONE_FLAG_NAMES,
   CLOSE_RANGE_NAMES,
   FCNTL_CMD_NAMES,
+  ARCH_PRCTL_NAMES,
   FD_FLAG_NAMES,
+  GRND_NAMES,
   IDTYPE_NAMES,
   MAP_FLAG_NAMES,
   OPEN_FLAG_NAMES,
   PROT_NAMES,
   PRCTL_OPTION_NAMES,
+  RLIMIT_NAMES,
+  RSEQ_FLAG_NAMES,
   SA_FLAG_NAMES,
   SIGPROCMASK_HOW_NAMES,
   WAIT_OPTION_NAMES,
@@ -30,6 +34,7 @@ import {
   flagsOf,
   intOf,
   ptrOf,
+  rlimitOf,
   sigsetOf,
   stringArrayOf,
   stringOf,
@@ -154,6 +159,55 @@ export function convert(event: SyscallEvent, pids: PidLookup): Conversion {
     case 'fork':
     case 'vfork':
       return checked({ name: event.name });
+    case 'getuid':
+    case 'geteuid':
+    case 'getgid':
+    case 'getegid':
+      // The ids are the environment's; the replay's kernel runs as root (uid = gid = 0), as the corpus was captured.
+      return checked({ name: event.name });
+    case 'set_robust_list': {
+      const head = ptrOf(a(0));
+      const len = intOf(a(1));
+      return head === undefined || len === undefined ? undecodable('set_robust_list arguments') : checked({ name: 'set_robust_list', head, len });
+    }
+    case 'rseq': {
+      const area = ptrOf(a(0));
+      const len = intOf(a(1));
+      const flags = constOf(a(2), RSEQ_FLAG_NAMES);
+      const sig = intOf(a(3));
+      if (area === undefined || len === undefined || flags === undefined || sig === undefined) return undecodable('rseq arguments');
+      return checked({ name: 'rseq', rseq: area, rseq_len: Number(BigInt.asUintN(32, len)), flags: Number(flags), sig: Number(BigInt.asUintN(32, sig)) });
+    }
+    case 'arch_prctl': {
+      const code = constOf(a(0), ARCH_PRCTL_NAMES) ?? intOf(a(0));
+      if (code === undefined) return undecodable('arch_prctl code');
+      // GET_FS/GET_GS write through the address; strace shows the value read, not the address.
+      const addr = code === 0x1003n || code === 0x1004n ? (ptrOf(a(1)) ?? OUT_SCRATCH) : ptrOf(a(1));
+      return addr === undefined ? undecodable('arch_prctl address') : checked({ name: 'arch_prctl', code: Number(code), addr });
+    }
+    case 'prlimit64': {
+      const pid = mapPid(int(0));
+      if (pid === undefined) return unmapped('pid');
+      const resource = constOf(a(1), RLIMIT_NAMES) ?? intOf(a(1));
+      if (resource === undefined) return undecodable('prlimit64 resource');
+      const newArg = a(2);
+      const next = rlimitOf(newArg) ?? ptrOf(newArg);
+      if (next === undefined) return undecodable('prlimit64 new limit');
+      // A decoded old limit was written to memory the replay does not have: any non-NULL address will do.
+      const oldArg = a(3);
+      const old = oldArg !== undefined && bare(oldArg).kind === 'struct' ? OUT_SCRATCH : ptrOf(oldArg);
+      if (old === undefined) return undecodable('prlimit64 old limit');
+      return checked({ name: 'prlimit64', pid, resource: Number(BigInt.asUintN(32, resource)), new_limit: next, old_limit: old });
+    }
+    case 'getrandom': {
+      // The bytes are the environment's (not compared); the count and the flag checks are the kernel's.
+      const bufArg = a(0);
+      const buf = bufArg !== undefined && bare(bufArg).kind === 'string' ? OUT_SCRATCH : ptrOf(bufArg);
+      const buflen = intOf(a(1));
+      const flags = flagsOf(a(2), GRND_NAMES);
+      if (buf === undefined || buflen === undefined || flags === undefined || flags.unknown.length > 0) return undecodable('getrandom arguments');
+      return checked({ name: 'getrandom', buf, buflen, flags: Number(flags.bits) });
+    }
     case 'getpgid':
     case 'getsid': {
       const pid = mapPid(int(0));
@@ -578,6 +632,8 @@ function opaqueOpen(what: string, cloexec: boolean): Syscall {
  * maps it on demand (see ReplayGuest).
  */
 export const PIPE_FDS_SCRATCH = 0x10000n;
+/** Where a call's decoded out-parameter (an old rlimit, random bytes) is said to go: the kernel only needs a non-NULL address. */
+const OUT_SCRATCH = PIPE_FDS_SCRATCH;
 
 function signalArg(v: Value | undefined): number | undefined {
   const b = v === undefined ? undefined : bare(v);

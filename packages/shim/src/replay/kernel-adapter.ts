@@ -11,6 +11,10 @@ export interface KernelAdapterOptions {
   readonly cwd?: string;
   /** RLIMIT_CORE > 0 where the capture ran (a `(core dumped)` in the recording says so). */
   readonly coreDumps?: boolean;
+  /** Credentials and starting resource limits the capture shows (starting-state.ts). */
+  readonly uid?: number;
+  readonly gid?: number;
+  readonly rlimits?: Readonly<Record<number, { readonly cur: bigint; readonly max: bigint }>>;
 }
 
 export class KernelAdapter implements KernelPort {
@@ -19,7 +23,14 @@ export class KernelAdapter implements KernelPort {
   readonly #fs: Vfs | null;
 
   constructor(options: KernelAdapterOptions) {
-    this.kernel = new Kernel({ fs: options.fs, memory: 'none', coreDumps: options.coreDumps ?? false });
+    this.kernel = new Kernel({
+      fs: options.fs,
+      memory: 'none',
+      coreDumps: options.coreDumps ?? false,
+      uid: options.uid ?? 0,
+      gid: options.gid ?? 0,
+      rlimits: options.rlimits ?? {},
+    });
     this.#fs = options.fs;
     this.#cwd = options.cwd ?? '/';
   }

@@ -7,6 +7,7 @@ import type { ManifestEntry } from '@forkscope/kernel';
 import { KernelAdapter } from './kernel-adapter.js';
 import { PidMap } from './pid-map.js';
 import { ReplayGuest } from './replay-guest.js';
+import { inferStartingState } from './starting-state.js';
 import type { ReplayOutcome } from './replay-guest.js';
 
 /** One path of a corpus case's fs manifest (corpus/README.md): the kernel's ManifestEntry. */
@@ -32,6 +33,14 @@ export function replayCapture(events: readonly TraceEvent[], options: ReplayOpti
   }
   // Whether cores were dumped is the environment's RLIMIT_CORE; the recording shows it if any task dumped one.
   const coreDumps = events.some((e) => e.kind === 'killed' && e.coreDumped);
-  const port = new KernelAdapter({ fs, coreDumps, ...(options.cwd !== undefined ? { cwd: options.cwd } : {}) });
-  return new ReplayGuest(port).run(events);
+  const start = inferStartingState(events);
+  const port = new KernelAdapter({
+    fs,
+    coreDumps,
+    uid: start.uid,
+    gid: start.gid,
+    rlimits: start.rlimits,
+    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+  });
+  return new ReplayGuest(port, { inputs: start.inputs }).run(events);
 }

@@ -92,8 +92,12 @@ export class ReplayGuest {
   #initialFds: readonly number[] = [0, 1, 2];
   #halted: string | null = null;
 
-  constructor(port: KernelPort) {
+  /** Calls whose result the kernel starts from rather than decides (see starting-state.ts). */
+  readonly #inputs: ReadonlyMap<SyscallEvent, string>;
+
+  constructor(port: KernelPort, options: { readonly inputs?: ReadonlyMap<SyscallEvent, string> } = {}) {
     this.#port = port;
+    this.#inputs = options.inputs ?? new Map();
   }
 
   /** Replays every event; never throws on bad input (that becomes fatal or skipped records). */
@@ -243,7 +247,11 @@ export class ReplayGuest {
   }
 
   #enter(tid: number, event: SyscallEvent): void {
-    const conversion = convert(event, (recorded) => this.pids.emulated(recorded));
+    const converted = convert(event, (recorded) => this.pids.emulated(recorded));
+    const input = converted.kind === 'checked' ? this.#inputs.get(event) : undefined;
+    // An environment input is still sent: later calls are checked against the state it leaves.
+    const conversion: Conversion =
+      input !== undefined && converted.kind === 'checked' ? { kind: 'run-adopted', call: converted.call, reason: input } : converted;
     switch (conversion.kind) {
       case 'adopted':
         this.#inFlight.set(tid, { event, conversion });

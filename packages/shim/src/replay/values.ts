@@ -236,3 +236,26 @@ function collectStatusFacts(v: Value, facts: Map<string, Value | true>): void {
     else facts.set(item.name, true);
   }
 }
+
+const RLIM64_INFINITY = (1n << 64n) - 1n;
+
+/** One rlim_cur/rlim_max value: a number, strace's `8192*1024` product, or RLIM64_INFINITY. */
+function rlimNumberOf(v: Value | undefined): bigint | undefined {
+  if (v === undefined) return undefined;
+  const b = bare(v);
+  if (b.kind === 'ident') return b.name === 'RLIM64_INFINITY' || b.name === 'RLIM_INFINITY' ? RLIM64_INFINITY : undefined;
+  if (b.kind === 'expr' && b.op === '*') {
+    const l = rlimNumberOf(b.left);
+    const r = rlimNumberOf(b.right);
+    return l === undefined || r === undefined ? undefined : l * r;
+  }
+  return intOf(b);
+}
+
+/** A decoded struct rlimit64 (`{rlim_cur=8192*1024, rlim_max=RLIM64_INFINITY}`), or undefined if it is not one. */
+export function rlimitOf(v: Value | undefined): { readonly cur: bigint; readonly max: bigint } | undefined {
+  if (v === undefined || bare(v).kind !== 'struct') return undefined;
+  const cur = rlimNumberOf(fieldOf(v, 'rlim_cur'));
+  const max = rlimNumberOf(fieldOf(v, 'rlim_max'));
+  return cur === undefined || max === undefined ? undefined : { cur, max };
+}
