@@ -12,6 +12,7 @@ import {
   FCNTL_CMD_NAMES,
   ARCH_PRCTL_NAMES,
   FD_FLAG_NAMES,
+  FUTEX_OP_NAMES,
   GRND_NAMES,
   IDTYPE_NAMES,
   MAP_FLAG_NAMES,
@@ -528,8 +529,14 @@ export function convert(event: SyscallEvent, pids: PidLookup): Conversion {
     case 'nanosleep':
     case 'clock_nanosleep':
       return adopted('time is an environment input: the replay does not advance the clock');
-    case 'futex':
+    case 'futex': {
+      // FUTEX_WAKE reads no memory: how many it wakes is the kernel's count of sleepers on the word.
+      const op = constOf(a(1), FUTEX_OP_NAMES);
+      const uaddr = ptrOf(a(0));
+      const val = int(2);
+      if (op !== undefined && uaddr !== undefined && val !== undefined) return checked({ name: 'futex', uaddr, op: Number(op), val, timeout: 0n });
       return adopted('futex words live in guest memory the replay does not have');
+    }
     case 'mmap': {
       // Where a mapping lands is the environment's choice (ASLR); the replay maps it where Linux
       // did, so that later munmap/mprotect calls and file mappings (the fd must be open) are checked.

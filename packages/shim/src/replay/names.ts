@@ -175,3 +175,6 @@ export const ARCH_PRCTL_NAMES: NameTable = table({
 export const GRND_NAMES: NameTable = table({ GRND_NONBLOCK: 1, GRND_RANDOM: 2, GRND_INSECURE: 4 });
 
 export const RSEQ_FLAG_NAMES: NameTable = table({ RSEQ_FLAG_UNREGISTER: 1 });
+
+/** futex ops the replay sends (only FUTEX_WAKE needs no guest memory) and the flags strace prints with them. */
+export const FUTEX_OP_NAMES: NameTable = table({ FUTEX_WAKE: 1, FUTEX_WAKE_PRIVATE: 129 });

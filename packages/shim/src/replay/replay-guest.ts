@@ -8,6 +8,7 @@ import type { SyscallEvent, TraceEvent } from '@forkscope/tracer';
 import type { ExitHow, KernelEvent, SigInfo, Syscall, SyscallResult } from '@forkscope/kernel';
 import { signalNumber } from '@forkscope/kernel';
 import { convert } from './convert.js';
+import { argOf, bare, intOf } from './values.js';
 import type { Conversion } from './convert.js';
 import { inferInitialFds } from './initial-fds.js';
 import { PidMap } from './pid-map.js';
@@ -55,6 +56,26 @@ function pidKey(pid: number | null): number {
   return pid ?? 0;
 }
 
+/** Addresses any recorded futex call other than a wake names (any process: addresses are compared as numbers, conservatively). */
+function waitedFutexWords(events: readonly TraceEvent[]): Set<bigint> {
+  const words = new Set<bigint>();
+  for (const e of events) {
+    if (e.kind !== 'syscall' || e.name !== 'futex') continue;
+    let args;
+    try {
+      args = e.args;
+    } catch {
+      continue;
+    }
+    const op = argOf(args, 1);
+    const b = op === undefined ? undefined : bare(op);
+    const isWake = b?.kind === 'ident' && (b.name === 'FUTEX_WAKE' || b.name === 'FUTEX_WAKE_PRIVATE');
+    const addr = intOf(argOf(args, 0));
+    if (!isWake && addr !== undefined) words.add(addr);
+  }
+  return words;
+}
+
 function recordedErrno(event: SyscallEvent, errno: string): boolean {
   return event.outcome.kind === 'error' && event.outcome.errno === errno;
 }
@@ -91,6 +112,8 @@ export class ReplayGuest {
   /** The fds the root inherited (see initial-fds.ts). */
   #initialFds: readonly number[] = [0, 1, 2];
   #halted: string | null = null;
+  /** Futex words some recorded call waits on: the replay does not send waits, so wakes on them are adopted. */
+  #waitedWords = new Set<bigint>();
 
   /** Calls whose result the kernel starts from rather than decides (see starting-state.ts). */
   readonly #inputs: ReadonlyMap<SyscallEvent, string>;
@@ -104,6 +127,7 @@ export class ReplayGuest {
   run(events: readonly TraceEvent[]): ReplayOutcome {
     const schedule = buildSchedule(events);
     this.#initialFds = inferInitialFds(events);
+    this.#waitedWords = waitedFutexWords(events);
     for (const step of schedule.steps) {
       if (this.#halted !== null) {
         this.#skipAfterHalt(step);
@@ -250,8 +274,11 @@ export class ReplayGuest {
     const converted = convert(event, (recorded) => this.pids.emulated(recorded));
     const input = converted.kind === 'checked' ? this.#inputs.get(event) : undefined;
     // An environment input is still sent: later calls are checked against the state it leaves.
-    const conversion: Conversion =
+    let conversion: Conversion =
       input !== undefined && converted.kind === 'checked' ? { kind: 'run-adopted', call: converted.call, reason: input } : converted;
+    if (conversion.kind === 'checked' && conversion.call.name === 'futex' && this.#waitedWords.has(conversion.call.uaddr)) {
+      conversion = { kind: 'adopted', reason: 'futex wake of a word a recorded call waits on (waits need guest memory)' };
+    }
     switch (conversion.kind) {
       case 'adopted':
         this.#inFlight.set(tid, { event, conversion });
