@@ -363,7 +363,7 @@ describe('a reader that goes away', () => {
     writeFileSync(join(dir, 'big.strace'), CAPTURE.repeat(100));
     // A reader that takes one byte, closes its end of the pipe, says so, and stays alive (a
     // reader that exits would have Node close our end first, hiding the EPIPE).
-    const reader = spawn('sh', ['-c', 'head -c 1 >/dev/null; exec 0<&-; echo closed; sleep 30'], { stdio: ['pipe', 'pipe', 'ignore'] });
+    const reader = spawn('sh', ['-c', 'head -c 1 >/dev/null; exec 0<&-; echo closed; exec sleep 30'], { stdio: ['pipe', 'pipe', 'ignore'] });
     try {
       const pipe = reader.stdin;
       pipe.write('x');
