@@ -21,6 +21,13 @@ export const PROGRESS_MIN_TOTAL = 2;
 
 const INACTIVE: Progress = { active: false, tick() {}, clear() {}, done() {} };
 
+/**
+ * A bar over `total` items, e.g. in a command's run:
+ *   const progress = createProgress(ctx.io, inputs.length, 'check');
+ *   try { for (const input of inputs) { reports.push(await checkCapture(input)); progress.tick(); } }
+ *   finally { progress.done(); }
+ * and `progress.clear()` before writing a line to a terminal while the bar is up.
+ */
 export function createProgress(io: CliIo, total: number, label: string): Progress {
   const terminal = terminalOf(io);
   if (!terminal.progress || !Number.isSafeInteger(total) || total < PROGRESS_MIN_TOTAL) return INACTIVE;
