@@ -3,7 +3,8 @@
 import { compareRun, loadCase, MODELS, runModel, STRATEGIES, STRATEGY_NAMES, type Comparison } from '@forkscope/shim';
 import type { Command } from '../command.js';
 import { UsageError } from '../io.js';
-import { asInputError, corpusOption } from './run.js';
+import { parseCommandArgs } from '../args.js';
+import { asInputError, corpusDir } from './run.js';
 
 export interface MatrixRow {
   readonly id: string;
@@ -77,29 +78,46 @@ export function matrixMarkdown(rows: readonly MatrixRow[]): string {
 export const matrixCommand: Command = {
   name: 'matrix',
   summary: 'strategies x modelled corpus cases: each cell a match or the first divergence',
-  help: `usage: forkscope matrix [--json | --markdown] [--corpus DIR]
+  help: `Usage: forkscope matrix [--json | --markdown] [--corpus DIR]
 
-Runs every program model under every strategy and compares each run with its corpus case.
---json prints {"strategies":[…],"cases":[{"id","results":{"<strategy>":{"matches","divergence"}}}]};
---markdown prints docs/strategy-matrix.md. Exit status: 0, or 2 for a usage or input error.
+Runs every program model under every vfork strategy (linux, fork, shared-no-restore) and
+compares each run with its corpus capture through the normalized form. Each cell is a
+match or the first divergence in one line.
+
+Options:
+  --json              {"strategies":[…],"cases":[{"id","results":{"<strategy>":{"matches","divergence"}}}]}
+  --markdown          the document docs/strategy-matrix.md
+  --corpus DIR        the corpus to read the cases from (default: the repository's corpus/)
+  -h, --help          this help
+
+Exit status: 0, or 2 on a usage error or an unreadable case.
+
+Examples:
+  forkscope matrix
+  forkscope matrix --json > matrix.json
+  forkscope matrix --markdown > docs/strategy-matrix.md
 `,
   async run(args, ctx) {
-    const { corpus, rest } = corpusOption(args, ctx.io.cwd, 'matrix');
-    if (rest.includes('--help')) {
+    const { values, positionals, help } = parseCommandArgs('matrix', args, {
+      json: { type: 'boolean' },
+      markdown: { type: 'boolean' },
+      corpus: { type: 'string' },
+    });
+    if (help) {
       ctx.io.stdout.write(matrixCommand.help);
       return 0;
     }
-    for (const a of rest) if (a !== '--json' && a !== '--markdown') throw new UsageError(`unknown argument '${a}'`, 'matrix');
-    if (rest.includes('--json') && rest.includes('--markdown')) throw new UsageError('--json and --markdown exclude each other', 'matrix');
+    if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0] ?? ''}'`, 'matrix');
+    if (values.json === true && values.markdown === true) throw new UsageError('--json and --markdown exclude each other', 'matrix');
     let rows: MatrixRow[];
     try {
-      rows = buildMatrix(corpus);
+      rows = buildMatrix(corpusDir(values.corpus, ctx.io.cwd));
     } catch (e) {
       return asInputError(e);
     }
-    if (rest.includes('--json')) {
+    if (values.json === true) {
       ctx.io.stdout.write(JSON.stringify({ strategies: STRATEGY_NAMES, cases: rows }, null, 2) + '\n');
-    } else if (rest.includes('--markdown')) {
+    } else if (values.markdown === true) {
       ctx.io.stdout.write(matrixMarkdown(rows));
     } else {
       const width = Math.max(...rows.map((r) => r.id.length));

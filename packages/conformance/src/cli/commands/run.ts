@@ -2,30 +2,17 @@
 // printed as strace -f -ttt -T text with the virtual clock's timestamps.
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
-import { CaseError, findModel, isStrategyName, loadCase, MODELS, runModel, STRATEGY_NAMES, type StrategyName } from '@forkscope/shim';
+import { CaseError, findModel, isStrategyName, loadCase, MODELS, runModel, STRATEGY_NAMES } from '@forkscope/shim';
+import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { InputError, UsageError } from '../io.js';
 
 /** The repository's corpus, beside packages/ (the same depth from src/ and dist/). */
 export const DEFAULT_CORPUS = fileURLToPath(new URL('../../../../../corpus', import.meta.url));
 
-/** Takes `--corpus DIR` out of the arguments. */
-export function corpusOption(args: readonly string[], cwd: string, command: string): { corpus: string; rest: string[] } {
-  const rest: string[] = [];
-  let corpus = DEFAULT_CORPUS;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i] ?? '';
-    if (a === '--corpus') {
-      const v = args[++i];
-      if (v === undefined) throw new UsageError('--corpus needs a directory', command);
-      corpus = resolve(cwd, v);
-    } else if (a.startsWith('--corpus=')) {
-      corpus = resolve(cwd, a.slice('--corpus='.length));
-    } else {
-      rest.push(a);
-    }
-  }
-  return { corpus, rest };
+/** The corpus a `--corpus` value names, resolved against the working directory. */
+export function corpusDir(value: unknown, cwd: string): string {
+  return typeof value === 'string' ? resolve(cwd, value) : DEFAULT_CORPUS;
 }
 
 /** CaseError (a case file that cannot be read or used) as the CLI's input error. */
@@ -40,49 +27,56 @@ export function asInputError(e: unknown): never {
 export const runCommand: Command = {
   name: 'run',
   summary: 'run a program model (named by its corpus case) on the emulated kernel, as strace text',
-  help: `usage: forkscope run MODEL [--strategy ${STRATEGY_NAMES.join('|')}] [--corpus DIR]
+  help: `Usage: forkscope run MODEL [--strategy linux|fork|shared-no-restore] [--corpus DIR]
        forkscope run --list
 
-Runs the model of a corpus case (MODEL is its id, <family>/<case>) on the emulated kernel and
-prints the run as strace -f -ttt -T text. Strategies (how the shim gets out of a vfork):
-  linux              shared memory, parent suspended, parent context kept off the shared stack
-  fork               CLONE_VM and CLONE_VFORK ignored (Shadow today)
-  shared-no-restore  shared memory and suspension; the parent returns through its stack frame
-What the shim noticed (a parent resumed on its child's frame…) is printed on stderr.
-Exit status: 0, or 2 for a usage error or an unreadable case.
+Runs the program model of a corpus case (MODEL is the case id, <family>/<case>) on the
+emulated kernel and prints the run as strace -f -ttt -T text, with the virtual clock's
+timestamps. The strategy says how the shim gets out of an intercepted vfork:
+  linux              shared memory, parent suspended; the parent's saved context is kept off
+                     the shared stack and restored (what Linux itself guarantees)
+  fork               CLONE_VM and CLONE_VFORK ignored: memory copied, parent not suspended
+  shared-no-restore  shared memory and suspension, but the parent returns through the frame
+                     the shim left on the shared stack
+What the shim noticed (a parent resumed on its child's frame…) goes to stderr.
+
+Options:
+  --list              the models, one case id per line
+  --strategy NAME     linux (default), fork or shared-no-restore
+  --corpus DIR        the corpus to read the case from (default: the repository's corpus/)
+  -h, --help          this help
+
+Exit status: 0, or 2 on a usage error or an unreadable case.
+
+Examples:
+  forkscope run --list
+  forkscope run posix_spawn/exec-enoent
+  forkscope run python/run-success --strategy shared-no-restore
 `,
   async run(args, ctx) {
-    const { corpus, rest } = corpusOption(args, ctx.io.cwd, 'run');
-    if (rest.includes('--help')) {
+    const { values, positionals, help } = parseCommandArgs('run', args, {
+      list: { type: 'boolean' },
+      strategy: { type: 'string' },
+      corpus: { type: 'string' },
+    });
+    if (help) {
       ctx.io.stdout.write(runCommand.help);
       return 0;
     }
-    if (rest.includes('--list')) {
-      if (rest.length !== 1) throw new UsageError('--list takes no other argument', 'run');
+    if (values.list === true) {
+      if (positionals.length > 0 || values.strategy !== undefined) throw new UsageError('--list takes no MODEL or --strategy', 'run');
       for (const m of MODELS) ctx.io.stdout.write(`${m.id}\n`);
       return 0;
     }
-    let strategy: StrategyName = 'linux';
-    const positionals: string[] = [];
-    for (let i = 0; i < rest.length; i++) {
-      const a = rest[i] ?? '';
-      const value = a === '--strategy' ? rest[++i] : a.startsWith('--strategy=') ? a.slice('--strategy='.length) : null;
-      if (value !== null) {
-        if (value === undefined || !isStrategyName(value)) {
-          throw new UsageError(`--strategy must be one of ${STRATEGY_NAMES.join(', ')}`, 'run');
-        }
-        strategy = value;
-      } else if (a.startsWith('-')) {
-        throw new UsageError(`unknown option '${a}'`, 'run');
-      } else {
-        positionals.push(a);
-      }
+    const strategy = values.strategy ?? 'linux';
+    if (typeof strategy !== 'string' || !isStrategyName(strategy)) {
+      throw new UsageError(`--strategy must be one of ${STRATEGY_NAMES.join(', ')}`, 'run');
     }
     const id = positionals[0];
     if (id === undefined || positionals.length !== 1) throw new UsageError('run needs exactly one MODEL (see run --list)', 'run');
     if (!findModel(id)) throw new UsageError(`no model named '${id}' (see run --list)`, 'run');
     try {
-      const { input } = loadCase(corpus, id);
+      const { input } = loadCase(corpusDir(values.corpus, ctx.io.cwd), id);
       const r = runModel(input, strategy);
       // The runtime's own strace rendering: the tracer reads it back (parseText) for every
       // comparison, and unlike a re-format of joined events it keeps split calls interleaved.
