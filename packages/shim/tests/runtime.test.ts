@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { exitGroup, exitThread, pushLocal, sys, vfork, waitpid } from '../src/models/libc.js';
 import { MODELS } from '../src/models/registry.js';
 import { Machine } from '../src/runtime/machine.js';
-import { loadCase, runModel } from '../src/runtime/model-run.js';
+import { CaseError, loadCase, runModel } from '../src/runtime/model-run.js';
 import type { Program } from '../src/runtime/program.js';
 import { readFrame, writeFrame } from '../src/runtime/stack.js';
 import { isVforkCall, STRATEGIES, STRATEGY_NAMES, type StrategyName } from '../src/strategies/strategy.js';
@@ -163,5 +163,14 @@ describe('strace text', () => {
       const { input } = loadCase(CORPUS, m.id);
       for (const s of STRATEGY_NAMES) expect(runModel(input, s).invariants, `${m.id} ${s}`).toEqual([]);
     }
+  });
+});
+
+describe('case input errors', () => {
+  it('a bad fs manifest in case.json is a CaseError naming the case, not a crash', () => {
+    const { input } = loadCase(CORPUS, 'raw/vfork-exec');
+    const bad = { ...input, fs: [{ path: 'relative/path', kind: 'file' } as never] };
+    expect(() => runModel(bad, 'linux')).toThrow(CaseError);
+    expect(() => runModel(bad, 'linux')).toThrow(/raw\/vfork-exec\/case\.json fs/);
   });
 });

@@ -3,7 +3,7 @@
 // normalized form, compared with the case's expected.json.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Vfs, type ManifestEntry } from '@forkscope/kernel';
+import { ManifestError, Vfs, type ManifestEntry } from '@forkscope/kernel';
 import { normalize, parseText, type Normalized, type TraceEvent } from '@forkscope/tracer';
 import { describeDivergence } from './divergence.js';
 import { Machine, type ShimNote } from './machine.js';
@@ -62,9 +62,16 @@ export function runModel(input: CaseInput, strategy: StrategyName): ModelRun {
   const model = findModel(input.id);
   if (!model) throw new CaseError(`no model for ${input.id} (forkscope run --list)`);
   const envp = Object.entries(input.env).map(([k, v]) => `${k}=${v}`);
+  let fs: Vfs;
+  try {
+    fs = Vfs.fromManifest(input.fs, { source: `${input.id}/case.json fs` });
+  } catch (e) {
+    if (e instanceof ManifestError) throw new CaseError(e.message);
+    throw e;
+  }
   const machine = new Machine({
     strategy: STRATEGIES[strategy],
-    fs: Vfs.fromManifest(input.fs, { source: `${input.id}/case.json fs` }),
+    fs,
     argv: input.argv,
     envp,
     cwd: input.cwd,
