@@ -50,7 +50,9 @@ const app = await Application.bootstrapWithPlugins(
       disableGit: true,
       sourceLinkTemplate: '{path}#L{line}',
     },
-    readme: resolve(root, 'README.md'),
+    // The landing page is the list of packages: the root README links to directories,
+    // which TypeDoc cannot carry into the output.
+    readme: 'none',
     out,
     excludePrivate: true,
     excludeInternal: true,
