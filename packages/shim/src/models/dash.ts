@@ -183,11 +183,11 @@ function* evalPipeline(g: Guest, p: Pipeline, flags: Flags): GuestGen<number> {
 function* evalCommand(g: Guest, cmd: Command, flags: Flags): GuestGen<number> {
   if (cmd.kind === 'subshell') {
     if (flags.exit) {
-      yield* pushRedirs(g, cmd.redirs, false);
+      if ((yield* pushRedirs(g, cmd.redirs, false)) === null) return 2;
       return yield* evalList(g, cmd.list, { exit: true });
     }
     const r = yield* fork(g, function* (c) {
-      yield* pushRedirs(c, cmd.redirs, false);
+      if ((yield* pushRedirs(c, cmd.redirs, false)) === null) return yield* exitGroup(2);
       return yield* exitGroup(yield* evalList(c, cmd.list, { exit: true }));
     });
     return r.kind === 'done' ? yield* waitforjob(g, 1) : 2;
@@ -206,6 +206,7 @@ function* evalCommand(g: Guest, cmd: Command, flags: Flags): GuestGen<number> {
   const builtin = BUILTINS[name];
   if (builtin) {
     const saved = yield* pushRedirs(g, cmd.redirs, true);
+    if (saved === null) return 2;
     const status = yield* builtin(g, argv);
     yield* popRedirs(saved);
     return status;
@@ -216,10 +217,11 @@ function* evalCommand(g: Guest, cmd: Command, flags: Flags): GuestGen<number> {
     return 127;
   }
   if (flags.exit) {
-    yield* pushRedirs(g, cmd.redirs, false);
+    if ((yield* pushRedirs(g, cmd.redirs, false)) === null) return 2;
     return yield* shellexec(g, path, argv);
   }
   const saved = yield* pushRedirs(g, cmd.redirs, true);
+  if (saved === null) return 2;
   const status = yield* vforkexec(g, path, argv);
   yield* popRedirs(saved);
   return status;
@@ -324,7 +326,7 @@ interface Saved {
 }
 
 /** redirect(): open targets, save the old descriptor above 10 (close-on-exec) when pushing. */
-function* pushRedirs(g: Guest, redirs: readonly Redir[], save: boolean): GuestGen<Saved[]> {
+function* pushRedirs(g: Guest, redirs: readonly Redir[], save: boolean): GuestGen<Saved[] | null> {
   const saved: Saved[] = [];
   for (const r of redirs) {
     const target = yield* expand(g, r.target);
@@ -335,7 +337,12 @@ function* pushRedirs(g: Guest, redirs: readonly Redir[], save: boolean): GuestGe
     } else {
       const flags = r.op === '<' ? O_RDONLY : r.op === '>>' ? O_WRONLY | O_CREAT | O_APPEND : O_WRONLY | O_CREAT | O_TRUNC;
       const o = yield* sys({ name: 'openat', dirfd: -100, path: target, flags, mode: r.op === '<' ? 0 : 0o666 });
-      if (o.kind === 'error') return saved;
+      if (o.kind === 'error') {
+        // The command does not run; what was already redirected is put back.
+        yield* write(2, `/usr/bin/dash: 1: cannot ${r.op === '<' ? 'open' : 'create'} ${target}: ${o.errno === 'ENOENT' ? 'Directory nonexistent' : o.errno}\n`);
+        yield* popRedirs(saved);
+        return null;
+      }
       from = Number(o.value);
       opened = true;
     }
