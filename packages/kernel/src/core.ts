@@ -165,7 +165,7 @@ export class Core {
    * Re-attempts every blocked call after a state change, in blocking order, until nothing more
    * can proceed. Each call's retry decides (pipe data, child state, vfork release…).
    */
-  wakeWaiters(onFinish: (task: Task) => void): void {
+  wakeWaiters(onFinish: (task: Task, call: string, result: SyscallResult) => void): void {
     if (this.waking) return;
     this.waking = true;
     try {
@@ -178,7 +178,7 @@ export class Core {
           // The retry itself may have ended the task (a fatal SIGPIPE): then its result is moot.
           if (result !== undefined && task.block === block && task.state === 'blocked') {
             this.finish(task, result);
-            onFinish(task);
+            onFinish(task, block.call.name, result);
           }
         }
       }

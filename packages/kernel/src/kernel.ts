@@ -22,7 +22,7 @@ import { sysClone, sysClone3, sysFork, sysVfork } from './clone.js';
 import { sysExecve, sysExecveat } from './exec.js';
 import { exitTask, groupExit } from './exit.js';
 import { sysWait4, sysWaitid } from './wait.js';
-import { deliverSignals, hasDeliverable, interrupt, makeInfo, sendSignal } from './signal-delivery.js';
+import { deliverSignals, hasDeliverable, interrupt, makeInfo, savedReturn, sendSignal } from './signal-delivery.js';
 import {
   sysKill,
   sysPause,
@@ -282,7 +282,7 @@ export class Kernel {
     }
     if (core.dirty) this.settle();
     if (task.state === 'ready' && (result.kind === 'done' || result.kind === 'error') && (task.pending.size > 0 || task.group.shared.size > 0)) {
-      deliverSignals(core, task);
+      deliverSignals(core, task, savedReturn(call.name, result));
       if (core.dirty) this.settle();
     }
     if (task.state === 'ready') core.rotate(task);
@@ -291,7 +291,7 @@ export class Kernel {
 
   /** Lets blocked calls whose condition now holds complete, then delivers their signals. */
   private settle(): void {
-    this.core.wakeWaiters((t) => deliverSignals(this.core, t));
+    this.core.wakeWaiters((t, name, result) => deliverSignals(this.core, t, savedReturn(name, result)));
   }
 
   private dispatch(t: Task, call: Syscall): SyscallResult {

@@ -157,7 +157,10 @@ export function sysRtSigreturn(core: Core, t: Task): SyscallResult {
     return { kind: 'gone' };
   }
   t.sigmask = frame.savedMask & ~UNBLOCKABLE;
-  return done(0);
+  // The restored return register; a frame taken outside a call has none modelled (0).
+  const r = frame.interrupted;
+  if (r === null) return done(0);
+  return 'errno' in r ? error(r.errno) : done(r.value);
 }
 
 export function sysPause(core: Core, t: Task, call: CallOf<'pause'>): SyscallResult {

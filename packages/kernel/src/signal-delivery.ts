@@ -7,7 +7,7 @@ import { defaultAction, SIGNALS, SIGRTMIN, isValidSignal } from './signals.js';
 import { CLD, SA } from './abi.js';
 import type { Core } from './core.js';
 import type { SigInfo, SyscallResult } from './outcome.js';
-import { bit, type Task, type ThreadGroup, DEFAULT_ACTION } from './task.js';
+import { bit, type HandlerFrame, type Task, type ThreadGroup, DEFAULT_ACTION } from './task.js';
 import { groupExit } from './exit.js';
 
 const { SIGKILL, SIGSTOP, SIGCONT, SIGCHLD } = SIGNALS;
@@ -188,7 +188,7 @@ export function interrupt(core: Core, t: Task): void {
     result = { kind: 'error', errno: block.restartErrno, restarts };
   }
   core.finish(t, result);
-  deliverSignals(core, t);
+  deliverSignals(core, t, savedReturn(block.call.name, result));
 }
 
 /**
@@ -196,7 +196,28 @@ export function interrupt(core: Core, t: Task): void {
  * vanish, the first caught one becomes a handler frame (one per return: the rest wait for its
  * rt_sigreturn), default actions stop, continue or kill.
  */
-export function deliverSignals(core: Core, t: Task): void {
+/** x86_64 numbers of the calls that can be restarted after a handler (regs->ax = orig_ax). */
+const SYSCALL_NR: Readonly<Record<string, number>> = {
+  read: 0, write: 1, pause: 34, nanosleep: 35, clone: 56, fork: 57, vfork: 58, wait4: 61,
+  rt_sigsuspend: 130, futex: 202, clock_nanosleep: 230, waitid: 247, clone3: 435,
+};
+
+/**
+ * The return register a handler frame saves (arch/x86/kernel/signal.c handle_signal): the call's
+ * value or -errno; for a call being restarted, ERESTARTSYS without SA_RESTART and the NOHAND
+ * kinds become -EINTR, the rest put the call's number back for the re-executed syscall.
+ */
+export function savedReturn(call: string, result: SyscallResult | null | undefined): HandlerFrame['interrupted'] {
+  if (result === null || result === undefined) return null;
+  if (result.kind === 'done') return { call, value: result.value };
+  if (result.kind !== 'error') return null;
+  if (result.restarts === undefined) return { call, errno: result.errno };
+  if (!result.restarts) return { call, errno: 'EINTR' };
+  const nr = SYSCALL_NR[call];
+  return nr === undefined ? null : { call, value: BigInt(nr) };
+}
+
+export function deliverSignals(core: Core, t: Task, returning: HandlerFrame['interrupted'] = null): void {
   while (t.alive && t.state !== 'stopped' && t.state !== 'blocked') {
     if (!hasDeliverable(t)) break;
     const info = t.pending.take(t.sigmask) ?? t.group.shared.take(t.sigmask);
@@ -210,7 +231,7 @@ export function deliverSignals(core: Core, t: Task): void {
     if (typeof action.handler === 'bigint') {
       const savedMask = t.suspendRestore ?? t.sigmask;
       t.suspendRestore = null;
-      t.frames.push({ signo: sig, handler: action.handler, info, flags: action.flags, savedMask });
+      t.frames.push({ signo: sig, handler: action.handler, info, flags: action.flags, savedMask, interrupted: returning });
       let mask = t.sigmask | action.mask;
       if ((action.flags & SA.NODEFER) === 0n) mask |= bit(sig);
       t.sigmask = mask & ~UNBLOCKABLE;

@@ -6,6 +6,7 @@
 import type { BlockedOn, SigInfo, SyscallResult, Tid } from './outcome.js';
 import type { ExitHow } from './events.js';
 import type { Syscall } from './calls.js';
+import type { ErrnoName } from './errno.js';
 import type { AddressSpace } from './memory/address-space.js';
 import type { FdTable } from './files/fd-table.js';
 import { defaultRlimits, type Rlimit } from './rlimits.js';
@@ -102,6 +103,12 @@ export interface HandlerFrame {
   readonly flags: bigint;
   /** The mask to restore at rt_sigreturn. */
   readonly savedMask: bigint;
+  /**
+   * The return register the handler interrupted, which rt_sigreturn restores and returns: the
+   * result of the call the task was returning from, or null when the task was not in a call
+   * (a signal taken while it ran user code: its registers are not modelled).
+   */
+  readonly interrupted: { readonly call: string; readonly value: bigint } | { readonly call: string; readonly errno: ErrnoName } | null;
 }
 
 /** A blocked system call: what it waits for and how a signal may end the wait. */

@@ -3,8 +3,8 @@
 // across fork, thread creation and exec. Sources: kernel/sys.c, kernel/futex/syscalls.c,
 // kernel/rseq.c, arch/x86/kernel/process_64.c, drivers/char/random.c.
 import { describe, expect, it } from 'vitest';
-import { ARCH, CLONE, GRND, RLIMIT, RLIM_INFINITY } from '../src/index.js';
-import { boot, call, errno, execve, fork, ok, page } from './kernel-helpers.js';
+import { ARCH, CLONE, GRND, RLIMIT, RLIM_INFINITY, SA, SIGNALS } from '../src/index.js';
+import { boot, call, errno, execve, exit, fork, ok, page, sigaction } from './kernel-helpers.js';
 
 const THREAD = CLONE.VM | CLONE.FS | CLONE.FILES | CLONE.SIGHAND | CLONE.THREAD | CLONE.SYSVSEM;
 
@@ -189,3 +189,30 @@ describe('getrandom', () => {
 function robustOf(k: ReturnType<typeof boot>['k'], tid: number): bigint | undefined {
   return k.task(tid)?.robustList;
 }
+
+describe('rt_sigreturn restores the interrupted return register (arch/x86/kernel/signal.c)', () => {
+  it("a handler run at wait4's return gives back wait4's value; pause's EINTR; a restarted wait4 its call number", () => {
+    const { k, root } = boot();
+    const HANDLER = 0x401000n;
+    sigaction(k, root, SIGNALS.SIGCHLD, HANDLER);
+    const child = fork(k, root);
+    expect(call(k, root, { name: 'wait4', pid: child, status: 0n, options: 0, rusage: 0n }).kind).toBe('blocked');
+    exit(k, child, 0);
+    expect(k.completion(root)).toMatchObject({ kind: 'done', value: BigInt(child) });
+    expect(call(k, root, { name: 'rt_sigreturn' })).toEqual({ kind: 'done', value: BigInt(child) });
+
+    sigaction(k, root, SIGNALS.SIGUSR1, HANDLER);
+    expect(call(k, root, { name: 'pause' }).kind).toBe('blocked');
+    k.signalProcess(root, SIGNALS.SIGUSR1);
+    expect(k.completion(root)).toMatchObject({ kind: 'error', errno: 'ERESTARTNOHAND', restarts: false });
+    expect(call(k, root, { name: 'rt_sigreturn' })).toEqual({ kind: 'error', errno: 'EINTR' });
+
+    // SA_RESTART: the register holds wait4's number (61) for the re-executed syscall instruction.
+    sigaction(k, root, SIGNALS.SIGUSR1, HANDLER, SA.RESTART);
+    const child2 = fork(k, root);
+    expect(call(k, root, { name: 'wait4', pid: child2, status: 0n, options: 0, rusage: 0n }).kind).toBe('blocked');
+    k.signalProcess(root, SIGNALS.SIGUSR1);
+    expect(k.completion(root)).toMatchObject({ kind: 'error', errno: 'ERESTARTSYS', restarts: true });
+    expect(call(k, root, { name: 'rt_sigreturn' })).toEqual({ kind: 'done', value: 61n });
+  });
+});

@@ -244,6 +244,11 @@ function isVforkCall(e: SyscallEvent): boolean {
 
 /** A pid result agrees when the kernel returned the task the recorded pid is bound to, or both lie outside the recording. */
 function valuesAgree(name: string, recorded: bigint, kernel: bigint, pids: PidMap): boolean {
+  if (name === 'rt_sigreturn' && recorded > 0n && recorded !== kernel) {
+    // The restored register of an interrupted wait4/fork…: a pid when that call returned one.
+    const mapped = pids.emulated(Number(recorded));
+    return mapped !== undefined && BigInt(mapped) === kernel;
+  }
   if (!PID_RESULTS.has(name) || recorded <= 0n) return recorded === kernel;
   const mapped = pids.emulated(Number(recorded));
   if (mapped !== undefined) return BigInt(mapped) === kernel;

@@ -359,7 +359,7 @@ export function convert(event: SyscallEvent, pids: PidLookup): Conversion {
       return checked({ name: 'rt_sigprocmask', how: Number(how), set, oldset: 0n, sigsetsize: size });
     }
     case 'rt_sigreturn':
-      return { kind: 'run-adopted', call: { name: 'rt_sigreturn' }, reason: "rt_sigreturn returns the interrupted call's register" };
+      return { kind: 'run-adopted', call: { name: 'rt_sigreturn' }, reason: "rt_sigreturn returns the interrupted register, which the kernel does not know for a signal taken outside a call" };
     case 'pause':
       return checked({ name: 'pause' });
     case 'sigaltstack': {

@@ -76,6 +76,11 @@ export class KernelAdapter implements KernelPort {
     return this.kernel.signalFrames(tid).length > 0;
   }
 
+  sigreturnCall(tid: number): string | null {
+    const frames = this.kernel.signalFrames(tid);
+    return frames[frames.length - 1]?.interrupted?.call ?? null;
+  }
+
   addressSpaceOf(tid: number): string {
     const tgid = this.tgidOf(tid);
     let execs = 0;

@@ -25,6 +25,8 @@ export interface KernelPort {
   addressSpaceOf(tid: number): string;
   /** Whether the task is running a signal handler the kernel delivered (so rt_sigreturn has a frame to pop). */
   inHandler(tid: number): boolean;
+  /** The call whose return register the innermost handler frame saved (rt_sigreturn returns it), or null. */
+  sigreturnCall(tid: number): string | null;
   /** Whether the task can make a call now ('ready'), or why not; undefined for an unknown tid. */
   state(tid: number): 'ready' | 'blocked' | 'stopped' | 'exited' | 'zombie' | undefined;
   /** The kernel's event log so far (append-only). */

@@ -114,6 +114,8 @@ export class ReplayGuest {
   #halted: string | null = null;
   /** Futex words some recorded call waits on: the replay does not send waits, so wakes on them are adopted. */
   #waitedWords = new Set<bigint>();
+  /** Per task: the name of the last recorded call that returned. */
+  readonly #lastReturned = new Map<number, string>();
 
   /** Calls whose result the kernel starts from rather than decides (see starting-state.ts). */
   readonly #inputs: ReadonlyMap<SyscallEvent, string>;
@@ -276,6 +278,13 @@ export class ReplayGuest {
     // An environment input is still sent: later calls are checked against the state it leaves.
     let conversion: Conversion =
       input !== undefined && converted.kind === 'checked' ? { kind: 'run-adopted', call: converted.call, reason: input } : converted;
+    if (conversion.kind === 'run-adopted' && conversion.call.name === 'rt_sigreturn') {
+      // Checked when the kernel ran the handler at the return of the call the recording shows just
+      // before it (then it knows the register sigreturn restores); a handler the replay's timing
+      // moved to another return point keeps the recorded value.
+      const interrupted = this.#port.sigreturnCall(tid);
+      if (interrupted !== null && interrupted === this.#lastReturned.get(tid)) conversion = { kind: 'checked', call: conversion.call };
+    }
     if (conversion.kind === 'checked' && conversion.call.name === 'futex' && this.#waitedWords.has(conversion.call.uaddr)) {
       conversion = { kind: 'adopted', reason: 'futex wake of a word a recorded call waits on (waits need guest memory)' };
     }
@@ -486,6 +495,7 @@ export class ReplayGuest {
       }
     }
     this.#records.push(record);
+    this.#lastReturned.set(tid, event.name);
     return record;
   }
 
