@@ -163,8 +163,10 @@ describe('forkscope with -ff files (fixture lines)', () => {
     expect(p).toEqual({ code: 0, stdout: 'run.11428: 6 lines, 6 events, 0 diagnostics\nrun.11429: 3 lines, 3 events, 0 diagnostics\n', stderr: '' });
     const nd = await run(['parse', '--ndjson', 'run.11428', 'run.11429'], dir);
     const pids = nd.stdout.trimEnd().split('\n').map((l) => (JSON.parse(l) as { pid: number }).pid);
-    // Merged by timestamp: the child's execve (…878291) comes between the parent's clone3 and wait4.
-    expect(pids).toEqual([11428, 11428, 11429, 11428, 11429, 11429, 11428, 11428, 11428]);
+    // Merged by when each call returned (stamp + -T duration), where a -f capture prints the result:
+    // clone3 returns at …878940, the child's execve at …879137, its exit at …883104/…883338, and the
+    // parent's wait4, stamped at entry (…879798), returns only at …883363, after the child has exited.
+    expect(pids).toEqual([11428, 11428, 11429, 11429, 11429, 11428, 11428, 11428, 11428]);
   });
 
   it('normalizes the -ff files of a run exactly as the same run recorded with -f', async () => {
