@@ -94,12 +94,14 @@ describe('convert (real lines)', () => {
     expect(convert(nval, noPids)).toMatchObject({ kind: 'adopted' });
   });
 
-  it('mmap is effect-checked at the recorded address; sleeps and futexes are adopted with a reason', () => {
+  it('mmap is effect-checked at the recorded address; sleeps and futex waits are adopted with a reason', () => {
     expect(convert(line('9865  mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7f1862b06000'), noPids)).toEqual({
       kind: 'effect',
       call: { name: 'mmap', addr: 0x7f1862b06000n, length: 8192n, prot: 3, flags: 0x32, fd: -1, offset: 0n },
     });
-    expect(convert(line('9867  futex(0x7f95ce41da4c, FUTEX_WAKE_PRIVATE, 2147483647) = 0'), noPids)).toMatchObject({ kind: 'adopted', reason: expect.stringContaining('futex') });
+    // A wake needs no guest memory (the kernel counts the sleepers): checked; a wait reads the word: adopted.
+    expect(convert(line('9867  futex(0x7f95ce41da4c, FUTEX_WAKE_PRIVATE, 2147483647) = 0'), noPids)).toMatchObject({ kind: 'checked' });
+    expect(convert(line('9867  futex(0x7f95ce41da4c, FUTEX_WAIT_PRIVATE, 2, NULL) = 0'), noPids)).toMatchObject({ kind: 'adopted', reason: expect.stringContaining('futex') });
   });
 
   it('B5 a clone_args bigger than the struct (extra bytes printed) is adopted, not misread', () => {

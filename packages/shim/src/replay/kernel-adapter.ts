@@ -76,6 +76,11 @@ export class KernelAdapter implements KernelPort {
     return this.kernel.signalFrames(tid).length > 0;
   }
 
+  anyMapped(tid: number, addr: bigint, length: bigint): boolean {
+    const maps = this.kernel.memory(tid)?.mappings() ?? [];
+    return maps.some((m) => m.start < addr + length && addr < m.start + m.length);
+  }
+
   sigreturnCall(tid: number): string | null {
     const frames = this.kernel.signalFrames(tid);
     return frames[frames.length - 1]?.interrupted?.call ?? null;

@@ -25,6 +25,8 @@ export interface KernelPort {
   addressSpaceOf(tid: number): string;
   /** Whether the task is running a signal handler the kernel delivered (so rt_sigreturn has a frame to pop). */
   inHandler(tid: number): boolean;
+  /** Whether any byte of [addr, addr + length) is mapped in the task's address space. */
+  anyMapped(tid: number, addr: bigint, length: bigint): boolean;
   /** The call whose return register the innermost handler frame saved (rt_sigreturn returns it), or null. */
   sigreturnCall(tid: number): string | null;
   /** Whether the task can make a call now ('ready'), or why not; undefined for an unknown tid. */

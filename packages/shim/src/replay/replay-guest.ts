@@ -25,6 +25,9 @@ const FAULT_CODES = ['SEGV_', 'BUS_', 'ILL_', 'FPE_', 'TRAP_'];
 const F_GETFL = 3;
 const F_SETFL = 4;
 const O_NONBLOCK = 0o4000n;
+const PROT_RW = 3;
+/** MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED: an image range placed where the recording shows it. */
+const MAP_IMAGE = 0x32;
 /** Calls whose first argument is the fd they work on. */
 const FD_CALLS = new Set(['read', 'write']);
 
@@ -369,10 +372,22 @@ export class ReplayGuest {
     const before = this.#port.events().length;
     const result = this.#port.syscall(tid, call);
     this.#drain();
-    if (event.name === 'mprotect' && result.kind === 'error' && result.errno === 'ENOMEM' && event.outcome.kind === 'value') {
-      // The range belongs to the image exec loaded (ELF segments, the stack), which Linux mapped
-      // without a recorded call; the kernel's exec does not lay out segments.
-      return { event, conversion: { kind: 'adopted', reason: "mprotect of a range the exec'd image mapped (not in the recording)" } };
+    if (call.name === 'mprotect' && result.kind === 'error' && result.errno === 'ENOMEM' && event.outcome.kind === 'value') {
+      // The range belongs to the image exec loaded (ELF segments of the program and its interpreter),
+      // which Linux mapped without a recorded call, where ASLR chose. As with mmap's address, the
+      // placement is the environment's: the replay maps the range there (read-write, as the data
+      // segment holding RELRO is) and the kernel then decides the call and tracks the protection.
+      // Only a range the kernel has nothing mapped in: a partial overlap stays adopted.
+      if (this.#port.anyMapped(tid, call.addr, call.length)) {
+        return { event, conversion: { kind: 'adopted', reason: "mprotect of a range partly mapped by exec (not in the recording)" } };
+      }
+      const placed = this.#port.syscall(tid, { name: 'mmap', addr: call.addr, length: call.length, prot: PROT_RW, flags: MAP_IMAGE, fd: -1, offset: 0n });
+      if (placed.kind !== 'done') {
+        return { event, conversion: { kind: 'adopted', reason: "mprotect of a range the exec'd image mapped (not in the recording)" } };
+      }
+      const again = this.#port.syscall(tid, call);
+      this.#drain();
+      return { event, conversion: { kind: 'effect', call }, result: again };
     }
     const unmodelled = this.#unmodelledSince(before, tid);
     if (result.kind === 'error' && result.errno === 'ENOSYS' && unmodelled !== null && !recordedErrno(event, 'ENOSYS')) {
@@ -424,7 +439,14 @@ export class ReplayGuest {
     if (shift === undefined) {
       const base = this.#port.syscall(tid, { name: 'brk', addr: 0n });
       this.#drain();
-      if (recorded !== undefined && addr === 0n && base.kind === 'done') this.#brkShift.set(space, recorded - base.value);
+      if (recorded !== undefined && addr === 0n && base.kind === 'done') {
+        // Where the heap starts is the environment's (ASLR), as an mmap's address is: the kernel's
+        // answer to the query is taken as the base (effect-checked: every later brk of this
+        // address space is then checked against it, shifted).
+        const learnt = recorded - base.value;
+        this.#brkShift.set(space, learnt);
+        return { event, conversion: { kind: 'effect', call: { name: 'brk', addr } }, result: { kind: 'done', value: base.value + learnt } };
+      }
       return { event, conversion: { kind: 'adopted', reason: 'the first brk after exec: the base is placed by exec (ASLR)' } };
     }
     const result = this.#port.syscall(tid, { name: 'brk', addr: addr === 0n ? 0n : addr - shift });
