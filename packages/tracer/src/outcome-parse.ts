@@ -2,7 +2,11 @@
 // (src/syscall.c syscall_exiting_trace). Also Shadow's `= rv` forms.
 import type { SyscallOutcome } from './events.js';
 import { findCloseParen, isDigit, isWordChar, skipDecoration } from './text-scan.js';
+import { decimalSlice, Interner } from './intern.js';
 import { integerOf, ValueOutcome } from './value-outcome.js';
+
+/** errno names and their messages repeat on every failing call. */
+const ERRNO_TEXT = new Interner();
 
 export interface OutcomeParse {
   outcome: SyscallOutcome;
@@ -134,7 +138,7 @@ export function parseOutcome(s: string, i: number, end: number, shadow: boolean)
   } else {
     const numEnd = integerEnd(s, j, end);
     if (numEnd < 0) return 'result is not a number';
-    const text = s.slice(j, numEnd);
+    const text = decimalSlice(s, j, numEnd);
     const negative = s.charCodeAt(j) === 0x2d;
     j = numEnd;
     let decoration: string | undefined;
@@ -150,12 +154,12 @@ export function parseOutcome(s: string, i: number, end: number, shadow: boolean)
     if (negative && s.charCodeAt(j) === 0x20 && isErrnoStart(s.charCodeAt(j + 1))) {
       let k = j + 1;
       while (k < end && isWordChar(s.charCodeAt(k))) k++;
-      errno = s.slice(j + 1, k);
+      errno = ERRNO_TEXT.slice(s, j + 1, k);
       j = k;
       if (s.startsWith(' (', j)) {
         const close = findCloseParen(s, j + 2, end);
         if (close < 0) return 'unclosed message after ' + errno;
-        message = s.slice(j + 2, close);
+        message = ERRNO_TEXT.slice(s, j + 2, close);
         j = close + 1;
       }
     } else if (negative && s.startsWith(' (', j)) {

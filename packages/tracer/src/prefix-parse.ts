@@ -136,7 +136,14 @@ function bracketKind(s: string, open: number, close: number): 'scno' | 'ip' | 's
   return 'secontext';
 }
 
-/** Parses the leader of `s` (colour codes already stripped). Never fails: unknown text is body. */
+/** The one LeaderResult `parseLeader` fills in (an object per line was a measurable share of the
+ * scan's garbage): read it, or copy it, before the next call. */
+const LEADER: LeaderResult = { pid: null, prefix: EMPTY_PREFIX, body: 0, shadow: false };
+
+/**
+ * Parses the leader of `s` (colour codes already stripped). Never fails: unknown text is body.
+ * The result is a shared object, valid until the next call.
+ */
 export function parseLeader(s: string): LeaderResult {
   let i = 0;
   let pid: number | null = null;
@@ -258,5 +265,9 @@ export function parseLeader(s: string): LeaderResult {
     if (secontext !== undefined) p.secontext = secontext;
     prefix = p;
   }
-  return { pid, prefix, body: i, shadow };
+  LEADER.pid = pid;
+  LEADER.prefix = prefix;
+  LEADER.body = i;
+  LEADER.shadow = shadow;
+  return LEADER;
 }

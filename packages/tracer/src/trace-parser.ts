@@ -23,6 +23,10 @@ import { SyscallRecord } from './syscall-record.js';
 import { findCallEnd, isDigit, isWordChar, skipString, stripSgr, type CallEnd } from './text-scan.js';
 import { decodeEscapes, parseValue } from './value-parse.js';
 import { errnoName } from './errno.js';
+import { Interner } from './intern.js';
+
+/** Syscall names: a few dozen distinct ones over millions of lines. */
+const NAMES = new Interner();
 
 export type Dialect = 'auto' | 'strace' | 'shadow';
 
@@ -339,7 +343,7 @@ export class TraceParser {
       }
       return;
     }
-    const name = text.slice(b, i);
+    const name = NAMES.slice(text, b, i);
     const argsStart = i + 1;
     const end = findCallEnd(text, argsStart, text.length);
     if (end === null) return this.cut(text, leader, line);
@@ -456,7 +460,7 @@ export class TraceParser {
     const b = leader.body + 5;
     const r = text.indexOf(RESUMED, b);
     if (r < 0) return this.diagnostic(text, 'malformed <... resumed> marker', endLine, leader.pid);
-    const name = text.slice(b, r);
+    const name = NAMES.slice(text, b, r);
     let argsStart = r + RESUMED.length;
     // Before strace 5.0 the marker was followed by a space: `<... select resumed> )`.
     if (text.charCodeAt(argsStart) === 0x20 && !text.startsWith(' =>', argsStart) && !text.startsWith(' <unfinished', argsStart)) {
@@ -501,14 +505,14 @@ export class TraceParser {
   private cut(text: string, leader: LeaderResult, line: number): void {
     const m = text.lastIndexOf('strace: ');
     if (m > leader.body) {
-      this.open = { leader, text: text.slice(0, m), line };
+      this.open = { leader: { ...leader }, text: text.slice(0, m), line };
       this.straceMessage(text.slice(m), line);
       return;
     }
     const output = tracedOutputAtEnd(text, leader.body);
     if (output !== null) {
       // Without -o, the tracee's own stderr lands inside strace's open `write(2, "…", n` line.
-      this.open = { leader, text: text.slice(0, text.length - output.length), line };
+      this.open = { leader: { ...leader }, text: text.slice(0, text.length - output.length), line };
       this.message(output, line, leader.pid);
       return;
     }

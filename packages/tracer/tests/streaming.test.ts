@@ -50,6 +50,36 @@ describe('streaming input', () => {
     );
   });
 
+  it('a chunk larger than the 64 KiB decode piece: lines and a UTF-8 character across piece ends are kept whole', async () => {
+    // The decoder reads byte chunks in 64 KiB pieces; put a line, and a two-byte character, across
+    // each piece boundary of one 200 KiB chunk.
+    const lines: string[] = [];
+    let size = 0;
+    for (let k = 0; size < 200 * 1024; k++) {
+      const l = `${1000 + (k % 7)}  write(1, "${'x'.repeat(k % 97)}é${'y'.repeat(k % 13)}", ${k % 500}) = ${k % 500}`;
+      lines.push(l);
+      size += Buffer.byteLength(l) + 1;
+    }
+    const text = lines.join('\n') + '\n';
+    const bytes = Buffer.from(text, 'utf8');
+    const expected = parseText(text).map(plain);
+    expect(expected).toHaveLength(lines.length);
+    // The shift that puts the first byte of an é last in the first piece, its second byte first in the next.
+    const split = 65535 - bytes.lastIndexOf(0xc3, 65535);
+    for (const shift of [0, 1, 37, split]) {
+      // Shifting the start moves every boundary through different bytes of the lines and the é.
+      const got = await collect(parse(Readable.from([Buffer.concat([Buffer.from('\n'.repeat(shift)), bytes])])));
+      const moved = expected.map((e) => {
+        const span = e['span'] as { line: number; endLine: number };
+        return { ...e, span: { line: span.line + shift, endLine: span.endLine + shift } };
+      });
+      expect(got.map(plain)).toEqual(moved);
+    }
+    // All-ASCII pieces too (the latin1/ascii path), with a line across each boundary.
+    const ascii = text.replaceAll('é', '\\303\\251');
+    expect((await collect(parse(Readable.from([Buffer.from(ascii)])))).map(plain)).toEqual(parseText(ascii).map(plain));
+  });
+
   it('accepts strings, bytes and async iterables of strings', async () => {
     const expected = parseText(sample).map(plain);
     expect((await collect(parse(sample))).map(plain)).toEqual(expected);

@@ -1,0 +1,57 @@
+// Interned copies of the short strings that repeat on nearly every line (syscall names, errno
+// names and messages, small results): one string each instead of a fresh copy per line, which was
+// a measurable share of the scan's garbage, and copies that do not pin the chunk they came from.
+
+/** Longer texts are not worth a table slot. */
+const MAX_INTERNED = 48;
+
+/** A direct-mapped cache: a slot holds the last text that hashed to it. */
+export class Interner {
+  private readonly slots: (string | undefined)[];
+  private readonly mask: number;
+
+  constructor(bits = 9) {
+    this.slots = new Array<string | undefined>(1 << bits).fill(undefined);
+    this.mask = (1 << bits) - 1;
+  }
+
+  /** `s.slice(from, to)`, the same string as the last time these characters were asked for. */
+  slice(s: string, from: number, to: number): string {
+    const len = to - from;
+    if (len <= 0) return '';
+    if (len > MAX_INTERNED) return s.slice(from, to);
+    let h = len;
+    // A few characters are enough to tell the repeating texts apart; the compare below is exact.
+    h = (h * 31 + s.charCodeAt(from)) | 0;
+    h = (h * 31 + s.charCodeAt(to - 1)) | 0;
+    h = (h * 31 + s.charCodeAt(from + (len >> 1))) | 0;
+    if (len > 2) h = (h * 31 + s.charCodeAt(from + 1)) | 0;
+    const slot = (h ^ (h >>> 9)) & this.mask;
+    const cached = this.slots[slot];
+    if (cached !== undefined && cached.length === len && s.startsWith(cached, from)) return cached;
+    // A fresh flat string: a plain slice of 13+ characters would share (and pin) the whole chunk.
+    const copy = (s.slice(from, to) + ' ').slice(0, -1);
+    this.slots[slot] = copy;
+    return copy;
+  }
+}
+
+/** Decimal strings "0".."999": results, fds and sizes printed on most lines. */
+const SMALL_DECIMALS: readonly string[] = Array.from({ length: 1000 }, (_, n) => String(n));
+
+/**
+ * `s.slice(from, to)` for a decimal integer token, shared for 0..999 (no leading zero, no sign);
+ * any other token is sliced as usual.
+ */
+export function decimalSlice(s: string, from: number, to: number): string {
+  const len = to - from;
+  if (len < 1 || len > 3) return s.slice(from, to);
+  let n = 0;
+  for (let k = from; k < to; k++) {
+    const d = s.charCodeAt(k) - 0x30;
+    if (d < 0 || d > 9) return s.slice(from, to);
+    n = n * 10 + d;
+  }
+  if (len > 1 && s.charCodeAt(from) === 0x30) return s.slice(from, to);
+  return SMALL_DECIMALS[n] as string;
+}
