@@ -95,3 +95,15 @@ describe('credentials in dash/background-wait', () => {
     expect(r.adoptedReasons.some((a) => a.reason.startsWith('geteuid'))).toBe(false);
   });
 });
+
+describe('rt_sigreturn in dash/command-substitution', () => {
+  const { lines, info } = load('dash/command-substitution');
+
+  it("a changed restored register (the interrupted wait4's pid) is a divergence", () => {
+    const i = findAll(lines, 'rt_sigreturn(', ') = ').find((n) => / = [1-9][0-9]* </.test(lines[n]!));
+    expect(i).toBeDefined();
+    const m = [...lines];
+    m[i!] = m[i!]!.replace(/ = ([0-9]+) </, (_all, v: string) => ` = ${Number(v) + 1} <`);
+    divergesAt(check(m, info), i! + 1, 'rt_sigreturn');
+  });
+});
