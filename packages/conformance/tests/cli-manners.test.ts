@@ -324,11 +324,8 @@ describe('--help for every registered command', () => {
     expect((helps[0]?.stdout ?? '').split('\n')[0]).toMatch(new RegExp(`^usage: forkscope ${name}\\b`, 'i'));
   });
 
-  // Commands whose help has no Examples section yet: their owner adds one, then removes the name here.
-  const WITHOUT_EXAMPLES_YET = new Set(['run', 'matrix']);
   for (const { name, help } of COMMANDS) {
-    const known = WITHOUT_EXAMPLES_YET.has(name);
-    (known ? it.skip : it)(`${name}: the help has an Examples section with at least one forkscope ${name} line${known ? ' (skipped: its help has no examples yet)' : ''}`, () => {
+    it(`${name}: the help has an Examples section with at least one forkscope ${name} line`, () => {
       const examples = help.split(/^examples:\n/im)[1] ?? '';
       expect(examples, `${name} --help has an Examples: section`).not.toBe('');
       expect(examples).toMatch(new RegExp(`^  forkscope ${name}\\b`, 'm'));

@@ -1,11 +1,13 @@
-// `forkscope run MODEL [--strategy S]` and `run --list`: a program model on the emulated kernel,
+// `forkscope run MODEL [--strategy S] [--html OUT]` and `run --list`: a program model on the emulated kernel,
 // printed as strace -f -ttt -T text with the virtual clock's timestamps.
+import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { CaseError, findModel, isStrategyName, loadCase, MODELS, runModel, STRATEGY_NAMES } from '@forkscope/shim';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
-import { InputError, UsageError } from '../io.js';
+import { InputError, UsageError, inputErrorOf } from '../io.js';
+import { renderReport } from '../../report/index.js';
 
 /** The repository's corpus, beside packages/ (the same depth from src/ and dist/). */
 export const DEFAULT_CORPUS = fileURLToPath(new URL('../../../../../corpus', import.meta.url));
@@ -27,7 +29,7 @@ export function asInputError(e: unknown): never {
 export const runCommand: Command = {
   name: 'run',
   summary: 'run a program model (named by its corpus case) on the emulated kernel, as strace text',
-  help: `Usage: forkscope run MODEL [--strategy linux|fork|shared-no-restore] [--corpus DIR]
+  help: `Usage: forkscope run MODEL [--strategy linux|fork|shared-no-restore] [--corpus DIR] [--html OUT]
        forkscope run --list
 
 Runs the program model of a corpus case (MODEL is the case id, <family>/<case>) on the
@@ -44,20 +46,23 @@ Options:
   --list              the models, one case id per line
   --strategy NAME     linux (default), fork or shared-no-restore
   --corpus DIR        the corpus to read the case from (default: the repository's corpus/)
+  --html OUT          also write the run as an HTML timeline to OUT (see forkscope report)
   -h, --help          this help
 
-Exit status: 0, or 2 on a usage error or an unreadable case.
+Exit status: 0, or 2 on a usage error, an unreadable case or an unwritable --html OUT.
 
 Examples:
   forkscope run --list
   forkscope run posix_spawn/exec-enoent
   forkscope run python/run-success --strategy shared-no-restore
+  forkscope run posix_spawn/success --html spawn-run.html
 `,
   async run(args, ctx) {
     const { values, positionals, help } = parseCommandArgs('run', args, {
       list: { type: 'boolean' },
       strategy: { type: 'string' },
       corpus: { type: 'string' },
+      html: { type: 'string' },
     });
     if (help) {
       ctx.io.stdout.write(runCommand.help);
@@ -72,19 +77,30 @@ Examples:
     if (typeof strategy !== 'string' || !isStrategyName(strategy)) {
       throw new UsageError(`--strategy must be one of ${STRATEGY_NAMES.join(', ')}`, 'run');
     }
+    const html = values.html;
+    if (html !== undefined && (typeof html !== 'string' || html === '')) throw new UsageError('--html needs a file name', 'run');
     const id = positionals[0];
     if (id === undefined || positionals.length !== 1) throw new UsageError('run needs exactly one MODEL (see run --list)', 'run');
     if (!findModel(id)) throw new UsageError(`no model named '${id}' (see run --list)`, 'run');
+    let r: ReturnType<typeof runModel>;
     try {
       const { input } = loadCase(corpusDir(values.corpus, ctx.io.cwd), id);
-      const r = runModel(input, strategy);
-      // The runtime's own strace rendering: the tracer reads it back (parseText) for every
-      // comparison, and unlike a re-format of joined events it keeps split calls interleaved.
-      ctx.io.stdout.write(r.text);
-      for (const n of r.notes) ctx.io.stderr.write(`shim: ${n.text}\n`);
-      return 0;
+      r = runModel(input, strategy);
     } catch (e) {
       return asInputError(e);
     }
+    // The runtime's own strace rendering: the tracer reads it back (parseText) for every
+    // comparison, and unlike a re-format of joined events it keeps split calls interleaved.
+    ctx.io.stdout.write(r.text);
+    for (const n of r.notes) ctx.io.stderr.write(`shim: ${n.text}\n`);
+    if (typeof html === 'string') {
+      const page = renderReport(r.events, { title: `${id} (emulated, strategy ${strategy})` });
+      try {
+        await writeFile(resolve(ctx.io.cwd, html), page);
+      } catch (err) {
+        throw inputErrorOf(html, err) ?? err;
+      }
+    }
+    return 0;
   },
 };
