@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parse, parseFile, parseFiles, parseText, pidOfFfName, type SyscallEvent, type TraceEvent } from '../src/index.js';
+import { parse, parseBatches, parseFile, parseFiles, parseText, pidOfFfName, type SyscallEvent, type TraceEvent } from '../src/index.js';
 import { plain } from './event-compare.js';
 
 const sample = [
@@ -78,6 +78,29 @@ describe('streaming input', () => {
     // All-ASCII pieces too (the latin1/ascii path), with a line across each boundary.
     const ascii = text.replaceAll('é', '\\303\\251');
     expect((await collect(parse(Readable.from([Buffer.from(ascii)])))).map(plain)).toEqual(parseText(ascii).map(plain));
+  });
+
+  it('parseBatches hands out the events of parse(), in order, in bounded arrays', async () => {
+    const lines: string[] = [];
+    for (let k = 0; k < 2000; k++) {
+      lines.push(`${100 + (k % 3)}  close(${k % 50}) = ${k % 5 === 0 ? '-1 EBADF (Bad file descriptor)' : '0'}`);
+    }
+    lines.push('100  vfork( <unfinished ...>'); // never resumed: emitted at the end of input
+    const text = lines.join('\n');
+    const expected = parseText(text).map(plain);
+    const sizes: number[] = [];
+    const got: TraceEvent[] = [];
+    for await (const batch of parseBatches(Readable.from([Buffer.from(text.slice(0, 30000)), Buffer.from(text.slice(30000))]))) {
+      expect(batch.length).toBeGreaterThan(0);
+      sizes.push(batch.length);
+      got.push(...batch);
+    }
+    expect(got.map(plain)).toEqual(expected);
+    expect(sizes.length).toBeGreaterThan(1);
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(300);
+    await expect(async () => {
+      for await (const b of parseBatches(42 as unknown as string)) void b;
+    }).rejects.toThrow(/parseBatches: input must be/);
   });
 
   it('accepts strings, bytes and async iterables of strings', async () => {

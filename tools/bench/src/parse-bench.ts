@@ -1,6 +1,7 @@
 // Parser throughput and memory on a real ≥50 MB strace capture (made by gen-capture):
 //   split  — decode the chunks and split them into lines, nothing else (the floor);
 //   scan   — parse() with lazy arguments: every event built, no argument tree;
+//   batch  — parseBatches(): the scan's events as arrays (one await per array, not per event);
 //   full   — parse() and every syscall's argument tree (and every result's bigint).
 // One thread; median of several runs after a warm-up; MB/s per wall second and per CPU second
 // (the latter is steadier on a shared machine). Peak RSS is measured in a child process per
@@ -13,12 +14,12 @@ import { spawnSync } from 'node:child_process';
 import { createReadStream, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parse, type TraceEvent } from '@forkscope/tracer';
+import { parse, parseBatches, type TraceEvent } from '@forkscope/tracer';
 import { defaultCapturePath, ensureCapture } from './gen-capture.js';
 
 const CHUNK = 1 << 20;
 
-type Mode = 'split' | 'scan' | 'full';
+type Mode = 'split' | 'scan' | 'batch' | 'full';
 
 /** Pieces the split found not to be ASCII (parse() would decode those as UTF-8). */
 let nonAsciiPieces = 0;
@@ -44,6 +45,10 @@ async function runMode(mode: Mode, file: string, times: number): Promise<number>
         for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
       }
     }
+    return n;
+  }
+  if (mode === 'batch') {
+    for await (const b of parseBatches(chunks(file, times))) n += b.length;
     return n;
   }
   for await (const e of parse(chunks(file, times))) {
@@ -130,21 +135,22 @@ async function main(argv: readonly string[]): Promise<void> {
     ensureCapture({ out: defaultCapturePath, bytes: 50e6 }),
     ensureCapture({ out: join(dirname(defaultCapturePath), 'capture-f.strace'), bytes: 50e6, flags: ['-f'] }),
   ];
-  const all: Record<string, Record<Mode, Figures> & { scanToSplitCpu: number; MB: number; lines: number }> = {};
+  const all: Record<string, Record<Mode, Figures> & { scanToSplitCpu: number; batchToSplitCpu: number; MB: number; lines: number }> = {};
   for (const f of captures) {
     const size = statSync(f).size;
     const lines = await runMode('split', f, 1);
     if (nonAsciiPieces > 0) console.log(`  note: ${nonAsciiPieces} non-ASCII 64 KiB pieces (parse() decodes those as UTF-8)`);
     console.log(`capture: ${f} (${(size / 1e6).toFixed(1)} MB, ${lines} lines: real strace runs of tar|gzip, shell loops, python subprocess)`);
-    const results = await measureAll(['split', 'scan', 'full'], f, runs);
+    const results = await measureAll(['split', 'scan', 'batch', 'full'], f, runs);
     console.log(`  median of ${runs} interleaved runs after one warm-up, one thread:`);
     console.log('  mode    MB/s (wall)   MB/s (cpu)');
-    for (const m of ['split', 'scan', 'full'] as const) {
+    for (const m of ['split', 'scan', 'batch', 'full'] as const) {
       console.log(`  ${m.padEnd(7)} ${results[m].wallMBps.toFixed(1).padStart(11)} ${results[m].cpuMBps.toFixed(1).padStart(12)}`);
     }
     const ratio = results.scan.cpuMBps / results.split.cpuMBps;
-    console.log(`  scan / split (cpu): ${(ratio * 100).toFixed(0)}%   (targets: scan ≥150 MB/s, ≥75% of split; full ≥50 MB/s)`);
-    all[basename(f)] = { ...results, scanToSplitCpu: ratio, MB: size / 1e6, lines };
+    const batchRatio = results.batch.cpuMBps / results.split.cpuMBps;
+    console.log(`  scan / split (cpu): ${(ratio * 100).toFixed(0)}%, batch / split: ${(batchRatio * 100).toFixed(0)}%   (targets: scan ≥150 MB/s, ≥75% of split; full ≥50 MB/s)`);
+    all[basename(f)] = { ...results, scanToSplitCpu: ratio, batchToSplitCpu: batchRatio, MB: size / 1e6, lines };
   }
   file = captures[0] as string;
   const rss50 = { scan: peakRss('scan', file, 1), full: peakRss('full', file, 1) };
