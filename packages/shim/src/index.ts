@@ -37,6 +37,7 @@ export {
   waitStatusOf,
 } from './replay/values.js';
 export type { DecodedString, FlagBits } from './replay/values.js';
+export type { NameTable } from './replay/names.js';
 // Program models, the model runtime and the vfork strategies (engineer G).
 export { MODELS, findModel } from './models/registry.js';
 export type { ModelEntry } from './models/registry.js';
