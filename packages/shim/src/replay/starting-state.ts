@@ -21,9 +21,12 @@ export function inferStartingState(events: readonly TraceEvent[]): StartingState
   const inputs = new Map<SyscallEvent, string>();
   let uid: number | undefined;
   let gid: number | undefined;
-  // A signal's si_uid is the sender's real uid: the uid is then known without adopting a getuid.
+  // A SIGCHLD's si_uid is the recorded child's real uid: the uid is then known without adopting a
+  // getuid. (Other signals may come from outside the recording, from another user.)
   for (const e of events) {
     if (e.kind !== 'signal') continue;
+    const code = e.siginfo.find((f) => f.name === 'si_code')?.value;
+    if (code?.kind !== 'ident' || !code.name.startsWith('CLD_')) continue;
     const v = e.siginfo.find((f) => f.name === 'si_uid')?.value;
     const n = intOf(v);
     if (n !== undefined) {
