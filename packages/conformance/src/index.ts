@@ -19,5 +19,5 @@ export type { CaseInfo, FsManifestEntry, Parsed } from './check/case-info.js';
 export { renderJson } from './check/render-json.js';
 export { renderJunit } from './check/render-junit.js';
 export { renderText } from './check/render-text.js';
-export { RULES } from './check/report.js';
+export { RULES, summarize } from './check/report.js';
 export type { AdoptedReason, CaptureReport, CheckRun, Divergence, Rule, Verdict } from './check/report.js';
