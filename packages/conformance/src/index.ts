@@ -1,6 +1,6 @@
 export { main } from './cli/main.js';
 export type { CliIo } from './cli/main.js';
-export type { TerminalIo } from './cli/terminal.js';
+export type { TerminalIo, TerminalStream } from './cli/terminal.js';
 // The HTML timeline report (engineer H).
 export { renderReport } from './report/index.js';
 export type { ReportDivergence, ReportOptions } from './report/index.js';
