@@ -6,4 +6,4 @@ export type { ManifestEntry } from './manifest.js';
 export { BINPRM_BUF_SIZE, parseShebang } from './shebang.js';
 export type { Shebang } from './shebang.js';
 export { MAXSYMLINKS, NAME_MAX, PATH_MAX, permits, ROOT, splitPath, Vfs } from './vfs.js';
-export type { ChdirResolution, Cred, DirectoryNode, FileContent, Lookup, VfsNode } from './vfs.js';
+export type { ChdirResolution, Cred, DirectoryNode, FileContent, Lookup, Owned, VfsNode } from './vfs.js';

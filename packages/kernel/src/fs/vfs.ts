@@ -46,7 +46,7 @@ export interface Cred {
 
 export const ROOT: Cred = { uid: 0, gid: 0 };
 
-interface Owned {
+export interface Owned {
   /** Permission bits (0o7777), or null when a manifest did not say. */
   mode: number | null;
   uid: number;
