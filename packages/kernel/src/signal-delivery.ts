@@ -77,7 +77,7 @@ export function sendSignal(core: Core, target: Task, scope: 'thread' | 'process'
   }
   pending.add(info);
   core.emit({ type: 'signal-sent', from, to: toId, scope, info, queued: true });
-  completeSignal(core, target, scope, sig);
+  completeSignal(core, target, scope, info);
   return true;
 }
 
@@ -104,7 +104,8 @@ function prepareSignal(core: Core, group: ThreadGroup, sig: number): void {
   }
 }
 
-function completeSignal(core: Core, target: Task, scope: 'thread' | 'process', sig: number): void {
+function completeSignal(core: Core, target: Task, scope: 'thread' | 'process', info: SigInfo): void {
+  const sig = info.signo;
   const group = target.group;
   let chosen: Task | undefined;
   if (wantsSignal(target, sig)) chosen = target;
@@ -118,11 +119,12 @@ function completeSignal(core: Core, target: Task, scope: 'thread' | 'process', s
   }
   if (!chosen) return;
   if (sig === SIGKILL || (isFatalDefault(chosen, sig) && (chosen.sigmask & bit(sig)) === 0n)) {
-    // The whole group dies now; the signal is consumed by the exit.
+    // The whole group dies now; the signal is consumed by the exit, and the siginfo it was
+    // sent with is what the dying thread takes (strace prints it before `+++ killed by`).
     group.shared.flush(bit(sig));
     for (const t of group.threads) t.pending.flush(bit(sig));
     const core_ = defaultAction(sig) === 'core' && core.config.coreDumps;
-    core.emit({ type: 'signal-delivered', tid: chosen.tid, signo: sig, action: core_ ? 'core' : 'terminate', info: makeInfo(sig, 0, 0, 0) });
+    core.emit({ type: 'signal-delivered', tid: chosen.tid, signo: sig, action: core_ ? 'core' : 'terminate', info });
     groupExit(core, group, { kind: 'killed', signo: sig, core: core_ });
     return;
   }

@@ -181,3 +181,24 @@ describe('signal semantics', () => {
     expect(k.task(child)?.sigmask).toBe(bitOf(S.SIGUSR1));
   });
 });
+
+describe('fatal signals carry their sender', () => {
+  // E33/E16: the dying task takes the siginfo the signal was sent with (strace prints it as
+  // `--- SIGTERM {si_code=SI_USER, si_pid=SENDER …} ---` before `+++ killed by SIGTERM +++`),
+  // whether the sender is another process or the task itself (a vfork child's kill(getpid())).
+  it.each([
+    ['another process', false],
+    ['the task itself', true],
+  ])('E33 a default-fatal SIGTERM from %s is delivered with si_code SI_USER and the sender pid', (_who, self) => {
+    const { k, root } = boot();
+    const child = fork(k, root);
+    const sender = self ? child : root;
+    const delivered: { pid: number; code: number; signo: number }[] = [];
+    k.onEvent((e) => {
+      if (e.type === 'signal-delivered' && e.tid === child) delivered.push({ pid: e.info.pid, code: e.info.code, signo: e.info.signo });
+    });
+    call(k, sender, { name: 'kill', pid: child, sig: S.SIGTERM });
+    expect(delivered).toEqual([{ pid: sender, code: 0 /* SI_USER */, signo: S.SIGTERM }]);
+    expect(k.process(child)).toMatchObject({ state: 'zombie', status: S.SIGTERM }); // E1: killed by s → raw status s
+  });
+});

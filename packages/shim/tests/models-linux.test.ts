@@ -9,7 +9,6 @@ const SKIPPED: { readonly [id: string]: string } = {
   'dash/redirection': 'kernel gap: read(2) of a regular file (input.txt opened by the shell) is ENOSYS, so cat exits 1',
   'python/new-session': "kernel gap: read(2) of /proc/<pid>/stat is ENOSYS, so the shell's read fails and its test of the session id is false",
   'rust/stdio-null': 'kernel gap: read(2) of an opened /dev/null (an opaque file) is ENOSYS, so cat fails instead of reading EOF',
-  'raw/vfork-child-killed': 'kernel gap: kill(getpid(), SIGTERM) delivers si_pid=0 instead of the sender',
 };
 
 const CORPUS = fileURLToPath(new URL('../../../corpus', import.meta.url));
