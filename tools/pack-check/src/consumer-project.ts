@@ -94,7 +94,11 @@ export function consumerTsconfig(files: readonly string[], outDir?: string): str
   )}\n`;
 }
 
-/** Runs the workspace's tsc in `dir` on the named tsconfig. */
+/**
+ * Runs the workspace's tsc in `dir` on the named tsconfig. `--pretty false` keeps its errors in the
+ * plain `file(line,col): error` form even when the caller's environment forces colour (Nx sets
+ * FORCE_COLOR for every task it runs).
+ */
 export function runConsumerTsc(dir: string, tsconfig: string, extra: readonly string[] = []) {
-  return runCommand(process.execPath, [WORKSPACE_TSC, '-p', tsconfig, ...extra], { cwd: dir });
+  return runCommand(process.execPath, [WORKSPACE_TSC, '-p', tsconfig, '--pretty', 'false', ...extra], { cwd: dir });
 }
