@@ -126,7 +126,8 @@ function familyOf(file: string, info: CaseInfo): string {
   return 'other';
 }
 
-function errorReport(file: string, info: CaseInfo, error: string): CaptureReport {
+/** The report of a capture that could not be checked: verdict "error", counted in its family. */
+export function errorReport(file: string, info: CaseInfo, error: string): CaptureReport {
   return {
     file,
     ...(info.id !== undefined ? { id: info.id } : {}),

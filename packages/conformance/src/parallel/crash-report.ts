@@ -1,47 +1,24 @@
 // The report of a capture whose worker died (or sent nonsense) before answering: verdict
 // "error", so the run still ends, exits 2 and names the capture, like any uncheckable input.
 import { readFileSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
 import { parseCaseInfo } from '../check/case-info.js';
+import type { CaseInfo } from '../check/case-info.js';
+import { errorReport } from '../check/check-capture.js';
 import type { CaptureInput } from '../check/discover.js';
 import type { CaptureReport } from '../check/report.js';
 
 export function crashReport(input: CaptureInput, why: string): CaptureReport {
-  const info = caseInfo(input);
-  return {
-    file: input.file,
-    ...(info.id !== undefined ? { id: info.id } : {}),
-    family: info.family,
-    verdict: 'error',
-    events: 0,
-    checked: 0,
-    effectChecked: 0,
-    adopted: 0,
-    divergences: [],
-    adoptedReasons: [],
-    error: `${input.file}: ${why}`,
-  };
+  return errorReport(input.file, caseInfo(input), `${input.file}: ${why}`);
 }
 
-/**
- * Id and family as check-capture.ts derives them (case.json's family, the id's first part, or
- * corpus/<family>/<case>/capture.strace), so a crashed capture is counted in its own family.
- */
-function caseInfo(input: CaptureInput): { id?: string; family: string } {
-  let id: string | undefined;
-  let family: string | undefined;
-  if (input.caseFile !== undefined) {
-    try {
-      const parsed = parseCaseInfo(readFileSync(input.caseFile, 'utf8'));
-      if (parsed.kind === 'ok') ({ id, family } = parsed.value);
-    } catch {
-      // Unreadable now: the family falls back to the path, the error message says the rest.
-    }
+/** The case.json beside the capture, as far as it can still be read (its id and family name the report). */
+function caseInfo(input: CaptureInput): CaseInfo {
+  if (input.caseFile === undefined) return {};
+  try {
+    const parsed = parseCaseInfo(readFileSync(input.caseFile, 'utf8'));
+    return parsed.kind === 'ok' ? parsed.value : {};
+  } catch {
+    // Unreadable now: the family falls back to the path, the error message says the rest.
+    return {};
   }
-  if (family === undefined && id !== undefined && id.includes('/')) family = id.slice(0, id.indexOf('/'));
-  if (family === undefined && basename(input.file) === 'capture.strace') {
-    const dir = basename(dirname(dirname(input.file)));
-    if (dir !== '' && dir !== '.') family = dir;
-  }
-  return { ...(id !== undefined ? { id } : {}), family: family ?? 'other' };
 }
