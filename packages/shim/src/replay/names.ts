@@ -1,55 +1,29 @@
 // Symbolic names strace prints for argument bits and constants, to the numbers
 // Linux uses (x86_64). Only what the replay converts; an unknown name is
 // reported by the caller, never guessed.
+import { CLONE, P_ALL, P_PGID, P_PID, P_PIDFD, SA, SIG_BLOCK, SIG_SETMASK, SIG_UNBLOCK, WAIT } from '@forkscope/kernel';
+
 export type NameTable = ReadonlyMap<string, bigint>;
 
-function table(entries: Record<string, number | bigint>): NameTable {
+function table(entries: Readonly<Record<string, number | bigint>>): NameTable {
   return new Map(Object.entries(entries).map(([k, v]) => [k, BigInt(v)]));
 }
 
-export const CLONE_FLAG_NAMES: NameTable = table({
-  CLONE_NEWTIME: 0x80,
-  CLONE_VM: 0x100,
-  CLONE_FS: 0x200,
-  CLONE_FILES: 0x400,
-  CLONE_SIGHAND: 0x800,
-  CLONE_PIDFD: 0x1000,
-  CLONE_PTRACE: 0x2000,
-  CLONE_VFORK: 0x4000,
-  CLONE_PARENT: 0x8000,
-  CLONE_THREAD: 0x10000,
-  CLONE_NEWNS: 0x20000,
-  CLONE_SYSVSEM: 0x40000,
-  CLONE_SETTLS: 0x80000,
-  CLONE_PARENT_SETTID: 0x100000,
-  CLONE_CHILD_CLEARTID: 0x200000,
-  CLONE_DETACHED: 0x400000,
-  CLONE_UNTRACED: 0x800000,
-  CLONE_CHILD_SETTID: 0x1000000,
-  CLONE_NEWCGROUP: 0x2000000,
-  CLONE_NEWUTS: 0x4000000,
-  CLONE_NEWIPC: 0x8000000,
-  CLONE_NEWUSER: 0x10000000,
-  CLONE_NEWPID: 0x20000000,
-  CLONE_NEWNET: 0x40000000,
-  CLONE_IO: 0x80000000,
-  CLONE_CLEAR_SIGHAND: 0x100000000n,
-  CLONE_INTO_CGROUP: 0x200000000n,
-});
+/** A table of the kernel's own ABI constants (one source of the numbers), under strace's prefixed names. */
+function prefixed(prefix: string, entries: Readonly<Record<string, number | bigint>>, skip: readonly string[] = []): NameTable {
+  return new Map(
+    Object.entries(entries)
+      .filter(([k]) => !skip.includes(k))
+      .map(([k, v]) => [`${prefix}${k}`, BigInt(v)]),
+  );
+}
 
-export const WAIT_OPTION_NAMES: NameTable = table({
-  WNOHANG: 0x1,
-  WUNTRACED: 0x2,
-  WSTOPPED: 0x2,
-  WEXITED: 0x4,
-  WCONTINUED: 0x8,
-  WNOWAIT: 0x01000000,
-  __WNOTHREAD: 0x20000000,
-  __WALL: 0x40000000,
-  __WCLONE: 0x80000000,
-});
+/** The kernel's clone flags under the names strace prints (CLONE_VM …); CSIGNAL is a mask, not a flag. */
+export const CLONE_FLAG_NAMES: NameTable = prefixed('CLONE_', CLONE, ['CSIGNAL']);
 
-export const IDTYPE_NAMES: NameTable = table({ P_ALL: 0, P_PID: 1, P_PGID: 2, P_PIDFD: 3 });
+export const WAIT_OPTION_NAMES: NameTable = table(WAIT);
+
+export const IDTYPE_NAMES: NameTable = table({ P_ALL, P_PID, P_PGID, P_PIDFD });
 
 /** open(2) flags as strace prints them on x86_64 (O_LARGEFILE is 0100000 there). */
 export const OPEN_FLAG_NAMES: NameTable = table({
@@ -90,18 +64,9 @@ export const FCNTL_CMD_NAMES: NameTable = table({
 
 export const FD_FLAG_NAMES: NameTable = table({ FD_CLOEXEC: 1 });
 
-export const SIGPROCMASK_HOW_NAMES: NameTable = table({ SIG_BLOCK: 0, SIG_UNBLOCK: 1, SIG_SETMASK: 2 });
+export const SIGPROCMASK_HOW_NAMES: NameTable = table({ SIG_BLOCK, SIG_UNBLOCK, SIG_SETMASK });
 
-export const SA_FLAG_NAMES: NameTable = table({
-  SA_NOCLDSTOP: 0x1,
-  SA_NOCLDWAIT: 0x2,
-  SA_SIGINFO: 0x4,
-  SA_RESTORER: 0x04000000,
-  SA_ONSTACK: 0x08000000,
-  SA_RESTART: 0x10000000,
-  SA_NODEFER: 0x40000000,
-  SA_RESETHAND: 0x80000000,
-});
+export const SA_FLAG_NAMES: NameTable = prefixed('SA_', SA);
 
 export const PROT_NAMES: NameTable = table({ PROT_NONE: 0, PROT_READ: 1, PROT_WRITE: 2, PROT_EXEC: 4, PROT_SEM: 8, PROT_GROWSDOWN: 0x01000000, PROT_GROWSUP: 0x02000000 });
 
