@@ -13,26 +13,7 @@ if [ -x "$BROWSER" ] && "$BROWSER" --version >/dev/null 2>&1; then
   exit 0
 fi
 
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "install-browser: apt-get not found; install chromium so that $BROWSER exists" >&2
-  exit 1
-fi
-
-# apt-get needs root; use sudo only when we are not root and it exists.
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then
-    SUDO="sudo"
-  else
-    echo "install-browser: not root and no sudo; install the chromium package manually" >&2
-    exit 1
-  fi
-fi
-
-echo "install-browser: apt-get update"
-$SUDO apt-get update -qq
-echo "install-browser: installing chromium"
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends chromium
+sh "$(dirname "$0")/apt-install.sh" install-browser chromium
 if [ ! -x "$BROWSER" ]; then
   echo "install-browser: chromium installed but $BROWSER is missing" >&2
   exit 1

@@ -23,25 +23,6 @@ if [ -z "$missing" ]; then
   exit 0
 fi
 
-if ! command -v apt-get >/dev/null 2>&1; then
-  echo "install-rust-deps: apt-get not found; install manually:$missing" >&2
-  exit 1
-fi
-
-# apt-get needs root; use sudo only when we are not root and it exists.
-SUDO=""
-if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null 2>&1; then
-    SUDO="sudo"
-  else
-    echo "install-rust-deps: not root and no sudo; install manually:$missing" >&2
-    exit 1
-  fi
-fi
-
-echo "install-rust-deps: apt-get update"
-$SUDO apt-get update -qq
-echo "install-rust-deps: installing$missing"
 # shellcheck disable=SC2086 # word splitting of the package list is intended
-DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
+sh "$(dirname "$0")/apt-install.sh" install-rust-deps $missing
 echo "install-rust-deps: installed$missing (crates under /usr/share/cargo/registry)"
