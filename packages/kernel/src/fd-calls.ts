@@ -9,9 +9,13 @@ import {
   O_CLOEXEC,
   O_CREAT,
   O_DIRECT,
+  O_DIRECTORY,
   O_EXCL,
+  O_LARGEFILE,
   O_NOCTTY,
+  O_NOFOLLOW,
   O_NONBLOCK,
+  O_PATH,
   O_TRUNC,
 } from './files/constants.js';
 import { OpenFileDescription } from './files/open-file.js';
@@ -226,8 +230,19 @@ export function sysOpenat(core: Core, t: Task, call: CallOf<'openat'>): SyscallR
     const r = fs.lookup(path, t.fs.cwd, { cred: { uid: t.group.uid, gid: 0 } });
     if (r.kind === 'error') return error(r.errno);
   }
-  const status = call.flags & ~(O_CLOEXEC | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC);
-  const ofd = new OpenFileDescription({ kind: 'other', label: path }, status);
+  const ofd = new OpenFileDescription({ kind: 'other', label: path }, openFileFlags(call.flags));
   const fd = t.files.install(ofd, { cloexec: (call.flags & O_CLOEXEC) !== 0 });
   return fd.ok ? done(fd.value) : error(fd.errno);
+}
+
+/**
+ * The status flags an open gives its file (what F_GETFL reports), as fs/open.c builds them: on a
+ * 64-bit kernel open/openat/openat2/creat add O_LARGEFILE (force_o_largefile()) before
+ * build_open_flags, which drops O_CLOEXEC (an fd flag), keeps only O_DIRECTORY|O_NOFOLLOW|O_PATH
+ * for an O_PATH open, and do_dentry_open then clears the open-time-only O_CREAT|O_EXCL|O_NOCTTY|O_TRUNC.
+ */
+export function openFileFlags(flags: number): number {
+  let f = (flags | O_LARGEFILE) & ~O_CLOEXEC;
+  if ((f & O_PATH) !== 0) f &= O_DIRECTORY | O_NOFOLLOW | O_PATH;
+  return f & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC);
 }
