@@ -186,7 +186,21 @@ export type Syscall =
   | { readonly name: 'pipe'; readonly pipefd: Ptr }
   | { readonly name: 'pipe2'; readonly pipefd: Ptr; readonly flags: number }
   /** read(2): with buf = 0n the data is only returned in `out.data` (callers without memory). */
-  | { readonly name: 'read'; readonly fd: number; readonly buf: Ptr; readonly count: bigint }
+  | {
+      readonly name: 'read';
+      readonly fd: number;
+      readonly buf: Ptr;
+      readonly count: bigint;
+      /**
+       * Replay scheduling, not an argument of the ABI: a blocking read of a pipe takes its data
+       * only once `count` bytes are buffered (or the pipe is full, or at EOF), sleeping until
+       * then. Linux copies in the reader's own context when it runs (fs/pipe.c pipe_read), after
+       * its entry and after any wake-up, so what it gets depends on when it ran, which only a
+       * recording knows: a replay that saw the reader get `count` bytes (its entry and return
+       * printed apart, other tasks running between) passes that count with this set.
+       */
+      readonly whenCountBuffered?: boolean;
+    }
   /** write(2): the bytes by address (read from guest memory) or by value. */
   | { readonly name: 'write'; readonly fd: number; readonly buf: Ptr | Uint8Array; readonly count: bigint }
   /**

@@ -131,15 +131,24 @@ export function sysRead(core: Core, t: Task, call: CallOf<'read'>): SyscallResul
       }
     }
   };
-  const first = attempt();
+  // A replay's reader runs once the bytes the recording shows it got are there (see calls.ts);
+  // a full pipe or EOF ends the wait whatever the count, as no more can come.
+  const scheduled = call.whenCountBuffered === true && !ofd.nonblocking;
+  const runs = scheduled ? () => pipe.buffered >= count || pipe.full || pipe.writers === 0 : () => pipe.canRead();
+  const first = !scheduled || runs() ? attempt() : undefined;
   if (first !== undefined) return first;
   // The blocked read keeps the file open even if its fd is closed meanwhile (F13).
   ofd.retain();
-  const state = core.block(t, call, { kind: 'pipe-read', pipe: pipe.id, fd: call.fd }, 'interruptible', 'ERESTARTSYS', attempt);
+  const state = core.block(t, call, { kind: 'pipe-read', pipe: pipe.id, fd: call.fd }, 'interruptible', 'ERESTARTSYS', () =>
+    runs() ? attempt() : undefined,
+  );
   if (t.block) {
     t.block.onEnd = () => releaseHeld(core, ofd);
     t.block.holds = ofd;
-    t.block.ready = () => pipe.canRead();
+    t.block.ready = runs;
+    // A signal finds a reader that has data waiting already woken: pipe_read's wait condition is
+    // checked before the pending signal, so it returns what is there rather than restarting.
+    if (scheduled) t.block.onInterrupt = () => (pipe.buffered > 0 ? attempt() : undefined);
   }
   return state;
 }

@@ -112,3 +112,45 @@ describe('convert (real lines)', () => {
     expect(c).toMatchObject({ kind: 'adopted', reason: expect.stringContaining('beyond the known struct') });
   });
 });
+
+describe('convert: pipe reads (fs/pipe.c pipe_read copies when the reader runs)', () => {
+  /** Parses several lines (an unfinished call and its resumed line) and returns the syscall events. */
+  function calls(text: string): SyscallEvent[] {
+    return parseText(`${text}\n`, { file: 'fixture' }).filter((e): e is SyscallEvent => e.kind === 'syscall');
+  }
+
+  it('F1 a read printed apart (unfinished, resumed) asks for the recorded count, taken once that much is buffered', () => {
+    const read = calls(
+      [
+        '1003 1795727916.517370 read(0,  <unfinished ...>',
+        '1002 1795727916.517453 write(1, "\\0"..., 10240) = 10240 <0.000016>',
+        '1003 1795727916.517503 <... read resumed>"\\0"..., 32768) = 24576 <0.000123>',
+      ].join('\n'),
+    ).find((e) => e.name === 'read');
+    expect(read?.span).toMatchObject({ line: 1, endLine: 3 });
+    expect(convert(read as SyscallEvent, noPids)).toEqual({
+      kind: 'effect',
+      call: { name: 'read', fd: 0, buf: 0n, count: 24576n, whenCountBuffered: true },
+    });
+  });
+
+  it('F1 a read printed in one line asks for the recorded count and takes what is there at once', () => {
+    const c = convert(line('1003 1795727916.518424 read(0, "\\0"..., 32768) = 2048 <0.000015>'), noPids);
+    expect(c).toEqual({ kind: 'effect', call: { name: 'read', fd: 0, buf: 0n, count: 2048n } });
+  });
+
+  it('F3/F8 EOF and EAGAIN reads keep their requested count and are checked', () => {
+    expect(convert(line('16924 1795727653.817433 read(6, "", 32) = 0 <0.000014>'), noPids)).toEqual({
+      kind: 'checked',
+      call: { name: 'read', fd: 6, buf: 0n, count: 32n },
+    });
+    expect(convert(line('16924 1795727653.815988 read(4, 0x563b3f30ffd8, 32) = -1 EAGAIN (Resource temporarily unavailable) <0.000015>'), noPids)).toEqual({
+      kind: 'checked',
+      call: { name: 'read', fd: 4, buf: 0n, count: 32n },
+    });
+  });
+
+  it('a recorded result above the requested count (impossible on Linux) is sent as requested, so the kernel disagrees', () => {
+    expect(convert(line('7 read(0, "abc", 2) = 3'), noPids)).toEqual({ kind: 'checked', call: { name: 'read', fd: 0, buf: 0n, count: 2n } });
+  });
+});

@@ -13,7 +13,7 @@
 //     same call was written, F7). When resuming a blocked write, pass the unwritten rest with
 //     continuation: true (Linux merges into the last slot only at the start of a call).
 //   setSize(bytes, { privileged? }) → Errno<number>   F_SETPIPE_SZ: rounded size, EBUSY, EPERM, EINVAL
-//   capacity, buffered (FIONREAD), readers, writers
+//   capacity, buffered (FIONREAD), full (every slot occupied), readers, writers
 //   openReader/openWriter/closeReader/closeWriter: reference counts of open file descriptions.
 //   readable / writable: WaitQueues notified when a blocked reader / writer should re-check.
 //   canRead() / canWrite(n): the conditions a blocked read / write of n bytes waits for.
@@ -82,6 +82,11 @@ export class Pipe {
   /** A blocked read may proceed: data is buffered, or no writer is left (EOF). */
   canRead(): boolean {
     return this.slots.length > 0 || this.writers === 0;
+  }
+
+  /** Every slot is occupied: no write can add anything until a reader takes some. */
+  get full(): boolean {
+    return this.slots.length >= this.maxSlots;
   }
 
   /** A blocked write of `n` more bytes may make progress (or fail with EPIPE). */

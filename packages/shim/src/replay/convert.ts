@@ -441,6 +441,19 @@ export function convert(event: SyscallEvent, pids: PidLookup): Conversion {
       const fd = int(0);
       const count = intOf(a(2));
       if (fd === undefined || count === undefined) return undecodable('read arguments');
+      const got = event.outcome.kind === 'value' ? event.outcome.value : undefined;
+      if (got !== undefined && got > 0n && got <= count) {
+        // How many bytes a pipe read gets is timing: Linux copies when the reader runs
+        // (fs/pipe.c pipe_read), and other tasks may write in between. The kernel is asked for
+        // exactly the recorded count (effect-checked: it still decides that this much was there).
+        // A read printed in one line ran with no other task in between: it takes what is there
+        // at once, and waits only on an empty pipe. One printed apart (unfinished, then resumed)
+        // may have copied at any point before its return: the kernel takes the bytes once they
+        // are all buffered.
+        const split = event.span.endLine !== event.span.line;
+        const call: Syscall = split ? { name: 'read', fd, buf: 0n, count: got, whenCountBuffered: true } : { name: 'read', fd, buf: 0n, count: got };
+        return { kind: 'effect', call };
+      }
       return checked({ name: 'read', fd, buf: 0n, count });
     }
     case 'write': {
