@@ -1,7 +1,9 @@
 // What the recording tells about the root's inherited fds (real line shapes).
 import { describe, expect, it } from 'vitest';
 import { parseText } from '@forkscope/tracer';
-import { inferInitialFds } from '../src/replay/initial-fds.js';
+import type { SyscallEvent } from '@forkscope/tracer';
+import { convert } from '../src/replay/convert.js';
+import { inferInitialFds, inferInitialFdsSharing } from '../src/replay/initial-fds.js';
 
 const lines = (...l: string[]) => parseText(`${l.join('\n')}\n`, { file: 'fixture' });
 
@@ -29,5 +31,24 @@ describe('inferInitialFds', () => {
   it('fds the root closed and reopened itself say nothing about the start', () => {
     const e = lines('1 execve("/bin/x", ["x"], 0x7ffd /* 3 vars */) = 0', '1 close(0) = 0', '1 openat(AT_FDCWD, "/dev/null", O_RDONLY) = 0');
     expect(inferInitialFds(e)).toEqual([0, 1, 2]);
+  });
+});
+
+describe('inferInitialFdsSharing', () => {
+  it('hands over the conversions that name no pid, equal to converting again; a call with a pid argument is left to the replay', () => {
+    const e = lines(
+      '1 execve("/bin/sh", ["sh"], 0x7ffd /* 3 vars */) = 0',
+      '1 write(1, "hi\\n", 3) = 3',
+      '1 kill(2, SIGTERM) = 0',
+      '2 write(1, "x", 1) = 1',
+    );
+    const { fds, conversions } = inferInitialFdsSharing(e);
+    expect(fds).toEqual([0, 1, 2]);
+    const [exec, write, kill, childWrite] = e as SyscallEvent[];
+    expect(conversions.get(write as SyscallEvent)).toEqual(convert(write as SyscallEvent, (p) => p));
+    expect(conversions.has(exec as SyscallEvent)).toBe(true);
+    expect(conversions.has(kill as SyscallEvent)).toBe(false);
+    // Only the root's calls are converted by this pass.
+    expect(conversions.has(childWrite as SyscallEvent)).toBe(false);
   });
 });

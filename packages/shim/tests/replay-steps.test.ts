@@ -23,6 +23,15 @@ describe('buildSchedule (fixture events)', () => {
     expect(s.steps.map((x) => `${x.kind}@${x.line}`)).toEqual(['enter@3', 'call@5', 'exit@9', 'signal@10']);
   });
 
+  it('when it must sort, keeps the input order of steps on one line (a signal and the call it interrupts, say)', () => {
+    const late = fixtureSyscall({ pid: 1, name: 'wait4', line: 2, endLine: 6 });
+    const first = fixtureSyscall({ pid: 2, name: 'getpid', line: 4 });
+    const same = fixtureSignal(3, 4, 'SIGCHLD');
+    const s = buildSchedule([late, first, same]);
+    expect(s.steps.map((x) => `${x.kind}@${x.line}:${x.event.pid}`)).toEqual(['enter@2:1', 'call@4:2', 'signal@4:3', 'exit@6:1']);
+    expect(buildSchedule([late, same, first]).steps.map((x) => `${x.kind}@${x.line}:${x.event.pid}`)).toEqual(['enter@2:1', 'signal@4:3', 'call@4:2', 'exit@6:1']);
+  });
+
   it('keeps diagnostics and pid-less lines as unusable, never drops them', () => {
     const diag: TraceEvent = {
       kind: 'diagnostic',

@@ -4,7 +4,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { parseText } from '@forkscope/tracer';
-import type { TraceEvent } from '@forkscope/tracer';
+import type { SyscallEvent, TraceEvent } from '@forkscope/tracer';
 import { replayCapture } from '@forkscope/shim';
 import type { CaseInfo, FsManifestEntry } from './case-info.js';
 import { parseCaseInfo } from './case-info.js';
@@ -86,29 +86,44 @@ export function checkEvents(file: string, events: readonly TraceEvent[], info: C
  * understand, or a capture cut short (a call or a task the input ends inside).
  */
 function inputProblem(file: string, events: readonly TraceEvent[]): string | null {
+  // One pass collects every fact; they are then weighed in the order the messages rank.
   let syscalls = 0;
-  const firstDiag = events.find((e) => e.kind === 'diagnostic');
-  for (const e of events) if (e.kind === 'syscall') syscalls++;
-  if (syscalls === 0) {
-    const where = firstDiag ? `:${firstDiag.span.line}` : '';
-    return `${file}${where}: not strace output (no syscall lines${firstDiag ? `; first line not understood: ${firstDiag.reason}` : ''})`;
-  }
-  if (firstDiag !== undefined && firstDiag.kind === 'diagnostic') {
-    return `${file}:${firstDiag.span.line}: not understood: ${firstDiag.reason}`;
-  }
-  const cut = events.find((e) => e.kind === 'syscall' && e.outcome.kind === 'unfinished' && e.outcome.reason === 'end-of-input');
-  if (cut !== undefined && cut.kind === 'syscall') {
-    return `${file}:${cut.span.line}: truncated capture: the input ends inside pid ${cut.pid}'s ${cut.name}`;
-  }
+  let firstDiag: Extract<TraceEvent, { kind: 'diagnostic' }> | undefined;
+  let cut: SyscallEvent | undefined;
   // Every task strace saw ends with an exit, a kill or being superseded; a missing end means the file was cut.
   const ended = new Set<number | null>();
   const seen = new Map<number | null, number>();
   for (const e of events) {
-    if (e.kind === 'exited' || e.kind === 'killed' || e.kind === 'superseded' || e.kind === 'detached') ended.add(e.pid);
-    // A thread whose execve took over its leader's pid ends under that pid.
-    if (e.kind === 'syscall' && e.pidChangedTo !== undefined) ended.add(e.pid);
-    else if (e.kind === 'syscall' || e.kind === 'signal') seen.set(e.pid, e.span.endLine);
+    switch (e.kind) {
+      case 'syscall':
+        syscalls++;
+        if (cut === undefined && e.outcome.kind === 'unfinished' && e.outcome.reason === 'end-of-input') cut = e;
+        // A thread whose execve took over its leader's pid ends under that pid.
+        if (e.pidChangedTo !== undefined) ended.add(e.pid);
+        else seen.set(e.pid, e.span.endLine);
+        break;
+      case 'signal':
+        seen.set(e.pid, e.span.endLine);
+        break;
+      case 'diagnostic':
+        firstDiag ??= e;
+        break;
+      case 'exited':
+      case 'killed':
+      case 'superseded':
+      case 'detached':
+        ended.add(e.pid);
+        break;
+      default:
+        break;
+    }
   }
+  if (syscalls === 0) {
+    const where = firstDiag ? `:${firstDiag.span.line}` : '';
+    return `${file}${where}: not strace output (no syscall lines${firstDiag ? `; first line not understood: ${firstDiag.reason}` : ''})`;
+  }
+  if (firstDiag !== undefined) return `${file}:${firstDiag.span.line}: not understood: ${firstDiag.reason}`;
+  if (cut !== undefined) return `${file}:${cut.span.line}: truncated capture: the input ends inside pid ${cut.pid}'s ${cut.name}`;
   for (const [pid, line] of seen) {
     if (!ended.has(pid)) return `${file}:${line}: truncated capture: pid ${pid} has no exit line after its last line`;
   }

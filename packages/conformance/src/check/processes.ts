@@ -53,7 +53,11 @@ export function checkProcesses(events: readonly TraceEvent[], kernelEvents: read
   const kernelExecs = new Map<number, string[]>();
   for (const k of kernelEvents) {
     if (k.type === 'task-created') created.set(k.tid, k);
-    else if (k.type === 'exec') kernelExecs.set(k.tgid, [...(kernelExecs.get(k.tgid) ?? []), k.path]);
+    else if (k.type === 'exec') {
+      const list = kernelExecs.get(k.tgid);
+      if (list === undefined) kernelExecs.set(k.tgid, [k.path]);
+      else list.push(k.path);
+    }
   }
   for (const [pid, task] of recorded) {
     if (task.parent === null) continue;

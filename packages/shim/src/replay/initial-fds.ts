@@ -7,23 +7,54 @@
 // first line, so fd numbers agree from the start.
 import type { SyscallEvent, TraceEvent } from '@forkscope/tracer';
 import { convert } from './convert.js';
+import type { Conversion } from './convert.js';
 import { argOf, bare, intOf } from './values.js';
 
 const F_DUPFD = 0;
 const F_DUPFD_CLOEXEC = 1030;
+const NONE: readonly number[] = [];
+const NO_FDS = { fds: NONE, min: 0 };
 
 /** The fds open in the root before its first recorded line. */
 export function inferInitialFds(events: readonly TraceEvent[]): readonly number[] {
-  const first = events.find((e) => e.kind === 'syscall' && e.pid !== null);
-  if (first === undefined || first.kind !== 'syscall') return [0, 1, 2];
-  const root = first.pid;
+  return inferInitialFdsSharing(events).fds;
+}
+
+export interface InitialFds {
+  readonly fds: readonly number[];
+  /**
+   * The conversions this pass made that name no pid (convert never asked for the mapping), which
+   * the replay would make again identically: it takes them from here instead of converting twice.
+   */
+  readonly conversions: Map<SyscallEvent, Conversion>;
+}
+
+/** inferInitialFds, also handing over the pid-free conversions it made. */
+export function inferInitialFdsSharing(events: readonly TraceEvent[]): InitialFds {
+  const conversions = new Map<SyscallEvent, Conversion>();
+  let root: number | null | undefined;
+  for (const e of events) {
+    if (e.kind === 'syscall' && e.pid !== null) {
+      root = e.pid;
+      break;
+    }
+  }
+  if (root === undefined) return { fds: [0, 1, 2], conversions };
   const known = new Set<number>();
   const open = new Set<number>([0, 1, 2]);
+  let askedPids = false;
+  const identity = (p: number): number => {
+    askedPids = true;
+    return p;
+  };
   // Through later execs too: inherited fds are not close-on-exec, and fds the root made itself are known.
   for (const e of events) {
     if (e.kind !== 'syscall' || e.pid !== root) continue;
     const failedBadf = e.outcome.kind === 'error' && e.outcome.errno === 'EBADF';
-    for (const fd of usedFds(e)) {
+    askedPids = false;
+    const c = convert(e, identity);
+    if (!askedPids) conversions.set(e, c);
+    for (const fd of usedFds(c)) {
       if (fd < 0 || known.has(fd)) continue;
       known.add(fd);
       if (failedBadf) open.delete(fd);
@@ -46,11 +77,10 @@ export function inferInitialFds(events: readonly TraceEvent[]): readonly number[
       if (target !== undefined) known.add(Number(target));
     }
   }
-  return [...open].sort((a, b) => a - b);
+  return { fds: [...open].sort((a, b) => a - b), conversions };
 }
 
-function usedFds(e: SyscallEvent): number[] {
-  const c = convert(e, (p) => p);
+function usedFds(c: Conversion): readonly number[] {
   switch (c.kind) {
     case 'fd-probe':
     case 'nonblock':
@@ -71,19 +101,19 @@ function usedFds(e: SyscallEvent): number[] {
         case 'dup3':
           return [call.oldfd];
         case 'mmap':
-          return (call.flags & 0x20) === 0 ? [call.fd] : [];
+          return (call.flags & 0x20) === 0 ? [call.fd] : NONE;
         default:
-          return [];
+          return NONE;
       }
     }
     default:
-      return [];
+      return NONE;
   }
 }
 
 /** The fds a call handed out, lowest free first from `min`. */
-function createdFds(e: SyscallEvent): { fds: number[]; min: number } {
-  const none = { fds: [], min: 0 };
+function createdFds(e: SyscallEvent): { readonly fds: readonly number[]; readonly min: number } {
+  const none = NO_FDS;
   if (e.outcome.kind !== 'value') return none;
   const value = Number(e.outcome.value);
   switch (e.name) {

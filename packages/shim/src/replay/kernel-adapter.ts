@@ -21,6 +21,8 @@ export class KernelAdapter implements KernelPort {
   readonly kernel: Kernel;
   readonly #cwd: string;
   readonly #fs: Vfs | null;
+  /** Execs done per process so far (kept from the kernel's events as they happen, not by rescanning its log). */
+  readonly #execs = new Map<number, number>();
 
   constructor(options: KernelAdapterOptions) {
     this.kernel = new Kernel({
@@ -33,6 +35,9 @@ export class KernelAdapter implements KernelPort {
     });
     this.#fs = options.fs;
     this.#cwd = options.cwd ?? '/';
+    this.kernel.onEvent((e) => {
+      if (e.type === 'exec') this.#execs.set(e.tgid, (this.#execs.get(e.tgid) ?? 0) + 1);
+    });
   }
 
   spawnRoot(fds: readonly number[]): number {
@@ -88,9 +93,7 @@ export class KernelAdapter implements KernelPort {
 
   addressSpaceOf(tid: number): string {
     const tgid = this.tgidOf(tid);
-    let execs = 0;
-    for (const e of this.kernel.events) if (e.type === 'exec' && e.tgid === tgid) execs++;
-    return `${tgid}:${execs}`;
+    return `${tgid}:${this.#execs.get(tgid) ?? 0}`;
   }
 
   fsKnows(tid: number, what: 'exec' | 'chdir', path: string): 'known' | 'unknown' | 'no-fs' {

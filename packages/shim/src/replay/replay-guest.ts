@@ -10,9 +10,9 @@ import { signalNumber } from '@forkscope/kernel';
 import { convert } from './convert.js';
 import { argOf, bare, intOf } from './values.js';
 import type { Conversion } from './convert.js';
-import { inferInitialFds } from './initial-fds.js';
+import { inferInitialFdsSharing } from './initial-fds.js';
 import { PidMap } from './pid-map.js';
-import type { ReplayRecord, SyscallRecord } from './records.js';
+import type { Handling, ReplayRecord, SyscallRecord } from './records.js';
 import { buildSchedule } from './steps.js';
 import type { ReplayStep } from './steps.js';
 import type { KernelPort } from './kernel-port.js';
@@ -107,13 +107,16 @@ export class ReplayGuest {
   readonly #inFlight = new Map<number, InFlight>();
   /** From the kernel events read so far: how each task ended, and the signals sent (matched to `--- SIG ---` lines once). */
   readonly #exits = new Map<number, ExitHow>();
-  readonly #signals: { to: number; scope: 'thread' | 'process'; info: SigInfo; used: boolean }[] = [];
+  /** Sent and not yet matched, oldest first (a matched one is removed). */
+  readonly #signals: { to: number; scope: 'thread' | 'process'; info: SigInfo }[] = [];
   #cursor = 0;
   /** Per address space: recorded break minus the kernel's (see #brk). */
   readonly #brkShift = new Map<string, bigint>();
   #root: number | null = null;
   /** The fds the root inherited (see initial-fds.ts). */
   #initialFds: readonly number[] = [0, 1, 2];
+  /** Conversions initial-fds.ts already made (pid-free ones of the root's calls): used once, then dropped. */
+  #converted = new Map<SyscallEvent, Conversion>();
   #halted: string | null = null;
   /** Futex words some recorded call waits on: the replay does not send waits, so wakes on them are adopted. */
   #waitedWords = new Set<bigint>();
@@ -123,6 +126,9 @@ export class ReplayGuest {
   /** Calls whose result the kernel starts from rather than decides (see starting-state.ts). */
   readonly #inputs: ReadonlyMap<SyscallEvent, string>;
 
+  /** The pid mapping as convert.ts asks for it (one closure for the whole run). */
+  readonly #lookup = (recorded: number): number | undefined => this.pids.emulated(recorded);
+
   constructor(port: KernelPort, options: { readonly inputs?: ReadonlyMap<SyscallEvent, string> } = {}) {
     this.#port = port;
     this.#inputs = options.inputs ?? new Map();
@@ -131,7 +137,9 @@ export class ReplayGuest {
   /** Replays every event; never throws on bad input (that becomes fatal or skipped records). */
   run(events: readonly TraceEvent[]): ReplayOutcome {
     const schedule = buildSchedule(events);
-    this.#initialFds = inferInitialFds(events);
+    const initial = inferInitialFdsSharing(events);
+    this.#initialFds = initial.fds;
+    this.#converted = initial.conversions;
     this.#waitedWords = waitedFutexWords(events);
     for (const step of schedule.steps) {
       if (this.#halted !== null) {
@@ -198,11 +206,12 @@ export class ReplayGuest {
         if (tid === null) return;
         const signo = signalNumber(step.event.signal);
         const tgid = this.#port.tgidOf(tid);
-        const match = this.#signals.find(
-          (s) => !s.used && s.info.signo === signo && ((s.scope === 'thread' && s.to === tid) || (s.scope === 'process' && s.to === tgid)),
+        const at = this.#signals.findIndex(
+          (s) => s.info.signo === signo && ((s.scope === 'thread' && s.to === tid) || (s.scope === 'process' && s.to === tgid)),
         );
+        const match = at < 0 ? undefined : this.#signals[at];
         if (match !== undefined) {
-          match.used = true;
+          this.#signals.splice(at, 1);
           this.#records.push({ kind: 'signal', event: step.event, tid, kernel: match.info });
           return;
         }
@@ -276,7 +285,9 @@ export class ReplayGuest {
   }
 
   #enter(tid: number, event: SyscallEvent): void {
-    const converted = convert(event, (recorded) => this.pids.emulated(recorded));
+    let converted = this.#converted.get(event);
+    if (converted !== undefined) this.#converted.delete(event);
+    else converted = convert(event, this.#lookup);
     const input = converted.kind === 'checked' ? this.#inputs.get(event) : undefined;
     // An environment input is still sent: later calls are checked against the state it leaves.
     let conversion: Conversion =
@@ -478,44 +489,59 @@ export class ReplayGuest {
     const { event, conversion } = f;
     let result = f.result;
     if (result?.kind === 'blocked') result = this.#port.completion(tid) ?? result;
-    const state = this.#port.state(tid);
-    if (event.outcome.kind === 'unknown' && result !== undefined && (state === undefined || state === 'exited' || state === 'zombie')) {
+    if (event.outcome.kind === 'unknown' && result !== undefined) {
+      const state = this.#port.state(tid);
       // The recording shows the task never returning from this call; the kernel ended it too
       // (killed during an execve the kernel completed at entry, say): neither returned to user space.
-      result = { kind: 'gone' };
+      if (state === undefined || state === 'exited' || state === 'zombie') result = { kind: 'gone' };
     }
     if (CLONE_FAMILY.has(event.name)) this.pids.settle(event);
-    const base = { kind: 'syscall' as const, event, tid, ...(f.result !== undefined ? { enteredBlocked: f.result.kind === 'blocked' } : {}) };
-    let record: SyscallRecord;
+    // One object literal of one shape for every record (no spreads): this runs once per syscall event.
+    let handling: Handling;
+    let reason: string | undefined;
+    let fd: number | undefined;
+    let alsoFds: readonly number[] | undefined;
     switch (conversion.kind) {
       case 'adopted':
-        record = { ...base, handling: 'adopted', reason: conversion.reason };
+        handling = 'adopted';
+        reason = conversion.reason;
+        result = undefined;
         break;
       case 'fd-probe':
-        record = {
-          ...base,
-          handling: 'fd-probe',
-          fd: conversion.fd,
-          ...(conversion.also !== undefined && conversion.also.length > 0 ? { alsoFds: conversion.also } : {}),
-          ...(f.fdOpen !== undefined ? { fdOpen: f.fdOpen } : {}),
-        };
+        handling = 'fd-probe';
+        fd = conversion.fd;
+        if (conversion.also !== undefined && conversion.also.length > 0) alsoFds = conversion.also;
+        result = undefined;
         break;
       case 'run-adopted':
-        record = { ...base, handling: 'run-adopted', reason: conversion.reason, ...(result ? { result } : {}) };
+        handling = 'run-adopted';
+        reason = conversion.reason;
         break;
       case 'checked':
       case 'effect':
-        record = { ...base, handling: conversion.kind, ...(result ? { result } : {}) };
+        handling = conversion.kind;
         break;
       case 'fd-create':
       case 'nonblock':
-        record = { ...base, handling: 'effect', ...(result ? { result } : {}) };
+        handling = 'effect';
         break;
       default: {
         const never: never = conversion;
         throw new Error(`unknown conversion ${(never as Conversion).kind}`);
       }
     }
+    const record: SyscallRecord = {
+      kind: 'syscall',
+      event,
+      tid,
+      handling,
+      reason,
+      result,
+      enteredBlocked: f.result === undefined ? undefined : f.result.kind === 'blocked',
+      fdOpen: f.fdOpen,
+      fd,
+      alsoFds,
+    };
     this.#records.push(record);
     this.#lastReturned.set(tid, event.name);
     return record;
@@ -553,7 +579,7 @@ export class ReplayGuest {
 
   #note(e: KernelEvent): void {
     if (e.type === 'task-exit') this.#exits.set(e.tid, e.how);
-    else if (e.type === 'signal-sent') this.#signals.push({ to: e.to, scope: e.scope, info: e.info, used: false });
+    else if (e.type === 'signal-sent') this.#signals.push({ to: e.to, scope: e.scope, info: e.info });
   }
 
   #fatal(line: number, message: string): void {

@@ -44,16 +44,27 @@ export interface Schedule {
 
 /** Cuts events into steps ordered by line; ties keep the input order (entry before exit of one event). */
 export function buildSchedule(events: readonly TraceEvent[]): Schedule {
-  const keyed: { step: ReplayStep; seq: number }[] = [];
+  const steps: ReplayStep[] = [];
   const unusable: UnusableEvent[] = [];
   const notes: TraceEvent[] = [];
-  let seq = 0;
-  const push = (step: ReplayStep): void => {
-    keyed.push({ step, seq: seq++ });
-  };
   // A trace of a single process (no -f) prints no pids at all; a pid missing on some lines only is bad input.
-  const taskEvents = events.filter(isTaskEvent);
-  const singleProcess = taskEvents.length > 0 && taskEvents.every((e) => e.pid === null);
+  let taskEvents = 0;
+  let withPid = 0;
+  for (const event of events) {
+    if (!isTaskEvent(event)) continue;
+    taskEvents++;
+    if (event.pid !== null) withPid++;
+  }
+  const singleProcess = taskEvents > 0 && withPid === 0;
+  // Events arrive in the order their last line was read, so steps are nearly in line order
+  // already: checked as they are made, and sorted only if not.
+  let sorted = true;
+  let last = -Infinity;
+  const push = (step: ReplayStep): void => {
+    if (step.line < last) sorted = false;
+    else last = step.line;
+    steps.push(step);
+  };
   for (const event of events) {
     if (event.kind === 'diagnostic') {
       unusable.push({ event, reason: `not understood: ${event.reason}` });
@@ -99,8 +110,13 @@ export function buildSchedule(events: readonly TraceEvent[]): Schedule {
       }
     }
   }
-  keyed.sort((a, b) => a.step.line - b.step.line || a.seq - b.seq);
-  return { steps: keyed.map((k) => k.step), unusable, notes };
+  // Array.prototype.sort is stable (ECMAScript 2019): equal lines keep the order they were pushed in.
+  if (!sorted) steps.sort(byLine);
+  return { steps, unusable, notes };
+}
+
+function byLine(a: ReplayStep, b: ReplayStep): number {
+  return a.line - b.line;
 }
 
 function isTaskEvent(event: TraceEvent): boolean {
