@@ -7,18 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkCommand } from '../src/cli/commands/check.js';
-import { main } from '../src/cli/main.js';
+import { runCli, runCommand } from './helpers/cli.js';
 
 const corpus = fileURLToPath(new URL('../../../corpus/', import.meta.url));
 const enoent = join(corpus, 'posix_spawn/exec-enoent/capture.strace');
 
-async function run(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, cwd: process.cwd(), isTTY: false };
-  const status = await checkCommand.run(args, { io, debug: false });
-  return { status, stdout, stderr };
-}
+const run = (args: string[]) => runCommand(checkCommand, args);
 
 async function manifest(entries: unknown): Promise<string> {
   const path = join(await mkdtemp(join(tmpdir(), 'fs-manifest-')), 'fs.json');
@@ -29,7 +23,7 @@ async function manifest(entries: unknown): Promise<string> {
 describe('forkscope check', () => {
   it('D3 with the case fs manifest the failed execve is checked and conforms (exit 0)', async () => {
     const r = await run([enoent, '--json']);
-    expect(r.status).toBe(0);
+    expect(r.code).toBe(0);
     const c = JSON.parse(r.stdout).captures[0];
     expect(c.verdict).toBe('conforms');
     expect(c.adoptedReasons.map((x: { reason: string }) => x.reason).join('\n')).not.toMatch(/exec result adopted/);
@@ -54,7 +48,7 @@ describe('forkscope check', () => {
       { path: '/tmp/forkscope/bin/spawn', kind: 'file', mode: '0755', exec: 'elf' },
     ]);
     const r = await run([enoent, '--fs', fs, '--json']);
-    expect(r.status).toBe(1);
+    expect(r.code).toBe(1);
     const c = JSON.parse(r.stdout).captures[0];
     expect(c.verdict).toBe('diverges');
     expect(c.divergences[0]).toMatchObject({ syscall: 'execve', rule: 'errno', expected: expect.stringContaining('ENOENT') });
@@ -71,14 +65,14 @@ describe('forkscope check', () => {
     const fs2 = await manifest([{ path: 'relative/path', kind: 'file', mode: '0755', exec: 'elf' }]);
     const r = await run([enoent, '--fs', fs2, '--json']);
     const c = JSON.parse(r.stdout).captures[0];
-    expect(r.status).toBe(2);
+    expect(r.code).toBe(2);
     expect(c.verdict).toBe('error');
     expect(c.error).toMatch(/invalid fs manifest/);
   });
 
   it('--help documents the options and exit statuses', async () => {
     const r = await run(['--help']);
-    expect(r.status).toBe(0);
+    expect(r.code).toBe(0);
     expect(r.stdout).toContain('--junit OUT');
     expect(r.stdout).toContain('exit status: 0 all conform, 1 some diverge, 2 usage or I/O error');
   });
@@ -86,12 +80,11 @@ describe('forkscope check', () => {
 
 describe('forkscope check through main()', () => {
   it('is registered: a corpus directory checks with exit 0 and a usage error exits 2', async () => {
-    let stdout = '';
-    let stderr = '';
-    const io = { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) }, cwd: process.cwd(), isTTY: false };
-    expect(await main(['check', join(corpus, 'posix_spawn')], io)).toBe(0);
-    expect(stdout).toMatch(/conforms {2}posix_spawn\/success/);
-    expect(await main(['check'], io)).toBe(2);
-    expect(stderr).toContain('at least one FILE or DIR');
+    const ok = await runCli(['check', join(corpus, 'posix_spawn')]);
+    expect(ok.code).toBe(0);
+    expect(ok.stdout).toMatch(/conforms {2}posix_spawn\/success/);
+    const usage = await runCli(['check']);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toContain('at least one FILE or DIR');
   });
 });

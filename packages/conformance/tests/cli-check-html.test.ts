@@ -6,28 +6,11 @@ import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { runCli } from './helpers/cli.js';
 
 const corpus = fileURLToPath(new URL('../../../corpus/', import.meta.url));
 
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(argv: string[], cwd: string, tty = false): Promise<Result> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: { write: (s: string) => (stdout += s), isTTY: tty },
-    stderr: { write: (s: string) => (stderr += s) },
-    cwd,
-    isTTY: tty,
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
+const cli = (argv: string[], cwd: string, tty = false) => runCli(argv, { cwd, out: tty });
 
 /** A copy of a corpus case (capture and case.json) under dir/<id>, the capture changed by `edit`. */
 async function copyCase(dir: string, id: string, edit: (lines: string[]) => string[] = (l) => l): Promise<string> {
@@ -102,14 +85,7 @@ describe('forkscope check progress', () => {
     const dir = await mkdtemp(join(tmpdir(), 'check-progress-'));
     await copyCase(dir, 'posix_spawn/exec-enoent');
     await copyCase(dir, 'posix_spawn/success');
-    let stderr = '';
-    const code = await main(['check', 'posix_spawn'], {
-      stdout: { write: () => true },
-      stderr: { write: (s: string) => (stderr += s), isTTY: true, columns: 80 },
-      cwd: dir,
-      isTTY: false,
-      env: {},
-    });
+    const { code, stderr } = await runCli(['check', 'posix_spawn'], { cwd: dir, err: true, columns: 80 });
     expect(code).toBe(0);
     expect(stderr).toContain('check [');
     expect(stderr).toContain(' 1/2');

@@ -48,20 +48,9 @@ vi.mock('../src/cli/registry.js', async (importOriginal) => {
   };
 });
 
-const { main } = await import('../src/cli/main.js');
+const { runCli } = await import('./helpers/cli.js');
 
-async function run(argv: string[], tty = false): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: { write: (s: string) => (stdout += s), isTTY: tty },
-    stderr: { write: (s: string) => (stderr += s), isTTY: tty },
-    cwd: process.cwd(),
-    isTTY: tty,
-    env: {},
-  });
-  return { code, stdout, stderr };
-}
+const run = (argv: string[], tty = false) => runCli(argv, { out: tty, err: tty });
 
 describe('errors thrown inside any command', () => {
   it.each(['boom', 'boom-sync'])('%s: an internal error is one line without a stack, exit 2', async (name) => {

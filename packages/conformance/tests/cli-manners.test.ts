@@ -7,42 +7,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { main, type Env } from '../src/cli/main.js';
+import { main } from '../src/cli/main.js';
+import { runCli, type CliWhere } from './helpers/cli.js';
 import { COMMANDS } from '../src/cli/registry.js';
 import { createProgress, renderProgress } from '../src/cli/progress.js';
 import { dropWritesWhenClosed } from '../src/cli/closed-pipe.js';
 import { colourWanted, terminalFor, withTerminal } from '../src/cli/terminal.js';
 import { createStyle, toneOf, type Verdict } from '../src/cli/style.js';
 
-interface Where {
-  /** stdout is a terminal (io.isTTY) */
-  out?: boolean;
-  /** stderr is a terminal (stderr.isTTY) */
-  err?: boolean;
-  env?: Env;
-  cwd?: string;
-}
+type Where = Omit<CliWhere, 'columns'>;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-  /** Every write to stderr, in order, to see how the progress bar redraws. */
-  stderrWrites: string[];
-}
-
-async function run(argv: string[], where: Where = {}): Promise<Run> {
-  let stdout = '';
-  const stderrWrites: string[] = [];
-  const code = await main(argv, {
-    stdout: { write: (s: string) => (stdout += s), isTTY: where.out === true, columns: 100 },
-    stderr: { write: (s: string) => stderrWrites.push(s), isTTY: where.err === true, columns: 100 },
-    cwd: where.cwd ?? process.cwd(),
-    isTTY: where.out === true,
-    env: where.env ?? {},
-  });
-  return { code, stdout, stderr: stderrWrites.join(''), stderrWrites };
-}
+const run = (argv: string[], where: Where = {}) => runCli(argv, { ...where, columns: 100 });
 
 const TTY: Where = { out: true, err: true, env: {} };
 const ESC = '\x1b';

@@ -4,24 +4,9 @@ import { join } from 'node:path';
 import { canonicalJson, normalize, parseText } from '@forkscope/tracer';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
+import { runCli } from './helpers/cli.js';
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(argv: string[], cwd = process.cwd()): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    cwd,
-    isTTY: false,
-  });
-  return { code, stdout, stderr };
-}
+const run = (argv: string[], cwd = process.cwd()) => runCli(argv, { cwd });
 
 // Fixture lines: a real strace -f -ttt -T run of a posix_spawn program (pids from that run).
 const FIXTURE = `11428 1795726032.864534 execve("./spawn", ["./spawn"], 0x7ffdca569d48 /* 39 vars */) = 0 <0.000985>

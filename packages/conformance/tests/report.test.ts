@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseText } from '@forkscope/tracer';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { runCli } from './helpers/cli.js';
 import { renderReport } from '../src/index.js';
 import { buildTimeline } from '../src/report/index.js';
 import { parseShadowFiles } from '../src/verify/index.js';
@@ -133,13 +133,7 @@ describe('timeline of a Shadow log', () => {
 
   it('forkscope report reads Shadow logs (dialect detected)', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'fs-report-')), 'shadow.html');
-    let stderr = '';
-    const code = await main(['report', join(dir, 'raw.1000.strace'), join(dir, 'raw.1001.strace'), '--html', out], {
-      stdout: { write: () => true },
-      stderr: { write: (s: string) => (stderr += s) },
-      cwd: ROOT,
-      isTTY: false,
-    });
+    const { code, stderr } = await runCli(['report', join(dir, 'raw.1000.strace'), join(dir, 'raw.1001.strace'), '--html', out], { cwd: ROOT });
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
     expect(readFileSync(out, 'utf8')).toContain('"name":"wait4"');
   });
@@ -175,12 +169,7 @@ describe('page', () => {
 });
 
 describe('forkscope report', () => {
-  async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = '';
-    let stderr = '';
-    const code = await main(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, cwd: ROOT, isTTY: false });
-    return { code, stdout, stderr };
-  }
+  const run = (argv: string[]) => runCli(argv, { cwd: ROOT });
 
   it('writes the page for a corpus capture', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'fs-report-')), 'r.html');

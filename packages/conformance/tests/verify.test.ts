@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { normalize, parseText } from '@forkscope/tracer';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
+import { runCli } from './helpers/cli.js';
 import {
   formatShadowLogs,
   isShadowLine,
@@ -23,12 +23,7 @@ import {
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const FIXTURES = fileURLToPath(new URL('./fixtures/shadow/', import.meta.url));
 
-async function run(argv: string[], cwd = ROOT): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: { write: (s: string) => (stdout += s) }, stderr: { write: (s: string) => (stderr += s) }, cwd, isTTY: false });
-  return { code, stdout, stderr };
-}
+const run = (argv: string[], cwd = ROOT) => runCli(argv, { cwd });
 
 function fixture(dir: string): string[] {
   return readdirSync(join(FIXTURES, dir))

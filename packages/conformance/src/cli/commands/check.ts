@@ -4,7 +4,6 @@
 // unreadable or unparseable capture counts as an input error).
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { parseText } from '@forkscope/tracer';
 import type { Command, CommandContext } from '../command.js';
 import { parseCommandArgs } from '../args.js';
 import { InputError, UsageError, inputErrorOf } from '../io.js';
@@ -12,7 +11,6 @@ import { resolvePath } from '../read-capture.js';
 import { createProgress } from '../progress.js';
 import { terminalOf } from '../terminal.js';
 import type { Style } from '../style.js';
-import { renderReport } from '../../report/index.js';
 import { parseManifestFile } from '../../check/case-info.js';
 import type { FsManifestEntry } from '../../check/case-info.js';
 import { discoverCaptures } from '../../check/discover.js';
@@ -22,7 +20,7 @@ import { renderJson } from '../../check/render-json.js';
 import { renderJunit } from '../../check/render-junit.js';
 import { renderText } from '../../check/render-text.js';
 import { parseJobs } from '../../parallel/jobs.js';
-import { checkCaptures } from '../../parallel/pool.js';
+import { openPool } from '../../parallel/pool.js';
 
 const HELP = `usage: forkscope check FILE|DIR... [--json] [--junit OUT] [--html DIR] [--fs MANIFEST] [-j N]
 
@@ -34,7 +32,8 @@ options:
   --json           one JSON object on stdout (captures, verdicts, divergences, summary)
   --junit OUT      also write a JUnit XML report to OUT
   --html DIR       also write an HTML timeline per capture into DIR (DIR/<case id>.html),
-                   its divergences drawn in red
+                   its divergences drawn in red, and DIR/index.html listing every capture
+                   with its verdict and a link to its timeline
   --fs MANIFEST    fs manifest (a JSON array, or a case.json) used for every capture
   -j, --jobs N     check N captures at once in worker threads (0 or auto: one per CPU;
                    default 1); the output is the same, in the same order
@@ -71,51 +70,29 @@ export const checkCommand: Command = {
     const jobs = parseJobs(typeof jobsArg === 'string' ? jobsArg : undefined);
     if (jobs.kind === 'invalid') throw new UsageError(jobs.message, 'check');
     const cwd = ctx.io.cwd;
-    let fs: readonly FsManifestEntry[] | undefined;
-    const fsArg = parsed.values['fs'];
-    if (typeof fsArg === 'string') {
-      let text: string;
-      try {
-        text = await readFile(resolvePath(cwd, fsArg), 'utf8');
-      } catch (err) {
-        throw inputErrorOf(fsArg, err) ?? err;
-      }
-      const m = parseManifestFile(text);
-      if (m.kind === 'invalid') throw new InputError(fsArg, m.message);
-      fs = m.value;
-    }
-    const found = await discoverCaptures(parsed.positionals.map((p) => resolvePath(cwd, p)));
-    if (found.kind === 'io-error') throw new InputError(found.path, found.message);
-    if (found.inputs.length === 0) throw new InputError(parsed.positionals.join(' '), 'no capture.strace with a case.json beside it');
-    const inputs = found.inputs;
-    const terminal = terminalOf(ctx.io);
-    const progress = createProgress(ctx.io, inputs.length, 'check');
-    const reports: CaptureReport[] = [];
+    // Workers start loading their modules now, while the manifest is read and the captures are
+    // found (-j 1 starts nothing). The no-worker notice waits until we know there is a choice.
+    const notices: string[] = [];
+    const pool = openPool({ jobs: jobs.jobs, notice: (message) => notices.push(message) });
+    let reports: CaptureReport[];
     try {
-      const pool = {
-        jobs: jobs.jobs,
-        check: fs !== undefined ? { fs } : {},
-        notice: (message: string) => {
-          progress.clear();
-          ctx.io.stderr.write(`forkscope: ${message}\n`);
-        },
-      };
-      if (jobs.jobs <= 1) {
-        // One at a time in this thread (what the pool does for -j 1), so the bar moves per capture.
-        for (const input of inputs) {
-          reports.push(...(await checkCaptures([input], pool)));
-          progress.tick();
-        }
-      } else {
-        // The pool answers once, in input order; the bar fills when it does.
-        for (const r of await checkCaptures(inputs, pool)) {
-          reports.push(r);
-          progress.tick();
-        }
+      const fsArg = parsed.values['fs'];
+      const fs = typeof fsArg === 'string' ? await readFsManifest(cwd, fsArg) : undefined;
+      const found = await discoverCaptures(parsed.positionals.map((p) => resolvePath(cwd, p)));
+      if (found.kind === 'io-error') throw new InputError(found.path, found.message);
+      if (found.inputs.length === 0) throw new InputError(parsed.positionals.join(' '), 'no capture.strace with a case.json beside it');
+      if (found.inputs.length > 1) for (const message of notices) ctx.io.stderr.write(`forkscope: ${message}\n`);
+      const progress = createProgress(ctx.io, found.inputs.length, 'check');
+      try {
+        // The bar moves as each report arrives, in whatever order the workers finish.
+        reports = await pool.run(found.inputs, { check: fs !== undefined ? { fs } : {}, onReport: () => progress.tick() });
+      } finally {
+        progress.done();
       }
     } finally {
-      progress.done();
+      pool.close();
     }
+    const terminal = terminalOf(ctx.io);
     const run = summarize(reports);
     if (parsed.values['json'] === true) ctx.io.stdout.write(renderJson(run));
     else ctx.io.stdout.write(styleText(renderText(run), terminal.out, terminal.quiet));
@@ -134,6 +111,19 @@ export const checkCommand: Command = {
     return run.summary.diverges > 0 ? 1 : 0;
   },
 };
+
+/** `--fs MANIFEST`: a JSON array of entries, or a case.json carrying one. */
+async function readFsManifest(cwd: string, given: string): Promise<readonly FsManifestEntry[]> {
+  let text: string;
+  try {
+    text = await readFile(resolvePath(cwd, given), 'utf8');
+  } catch (err) {
+    throw inputErrorOf(given, err) ?? err;
+  }
+  const m = parseManifestFile(text);
+  if (m.kind === 'invalid') throw new InputError(given, m.message);
+  return m.value;
+}
 
 /**
  * The text report as the user sees it: verdict words coloured when stdout is a terminal (a plain
@@ -167,25 +157,75 @@ export function htmlNameOf(report: CaptureReport): string {
 }
 
 /**
- * One timeline per capture, its divergences in red. A capture that could not be checked
- * (verdict error) has already been reported on stderr and gets no page.
+ * Each report's page name (`htmlNameOf`), made unique in input order: a second capture with
+ * the same case id gets `<id>-2.html` instead of overwriting the first, and no capture takes
+ * the index page's name.
+ */
+export function htmlNamesOf(reports: readonly CaptureReport[]): string[] {
+  const taken = new Set<string>([INDEX_PAGE]);
+  return reports.map((r) => {
+    const name = insideDir(htmlNameOf(r));
+    const stem = name.slice(0, -'.html'.length);
+    let unique = name;
+    for (let n = 2; taken.has(unique); n++) unique = `${stem}-${n}.html`;
+    taken.add(unique);
+    return unique;
+  });
+}
+
+/** A page path that stays inside DIR whatever a case.json's id says: no empty, `.` or `..` segment. */
+function insideDir(name: string): string {
+  const segments = name.split('/').filter((s) => s !== '' && s !== '.' && s !== '..');
+  const joined = segments.join('/');
+  return joined === '.html' || joined === '' ? 'capture.html' : joined;
+}
+
+/** The page listing every capture of the run, beside the timelines. */
+export const INDEX_PAGE = 'index.html';
+
+/**
+ * One timeline per capture, its divergences in red, and DIR/index.html listing every capture
+ * with its verdict and a link to its timeline. A capture that could not be checked (verdict
+ * error) has already been reported on stderr and gets no timeline, only its row in the index.
  */
 async function writeHtmlReports(dir: string, shown: string, reports: readonly CaptureReport[]): Promise<void> {
-  for (const r of reports) {
-    if (r.verdict === 'error') continue;
-    const target = join(dir, htmlNameOf(r));
-    let text: string;
-    try {
-      text = await readFile(r.file, 'utf8');
-    } catch (err) {
-      throw inputErrorOf(r.file, err) ?? err;
-    }
-    const page = renderReport(parseText(text, { file: r.file }), { title: r.id ?? r.file, divergences: r.divergences });
+  // Loaded only for --html: the timeline code and the parser are not needed otherwise.
+  const [{ parseText }, { renderReport }, { renderCheckIndex }] = await Promise.all([
+    import('@forkscope/tracer'),
+    import('../../report/index.js'),
+    import('../../report/check-index.js'),
+  ]);
+  const write = async (name: string, page: string): Promise<void> => {
+    const target = join(dir, name);
     try {
       await mkdir(dirname(target), { recursive: true });
       await writeFile(target, page);
     } catch (err) {
       throw inputErrorOf(shown, err) ?? err;
     }
+  };
+  const names = htmlNamesOf(reports);
+  for (const [i, r] of reports.entries()) {
+    if (r.verdict === 'error') continue;
+    let text: string;
+    try {
+      text = await readFile(r.file, 'utf8');
+    } catch (err) {
+      throw inputErrorOf(r.file, err) ?? err;
+    }
+    await write(names[i] as string, renderReport(parseText(text, { file: r.file }), { title: r.id ?? r.file, divergences: r.divergences }));
   }
+  const entries = reports.map((r, i) => ({
+    title: r.id ?? r.file,
+    file: r.file,
+    verdict: r.verdict,
+    events: r.events,
+    checked: r.checked,
+    effectChecked: r.effectChecked,
+    adopted: r.adopted,
+    divergences: r.divergences.length,
+    page: r.verdict === 'error' ? null : (names[i] as string),
+    ...(r.error !== undefined ? { error: r.error } : {}),
+  }));
+  await write(INDEX_PAGE, renderCheckIndex(entries));
 }
