@@ -36,8 +36,24 @@ export class Interner {
   }
 }
 
+/** How many small decimals are shared: "0".."999". */
+export const SMALL_DECIMAL_COUNT = 1000;
+
 /** Decimal strings "0".."999": results, fds and sizes printed on most lines. */
-const SMALL_DECIMALS: readonly string[] = Array.from({ length: 1000 }, (_, n) => String(n));
+const SMALL_DECIMALS: readonly string[] = Array.from({ length: SMALL_DECIMAL_COUNT }, (_, n) => String(n));
+
+/** n when `text` is the shared string for n (as `decimalSlice` hands out), else -1. */
+export function smallDecimalIndex(text: string): number {
+  const len = text.length;
+  if (len < 1 || len > 3) return -1;
+  let n = 0;
+  for (let k = 0; k < len; k++) {
+    const d = text.charCodeAt(k) - 0x30;
+    if (d < 0 || d > 9) return -1;
+    n = n * 10 + d;
+  }
+  return SMALL_DECIMALS[n] === text ? n : -1;
+}
 
 /**
  * `s.slice(from, to)` for a decimal integer token, shared for 0..999 (no leading zero, no sign);

@@ -2,7 +2,8 @@
 // (src/syscall.c syscall_exiting_trace). Also Shadow's `= rv` forms.
 import type { SyscallOutcome } from './events.js';
 import { findCloseParen, isDigit, isWordChar, skipDecoration } from './text-scan.js';
-import { decimalSlice, Interner } from './intern.js';
+import { decimalSlice, Interner, SMALL_DECIMAL_COUNT, smallDecimalIndex } from './intern.js';
+import { fastPaths } from './fast-paths.js';
 import { integerOf, ValueOutcome } from './value-outcome.js';
 
 /** errno names and their messages repeat on every failing call. */
@@ -93,11 +94,83 @@ function isErrnoStart(c: number): boolean {
 }
 
 /**
+ * One ValueOutcome per small decimal result (`= 0`, `= 3`, `= 832`), shared by every call that
+ * returned it: a result object per line was a measurable share of the scan's garbage. Outcomes
+ * are read-only, and one without a decoration or extra holds nothing but its text.
+ */
+const SMALL_VALUES: (ValueOutcome | undefined)[] = new Array<ValueOutcome | undefined>(SMALL_DECIMAL_COUNT).fill(undefined);
+
+function valueOutcome(text: string): ValueOutcome {
+  const n = smallDecimalIndex(text);
+  if (n < 0) return new ValueOutcome(text);
+  return (SMALL_VALUES[n] ??= new ValueOutcome(text));
+}
+
+/**
+ * The results nearly every line ends with, read in one pass: `= N`, `= 0x…`, `= -1 ERRNO (msg)`,
+ * `= ?`, each optionally followed by a -T duration ` <0.000012>` and nothing else. Fills RESULT
+ * exactly as the general parser would and returns true; returns false for any other text
+ * (decorations, extras, injections, restarts, `<unavailable>`, errors), which the general parser
+ * then reads or reports.
+ */
+function fastOutcome(s: string, i: number, end: number): boolean {
+  let j = i;
+  while (j < end && s.charCodeAt(j) === 0x20) j++;
+  if (s.charCodeAt(j) !== 0x3d || s.charCodeAt(j + 1) !== 0x20) return false;
+  j += 2;
+  let outcome: SyscallOutcome;
+  const c = s.charCodeAt(j);
+  if (c === 0x3f /* ? */) {
+    outcome = UNKNOWN;
+    j++;
+  } else {
+    const numEnd = integerEnd(s, j, end);
+    if (numEnd < 0) return false;
+    const text = decimalSlice(s, j, numEnd);
+    j = numEnd;
+    if (c === 0x2d && s.charCodeAt(j) === 0x20 && isErrnoStart(s.charCodeAt(j + 1))) {
+      let k = j + 2;
+      while (k < end && isWordChar(s.charCodeAt(k))) k++;
+      if (s.charCodeAt(k) !== 0x20 || s.charCodeAt(k + 1) !== 0x28) return false;
+      const close = findCloseParen(s, k + 2, end);
+      // A second ` (…)` (an injection note, or an extra the general parser rejects) goes its way.
+      if (close < 0 || (s.charCodeAt(close + 1) === 0x20 && s.charCodeAt(close + 2) === 0x28)) return false;
+      const errno = ERRNO_TEXT.slice(s, j + 1, k);
+      const message = ERRNO_TEXT.slice(s, k + 2, close);
+      outcome = { kind: 'error', value: text === '-1' ? -1n : integerOf(text), errno, message };
+      j = close + 1;
+    } else {
+      outcome = valueOutcome(text);
+    }
+  }
+  let duration: string | undefined;
+  if (j !== end) {
+    // Only ` <digits.digits>` may follow, up to the end of the line.
+    if (s.charCodeAt(j) !== 0x20 || s.charCodeAt(j + 1) !== 0x3c || s.charCodeAt(end - 1) !== 0x3e || j + 2 > end - 1) return false;
+    for (let k = j + 2; k < end - 1; k++) {
+      const d = s.charCodeAt(k);
+      if (!isDigit(d) && d !== 0x2e) return false;
+    }
+    duration = s.slice(j + 2, end - 1);
+  }
+  RESULT.outcome = outcome;
+  RESULT.duration = duration;
+  RESULT.injection = undefined;
+  return true;
+}
+
+/**
  * Parses from `i` (just after the `)`). Returns a reason string when the text is not a result,
  * else a shared object valid until the next call.
  * `shadow` selects Shadow's `-2 (ENOENT)`, `<native>`, `<blocked>` forms.
  */
 export function parseOutcome(s: string, i: number, end: number, shadow: boolean): OutcomeParse | string {
+  if (!shadow && fastPaths.enabled && fastOutcome(s, i, end)) return RESULT;
+  return parseOutcomeGeneral(s, i, end, shadow);
+}
+
+/** `parseOutcome` without its fast path: every result form. */
+export function parseOutcomeGeneral(s: string, i: number, end: number, shadow: boolean): OutcomeParse | string {
   let j = i;
   while (j < end && s.charCodeAt(j) === 0x20) j++;
   if (j === i && !shadow) {
@@ -186,10 +259,14 @@ export function parseOutcome(s: string, i: number, end: number, shadow: boolean)
       outcome = { kind: 'error', value: text === '-1' ? -1n : integerOf(text), errno, message };
       if (extra !== undefined) return 'unexpected text after the error';
     } else {
-      const o = new ValueOutcome(text);
-      if (decoration !== undefined) o.decoration = decoration;
-      if (extra !== undefined) o.extra = extra;
-      outcome = o;
+      if (decoration === undefined && extra === undefined) {
+        outcome = valueOutcome(text);
+      } else {
+        const o = new ValueOutcome(text);
+        if (decoration !== undefined) o.decoration = decoration;
+        if (extra !== undefined) o.extra = extra;
+        outcome = o;
+      }
     }
   }
   if (outcome.kind !== 'value' && outcome.kind !== 'error') {

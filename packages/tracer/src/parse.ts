@@ -56,6 +56,11 @@ class LineSplitter {
   private bytes: Uint8Array | null = null;
   private byteFrom = 0;
   private readonly decoder = new ChunkDecoder();
+  /** Whether the current piece, or the carried start of a line, holds an ESC (a colour code). */
+  private pieceEscapes = false;
+  private carryEscapes = false;
+  /** False when the line `next()` returned last holds no ESC: the parser need not look for colour codes. */
+  escapes = false;
 
   /** Adds a chunk; its complete lines are then read with `next()`. */
   push(chunk: string | Uint8Array): void {
@@ -71,9 +76,12 @@ class LineSplitter {
   /** Makes `piece` the current text; what is left of the previous one is carried over. */
   private advance(piece: string): void {
     const rest = this.text.length > this.from ? this.text.slice(this.from) : '';
+    if (rest.length > 0) this.carryEscapes ||= this.pieceEscapes;
     this.carry = this.carry.length > 0 ? this.carry + rest : rest;
     this.text = piece;
     this.from = 0;
+    // One search per piece instead of one per line.
+    this.pieceEscapes = piece.indexOf('\x1b') >= 0;
   }
 
   /** Decodes the next piece of the byte chunk; false when it is used up. */
@@ -95,9 +103,12 @@ class LineSplitter {
       nl = this.text.indexOf('\n', this.from);
     }
     let line = this.text.slice(this.from, nl);
+    this.escapes = this.pieceEscapes;
     if (this.carry.length > 0) {
       line = this.carry + line;
       this.carry = '';
+      this.escapes ||= this.carryEscapes;
+      this.carryEscapes = false;
     }
     this.from = nl + 1;
     return line;
@@ -107,7 +118,9 @@ class LineSplitter {
   end(): string | null {
     // next() returned null, so every piece of the last chunk has been decoded.
     const rest = this.carry + this.text.slice(this.from) + this.decoder.end();
+    this.escapes = true;
     this.carry = '';
+    this.carryEscapes = false;
     this.text = '';
     this.from = 0;
     return rest.length > 0 ? rest : null;
@@ -163,8 +176,10 @@ class BatchStream implements AsyncIterableIterator<TraceEvent[]> {
   async next(): Promise<IteratorResult<TraceEvent[]>> {
     const p = this.parser;
     for (;;) {
-      for (let l = this.lines.next(); l !== null; l = this.lines.next()) {
-        p.line(l);
+      const lines = this.lines;
+      for (let l = lines.next(); l !== null; l = lines.next()) {
+        if (lines.escapes) p.line(l);
+        else p.lineWithoutEscapes(l);
         if (p.pendingCount >= BATCH) break;
       }
       if (p.ready && (p.pendingCount >= BATCH || this.finished)) break;

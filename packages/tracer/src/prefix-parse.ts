@@ -2,6 +2,7 @@
 //   pid column | [pid N] , [secontext] , abstime , reltime , [scno] , [ip]
 // and Shadow's `HH:MM:SS.nnnnnnnnn [tid N] ` leader. One forward pass; no regular expressions.
 import type { Prefix, Timestamp } from './events.js';
+import { fastPaths } from './fast-paths.js';
 import { isDigit } from './text-scan.js';
 
 /** Shared by every line without leader fields, so plain `-f` lines allocate no prefix object. */
@@ -141,10 +142,79 @@ function bracketKind(s: string, open: number, close: number): 'scno' | 'ip' | 's
 const LEADER: LeaderResult = { pid: null, prefix: EMPTY_PREFIX, body: 0, shadow: false };
 
 /**
+ * The leader nearly every line has: an optional `-f` pid column, an optional absolute stamp
+ * (-t/-tt/-ttt), then a body that cannot start another leader field (not a digit, space, `[`
+ * or `(`). For those lines `parseLeaderGeneral` would reach the same result by trying every
+ * field in turn; here one pass reads them. Fills LEADER and returns true, or returns false
+ * (nothing changed) for anything else.
+ */
+function fastLeader(s: string): boolean {
+  let i = 0;
+  let pid: number | null = null;
+  let c = s.charCodeAt(0);
+  if (isDigit(c)) {
+    let n = 0;
+    do {
+      n = n * 10 + (c - 0x30);
+      c = s.charCodeAt(++i);
+    } while (isDigit(c));
+    if (c === 0x20 && i <= 7 && n <= PID_MAX_LIMIT) {
+      pid = n;
+      while (c === 0x20) c = s.charCodeAt(++i);
+    } else if (c === 0x3c) {
+      return false; // -Y: `7832<procs> `
+    } else {
+      // Not a pid column: a stamp of a single-process trace starts the line.
+      i = 0;
+      c = s.charCodeAt(0);
+    }
+  }
+  let prefix = EMPTY_PREFIX;
+  if (isDigit(c)) {
+    const from = i;
+    let d = i + 1;
+    while (isDigit(s.charCodeAt(d))) d++;
+    let e: number;
+    if (d - from === 2 && s.charCodeAt(d) === 0x3a) {
+      // HH:MM:SS
+      if (s.charCodeAt(d + 3) !== 0x3a || digitsEnd(s, d + 1) !== d + 3 || digitsEnd(s, d + 4) !== d + 6) return false;
+      e = d + 6;
+    } else if (d - from >= 9) {
+      e = d;
+    } else {
+      return false;
+    }
+    if (s.charCodeAt(e) === 0x2e) {
+      const f = digitsEnd(s, e + 1);
+      if (f === e + 1) return false;
+      e = f;
+    }
+    if (s.charCodeAt(e) !== 0x20) return false;
+    i = e + 1;
+    c = s.charCodeAt(i);
+    prefix = { time: new PrintedTimestamp(s.slice(from, e)) };
+  }
+  // A body that could be read as a further leader field (-r, [scno], [ip], [tid], `(+` after the
+  // stamp) or that is empty goes the general way.
+  if (isDigit(c) || c === 0x20 || c === 0x5b || c === 0x28 || i >= s.length) return false;
+  LEADER.pid = pid;
+  LEADER.prefix = prefix;
+  LEADER.body = i;
+  LEADER.shadow = false;
+  return true;
+}
+
+/**
  * Parses the leader of `s` (colour codes already stripped). Never fails: unknown text is body.
  * The result is a shared object, valid until the next call.
  */
 export function parseLeader(s: string): LeaderResult {
+  if (fastPaths.enabled && fastLeader(s)) return LEADER;
+  return parseLeaderGeneral(s);
+}
+
+/** `parseLeader` without its fast path: every leader field tried in turn. */
+export function parseLeaderGeneral(s: string): LeaderResult {
   let i = 0;
   let pid: number | null = null;
   let comm: string | undefined;

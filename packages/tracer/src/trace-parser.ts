@@ -20,6 +20,7 @@ import { EMPTY_PREFIX, parseLeader, PrintedTimestamp, type LeaderResult } from '
 import { parseOutcome } from './outcome-parse.js';
 import { isSummaryHeader, isSummarySeparator, parseSummaryRow } from './summary-table.js';
 import { SyscallRecord } from './syscall-record.js';
+import { ValueOutcome } from './value-outcome.js';
 import { findCallEnd, isDigit, isWordChar, skipString, stripSgr, type CallEnd } from './text-scan.js';
 import { decodeEscapes, parseValue } from './value-parse.js';
 import { errnoName } from './errno.js';
@@ -102,6 +103,8 @@ export class TraceParser {
   private open: OpenLine | null = null;
   private summary: SummaryState | null = null;
   private tips = false;
+  /** Set by the first Shadow call line: only those can leave a `<native>` call for a `^^^` line. */
+  private shadowSeen = false;
   /** Leaders that printed `+++ superseded by execve +++`: their `<... execve resumed>` is expected. */
   private readonly superseded = new Set<number | null>();
 
@@ -147,7 +150,9 @@ export class TraceParser {
       this.heldSignal = null;
     }
     if (this.held !== null) {
-      if (this.held.outcome.kind === 'unknown') this.lastExitCall.set(this.held.pid, this.held);
+      // (Most outcomes are a ValueOutcome: one class check spares a load across many shapes.)
+      const o = this.held.outcome;
+      if (!(o instanceof ValueOutcome) && o.kind === 'unknown') this.lastExitCall.set(this.held.pid, this.held);
       this.out.push(this.held);
       this.held = null;
       if (this.afterHeld.length > 0) {
@@ -163,6 +168,13 @@ export class TraceParser {
    */
   line(raw: string, pidOverride: number | null = null): void {
     this.lineAt(raw, this.lineNo + 1, this.file, pidOverride);
+  }
+
+  /** `line()` for a line known to hold no ESC, so no colour codes to strip (the streaming splitter knows). */
+  lineWithoutEscapes(raw: string): void {
+    const lineNo = ++this.lineNo;
+    const text = raw.length > 0 && raw.charCodeAt(raw.length - 1) === 0x0d ? raw.slice(0, -1) : raw;
+    this.handle(text, lineNo, null);
   }
 
   /** Feeds a line with its own file and line number (merging several -ff files into one run). */
@@ -216,12 +228,12 @@ export class TraceParser {
         return;
       }
     }
-    if (this.held !== null && this.held.outcome.kind === 'native' && text.includes('] ^^^ = ')) {
+    if (this.shadowSeen && this.held !== null && this.held.outcome.kind === 'native' && text.includes('] ^^^ = ')) {
       if (this.shadowResult(text, lineNo, pidOverride)) return;
     }
     const leader = parseLeader(text);
     if (leader.pid === null && pidOverride !== null) leader.pid = pidOverride;
-    if (this.held !== null && leader.pid === this.held.pid && text.startsWith('+++ ', leader.body)) {
+    if (this.held !== null && text.charCodeAt(leader.body) === 0x2b && leader.pid === this.held.pid && text.startsWith('+++ ', leader.body)) {
       // strace prints `+++ exited +++` before the -k frames of the task's last call: keep the
       // call open for them and queue the exit line behind it.
       const out = this.out;
@@ -365,6 +377,7 @@ export class TraceParser {
     joined: Pending | null | 'orphan',
   ): void {
     const pid = leader.pid;
+    if (leader.shadow) this.shadowSeen = true;
     if (end.marker === null) {
       const r = parseOutcome(text, end.next, text.length, leader.shadow);
       if (typeof r === 'string') {
@@ -469,22 +482,26 @@ export class TraceParser {
     const end = findCallEnd(text, argsStart, text.length);
     if (end === null) return this.cut(text, leader, line);
     const pid = leader.pid;
-    let p = this.pending.get(pid);
-    if (p === undefined || p.name !== name) {
-      // `[pid N]` disappears from stderr output when one tracee is left: match by name instead.
-      // After `+++ superseded by execve +++` the leader resumes the exec'ing thread's execve.
-      const execByThread = name === 'execve' && this.superseded.has(pid);
-      let found: Pending | undefined;
-      let count = 0;
-      for (const q of this.pending.values()) {
-        // A half printed without a pid (stderr, one tracee alive) belongs to whoever resumes it.
-        if (q.name === name && (pid === null || q.pid === null || q.pidChangedTo === pid || execByThread)) {
-          found = q;
-          count++;
-        }
-      }
-      p = count === 1 ? found : undefined;
+    const own = this.pending.get(pid);
+    if (own !== undefined && own.name === name) {
+      // The usual case: the task's own half, filed under its pid.
+      this.pending.delete(pid);
+      this.finishCall(text, leader, line, endLine, name, argsStart, end, own);
+      return;
     }
+    // `[pid N]` disappears from stderr output when one tracee is left: match by name instead.
+    // After `+++ superseded by execve +++` the leader resumes the exec'ing thread's execve.
+    const execByThread = name === 'execve' && this.superseded.has(pid);
+    let found: Pending | undefined;
+    let count = 0;
+    for (const q of this.pending.values()) {
+      // A half printed without a pid (stderr, one tracee alive) belongs to whoever resumes it.
+      if (q.name === name && (pid === null || q.pid === null || q.pidChangedTo === pid || execByThread)) {
+        found = q;
+        count++;
+      }
+    }
+    const p = count === 1 ? found : undefined;
     if (p === undefined) {
       if (!(this.superseded.has(pid) && name === 'execve')) {
         this.diagnostic(text, `<... ${name} resumed> without its unfinished half`, endLine, pid);
