@@ -133,6 +133,7 @@ export class Core {
     // rt_sigsuspend: the handler runs with the temporary mask and sigreturn restores the old one.
     if (block.restoreMask !== undefined) task.suspendRestore = block.restoreMask;
     task.completion = result;
+    task.completionCall = block.call.name;
     this.emit({ type: 'woken', tid: task.tid, call: block.call.name, result });
     if (task.group.stopped) task.state = 'stopped';
     else this.makeReady(task);

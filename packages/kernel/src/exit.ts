@@ -73,6 +73,7 @@ export function exitTask(core: Core, t: Task, how: ExitHow): void {
   t.block = null;
   block?.onEnd?.();
   t.completion = null;
+  t.completionCall = null;
   t.frames.length = 0;
   core.unready(t);
   t.state = 'dead';

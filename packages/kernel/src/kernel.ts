@@ -279,6 +279,7 @@ export class Kernel {
       interrupt(core, task);
       result = task.completion ?? result;
       task.completion = null;
+      task.completionCall = null;
     }
     if (core.dirty) this.settle();
     if (task.state === 'ready' && (result.kind === 'done' || result.kind === 'error') && (task.pending.size > 0 || task.group.shared.size > 0)) {
@@ -448,8 +449,17 @@ export class Kernel {
     const task = this.core.tasks.get(tid);
     if (!task || !task.alive) return { kind: 'gone' };
     const r = task.completion;
+    if (r === null) return undefined;
+    const call = task.completionCall;
     task.completion = null;
-    return r ?? undefined;
+    task.completionCall = null;
+    // The task runs now and returns to user space: it takes the signals that arrived since it
+    // was woken (exit_to_user_mode → get_signal), with this call's result as the saved return.
+    if (task.state === 'ready' && (task.pending.size > 0 || task.group.shared.size > 0 || task.suspendRestore !== null)) {
+      deliverSignals(this.core, task, savedReturn(call ?? '', r));
+      if (this.core.dirty) this.settle();
+    }
+    return r;
   }
 
   /** Signal handlers the task must run now, innermost last (each ended by rt_sigreturn). */

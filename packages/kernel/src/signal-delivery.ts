@@ -153,6 +153,12 @@ function peekDeliverable(t: Task): number | undefined {
   return sig;
 }
 
+/** The next signal get_signal would take stops the group by its default action. */
+function defaultStopNext(t: Task): boolean {
+  const sig = peekDeliverable(t);
+  return sig !== undefined && (bit(sig) & STOP_SIGNALS) !== 0n && t.sighand.get(sig).handler === 'SIG_DFL';
+}
+
 /**
  * Ends an interruptible wait because a signal arrived. Like Linux, the call re-checks its
  * condition first (a wait4 woken by the very SIGCHLD whose child it reaps returns the pid);
@@ -220,6 +226,12 @@ export function savedReturn(call: string, result: SyscallResult | null | undefin
 }
 
 export function deliverSignals(core: Core, t: Task, returning: HandlerFrame['interrupted'] = null): void {
+  // A task woken from a blocked call has not run yet: get_signal happens on its way back to user
+  // space, when its result is taken (Kernel.completion). Until then a standard signal sent again
+  // finds the first still pending and is dropped (two children exiting before the woken parent
+  // runs give it one SIGCHLD). A default stop is still acted on at once: the task stops without
+  // running user code, and the parent's WUNTRACED wait must see it.
+  if (t.completion !== null && !defaultStopNext(t)) return;
   while (t.alive && t.state !== 'stopped' && t.state !== 'blocked') {
     if (!hasDeliverable(t)) break;
     const info = t.pending.take(t.sigmask) ?? t.group.shared.take(t.sigmask);

@@ -144,6 +144,11 @@ export class Task {
   block: BlockState | null = null;
   /** The result of a blocked call once it completed, until the caller takes it. */
   completion: SyscallResult | null = null;
+  /**
+   * The call `completion` belongs to. Until the caller takes the result the task has not run
+   * since its wake-up, so it has not returned to user space: signals wait for that return.
+   */
+  completionCall: string | null = null;
   /** Real parent thread (for a thread: copied from its creator). null only for init. */
   parent: Task | null;
   /** Leaders of the processes this thread created (and adopted), in creation order. */
