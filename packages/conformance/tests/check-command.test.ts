@@ -1,7 +1,7 @@
 // `forkscope check` through the command module: the fs manifest drives exec
 // results (checked with one, adopted without), --fs overrides it, and the
 // exit statuses follow the contract.
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -86,5 +86,54 @@ describe('forkscope check through main()', () => {
     const usage = await runCli(['check']);
     expect(usage.code).toBe(2);
     expect(usage.stderr).toContain('at least one FILE or DIR');
+  });
+});
+
+describe('check exit statuses (CLI contract: 0 all conform, 1 some diverge, 2 usage or I/O error)', () => {
+  /** A run directory holding copies of corpus cases; `exitCode` rewrites the last exit line, `cut` halves the capture. */
+  async function runDir(cases: { id: string; exitCode?: number; cut?: boolean }[]): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'check-exit-'));
+    for (const [i, c] of cases.entries()) {
+      const to = join(dir, `${i}`, c.id);
+      await mkdir(to, { recursive: true });
+      await copyFile(join(corpus, c.id, 'case.json'), join(to, 'case.json'));
+      let text = await readFile(join(corpus, c.id, 'capture.strace'), 'utf8');
+      if (c.exitCode !== undefined) {
+        const at = text.lastIndexOf('+++ exited with 0 +++');
+        text = `${text.slice(0, at)}+++ exited with ${c.exitCode} +++${text.slice(at + '+++ exited with 0 +++'.length)}`;
+      }
+      if (c.cut === true) text = text.slice(0, Math.floor(text.length / 2));
+      await writeFile(join(to, 'capture.strace'), text);
+    }
+    return dir;
+  }
+
+  it('all conform: 0', async () => {
+    const r = await runCli(['check', await runDir([{ id: 'dash/simple' }, { id: 'dash/pipeline' }])]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/2 conform, 0 diverge, 0 error\n$/);
+  });
+
+  it('some diverge, none uncheckable: 1', async () => {
+    const r = await runCli(['check', await runDir([{ id: 'dash/simple', exitCode: 3 }, { id: 'dash/pipeline' }])]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/1 conform, 1 diverge, 0 error\n$/);
+    expect(r.stderr).toBe('');
+  });
+
+  it('a capture that cannot be checked (cut short) is an input error: 2, even beside a divergence, named on stderr', async () => {
+    const dir = await runDir([{ id: 'dash/simple', exitCode: 3 }, { id: 'dash/exec', cut: true }, { id: 'dash/pipeline' }]);
+    const r = await runCli(['check', dir]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toMatch(/1 conform, 1 diverge, 1 error\n$/);
+    expect(r.stderr).toMatch(/^forkscope: \S+dash\/exec\/capture\.strace:\d+: truncated capture/);
+  });
+
+  it('a path that does not exist, or a directory without captures: 2 and one line naming it', async () => {
+    const missing = await runCli(['check', '/nonexistent/forkscope-captures']);
+    expect(missing).toEqual({ code: 2, stdout: '', stderr: 'forkscope: /nonexistent/forkscope-captures: no such file or directory\n' });
+    const empty = await mkdtemp(join(tmpdir(), 'check-empty-'));
+    const none = await runCli(['check', empty]);
+    expect(none).toEqual({ code: 2, stdout: '', stderr: `forkscope: ${empty}: no capture.strace with a case.json beside it\n` });
   });
 });

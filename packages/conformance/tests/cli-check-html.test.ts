@@ -60,6 +60,65 @@ describe('forkscope check --html DIR', () => {
   });
 });
 
+describe('forkscope check --html DIR: the index page', () => {
+  /** The index's rows as [verdict, link target or null, shown name], from the table body. */
+  function rows(index: string): [string, string | null, string][] {
+    const body = index.slice(index.indexOf('<tbody>'), index.indexOf('</tbody>'));
+    return body
+      .split('<tr>')
+      .slice(1)
+      .map((row) => {
+        const verdict = /<td class="v-(\w+)">/.exec(row)?.[1] ?? '?';
+        const link = /<a href="([^"]*)">([^<]*)<\/a>/.exec(row);
+        const name = link?.[2] ?? /<\/td><td>([^<]*)<\/td>/.exec(row)?.[1] ?? '?';
+        return [verdict, link?.[1] ?? null, name];
+      });
+  }
+
+  it('lists every capture with its verdict in input order; each checked one links to its existing timeline, the uncheckable one shows its error', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'check-index-'));
+    await copyCase(join(dir, 'in'), 'posix_spawn/success', resumeEarly);
+    await copyCase(join(dir, 'in'), 'posix_spawn/exec-enoent');
+    await copyCase(join(dir, 'in'), 'dash/pipeline', () => ['this is not strace']);
+    const r = await cli(['check', 'in', '--html', 'out'], dir);
+    expect(r.code).toBe(2);
+    const index = await readFile(join(dir, 'out/index.html'), 'utf8');
+    expect(index.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(index).toContain('<b>3</b> captures: <b>1</b> conform, <b>1</b> diverge, <b>1</b> error');
+    expect(rows(index)).toEqual([
+      ['error', null, 'dash/pipeline'],
+      ['conforms', 'posix_spawn/exec-enoent.html', 'posix_spawn/exec-enoent'],
+      ['diverges', 'posix_spawn/success.html', 'posix_spawn/success'],
+    ]);
+    for (const [, href] of rows(index)) if (href !== null) expect(existsSync(join(dir, 'out', href))).toBe(true);
+    expect(index).toMatch(/<td class="error" colspan="5">[^<]*dash\/pipeline\/capture\.strace[^<]*not strace output/);
+    // Self-contained: no script, nothing fetched, only the relative links to the timelines.
+    expect(index).not.toContain('<script');
+    expect(index).not.toMatch(/\bsrc\s*=/);
+    expect([...index.matchAll(/href="([^"]*)"/g)].map((m) => m[1])).toEqual(['posix_spawn/exec-enoent.html', 'posix_spawn/success.html']);
+  });
+
+  it('case ids are escaped in the page and cannot leave DIR; two captures with one id get two pages', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'check-index-evil-'));
+    await copyCase(join(dir, 'in/a'), 'posix_spawn/exec-enoent');
+    await copyCase(join(dir, 'in/b'), 'posix_spawn/exec-enoent');
+    const evil = join(dir, 'in/c');
+    await copyCase(evil, 'posix_spawn/exec-enoent');
+    const caseFile = join(evil, 'posix_spawn/exec-enoent/case.json');
+    const info = JSON.parse(await readFile(caseFile, 'utf8')) as { id: string };
+    info.id = '../../<b>x&y</b>';
+    await writeFile(caseFile, JSON.stringify(info));
+    const r = await cli(['check', 'in', '--html', 'out'], dir);
+    expect(r.code).toBe(0);
+    const index = await readFile(join(dir, 'out/index.html'), 'utf8');
+    expect(rows(index).map(([, href]) => href)).toEqual(['posix_spawn/exec-enoent.html', 'posix_spawn/exec-enoent-2.html', '%3Cb%3Ex%26y%3C/b%3E.html']);
+    expect(existsSync(join(dir, 'out/posix_spawn/exec-enoent-2.html'))).toBe(true);
+    expect(existsSync(join(dir, 'out/<b>x&y</b>.html'))).toBe(true);
+    expect(index).not.toContain('<b>x');
+    expect(index).toContain('../../&lt;b&gt;x&amp;y&lt;/b&gt;');
+  });
+});
+
 describe('forkscope check on and off a terminal', () => {
   it('--quiet prints only the summary line', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'check-quiet-'));

@@ -3,13 +3,14 @@
 // misbehaving worker is an "error" verdict for the capture it held and never a hang, -j 1 starts
 // no worker, and from source (no built worker) the run falls back to this thread with a notice.
 import { mkdtemp, writeFile } from 'node:fs/promises';
+import type { CaptureReport } from '../src/check/report.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkCapture } from '../src/check/check-capture.js';
 import type { CaptureInput } from '../src/check/discover.js';
-import { builtWorkerUrl, checkCaptures } from '../src/parallel/pool.js';
+import { builtWorkerUrl, checkCaptures, largestFirst, openPool } from '../src/parallel/pool.js';
 
 const corpus = fileURLToPath(new URL('../../../corpus/', import.meta.url));
 const corpusInput = (id: string): CaptureInput => ({ file: join(corpus, id, 'capture.strace'), caseFile: join(corpus, id, 'case.json') });
@@ -119,5 +120,61 @@ describe('check pool', () => {
     expect(notices).toEqual(['--jobs 2: no built worker (running from source); checking in one thread']);
     expect(two).toEqual(await checkCaptures(inputs, { jobs: 1, notice: (m) => notices.push(m) }));
     expect(notices).toHaveLength(1);
+  });
+
+  it('hands each report to onReport as it arrives (the progress bar moves per capture), before the run ends', async () => {
+    const inputs = files(['a', 'b', 'c', 'd', 'e', 'f']);
+    const seen: number[] = [];
+    let ended = false;
+    const run = checkCaptures(inputs, { jobs: 2, workerUrl: fake, onReport: (index, report) => {
+      expect(ended).toBe(false);
+      expect(report.file).toBe(inputs[index]?.file);
+      seen.push(index);
+    } });
+    const reports = await run;
+    ended = true;
+    expect([...seen].sort()).toEqual([0, 1, 2, 3, 4, 5]);
+    // Later captures answer sooner, so completion order is not input order; the result still is.
+    expect(seen).not.toEqual([0, 1, 2, 3, 4, 5]);
+    expect(reports.map((r) => r.file)).toEqual(inputs.map((i) => i.file));
+  });
+
+  it('gives out the largest captures first (by file size); equal sizes and unreadable files keep input order', async () => {
+    const sizes = [10, 5000, 20, 3000, 20, 40];
+    const inputs: CaptureInput[] = [];
+    for (const [i, size] of sizes.entries()) {
+      const file = join(dir, `sized-${i}.strace`);
+      await writeFile(file, 'x'.repeat(size));
+      inputs.push({ file });
+    }
+    inputs.push({ file: join(dir, 'missing.strace') });
+    expect(await largestFirst(inputs)).toEqual([1, 3, 5, 2, 4, 0, 6]);
+    // The order work is given out in changes nothing in what comes back.
+    const reports = await checkCaptures(inputs, { jobs: 2, workerUrl: fake });
+    expect(reports.map((r) => r.file)).toEqual(inputs.map((i) => i.file));
+  });
+
+  it('a pool opened before the captures are known uses no more workers than captures, and runs once', async () => {
+    const pool = openPool({ jobs: 4, workerUrl: fake });
+    expect(pool.threaded).toBe(true);
+    const reports = await pool.run(files(['a', 'b']));
+    expect(reports.map((r) => r.verdict)).toEqual(['conforms', 'conforms']);
+    expect(new Set(reports.map((r) => r.id)).size).toBe(2);
+    await expect(pool.run(files(['c']))).rejects.toThrow('a check pool runs once');
+  });
+
+  it('a pool whose workers failed to load before the run still gives every capture an error verdict', async () => {
+    const pool = openPool({ jobs: 2, workerUrl: brokenModule });
+    await new Promise((r) => setTimeout(r, 300)); // let both workers die before the run starts
+    const reports: CaptureReport[] = await pool.run(files(['a', 'b', 'c']));
+    expect(reports.map((r) => r.verdict)).toEqual(['error', 'error', 'error']);
+    for (const r of reports) expect(r.error).toContain('this worker module does not load');
+  });
+
+  it('a pool closed without a run stops its workers; a single capture is checked in this thread', async () => {
+    openPool({ jobs: 3, workerUrl: fake }).close();
+    const one = [corpusInput('posix_spawn/exec-enoent')];
+    const reports = await checkCaptures(one, { jobs: 2, workerUrl: crashOnAny });
+    expect(reports.map((r) => r.verdict)).toEqual(['conforms']);
   });
 });

@@ -255,7 +255,7 @@ async function crashReports(inputs: readonly CaptureInput[], results: readonly (
  * Input positions, largest capture file first (ties and unreadable files keep input order;
  * an unreadable file is reported by its worker like any other).
  */
-async function largestFirst(inputs: readonly CaptureInput[]): Promise<number[]> {
+export async function largestFirst(inputs: readonly CaptureInput[]): Promise<number[]> {
   const sizes = await Promise.all(
     inputs.map(async (input) => {
       try {

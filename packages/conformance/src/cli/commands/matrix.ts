@@ -1,17 +1,18 @@
 // `forkscope matrix [--json|--markdown]`: every modelled corpus case under every strategy, each
 // cell a match or the first divergence in one line. --markdown is docs/strategy-matrix.md.
-import { compareRun, loadCase, MODELS, runModel, STRATEGIES, STRATEGY_NAMES, type Comparison } from '@forkscope/shim';
+import type { Comparison } from '@forkscope/shim';
 import type { Command } from '../command.js';
 import { UsageError } from '../io.js';
 import { parseCommandArgs } from '../args.js';
-import { asInputError, corpusDir } from './run.js';
+import { asInputError, corpusDir, loadShim, type Shim } from './run.js';
 
 export interface MatrixRow {
   readonly id: string;
   readonly results: { readonly [strategy: string]: Comparison };
 }
 
-export function buildMatrix(corpus: string): MatrixRow[] {
+export function buildMatrix(corpus: string, shim: Shim): MatrixRow[] {
+  const { MODELS, STRATEGY_NAMES, compareRun, loadCase, runModel } = shim;
   return MODELS.map((m) => {
     const { input, expected } = loadCase(corpus, m.id);
     const results: { [strategy: string]: Comparison } = {};
@@ -27,7 +28,8 @@ function cell(c: Comparison | undefined): string {
 }
 
 /** The matrix as the Markdown document docs/strategy-matrix.md. */
-export function matrixMarkdown(rows: readonly MatrixRow[]): string {
+export function matrixMarkdown(rows: readonly MatrixRow[], shim: Shim): string {
+  const { STRATEGIES, STRATEGY_NAMES } = shim;
   const lines = [
     '# The vfork question: strategies × real programs',
     '',
@@ -122,16 +124,18 @@ Examples:
     }
     if (positionals.length > 0) throw new UsageError(`unexpected argument '${positionals[0] ?? ''}'`, 'matrix');
     if (values.json === true && values.markdown === true) throw new UsageError('--json and --markdown exclude each other', 'matrix');
+    const shim = await loadShim();
+    const { STRATEGY_NAMES } = shim;
     let rows: MatrixRow[];
     try {
-      rows = buildMatrix(corpusDir(values.corpus, ctx.io.cwd));
+      rows = buildMatrix(corpusDir(values.corpus, ctx.io.cwd), shim);
     } catch (e) {
-      return asInputError(e);
+      return asInputError(e, shim);
     }
     if (values.json === true) {
       ctx.io.stdout.write(JSON.stringify({ strategies: STRATEGY_NAMES, cases: rows }, null, 2) + '\n');
     } else if (values.markdown === true) {
-      ctx.io.stdout.write(matrixMarkdown(rows));
+      ctx.io.stdout.write(matrixMarkdown(rows, shim));
     } else {
       const width = Math.max(...rows.map((r) => r.id.length));
       for (const r of rows) {

@@ -3,11 +3,10 @@
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
-import { CaseError, findModel, isStrategyName, loadCase, MODELS, runModel, STRATEGY_NAMES } from '@forkscope/shim';
+import type { runModel } from '@forkscope/shim';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { InputError, UsageError, inputErrorOf } from '../io.js';
-import { renderReport } from '../../report/index.js';
 
 /** The repository's corpus, beside packages/ (the same depth from src/ and dist/). */
 export const DEFAULT_CORPUS = fileURLToPath(new URL('../../../../../corpus', import.meta.url));
@@ -17,9 +16,17 @@ export function corpusDir(value: unknown, cwd: string): string {
   return typeof value === 'string' ? resolve(cwd, value) : DEFAULT_CORPUS;
 }
 
+/**
+ * The shim (models, strategies, the emulated kernel behind them), loaded when a command that
+ * needs it runs: every command module is loaded at start-up, and `check -j N`'s main thread
+ * should not pay for the shim it never uses.
+ */
+export type Shim = typeof import('@forkscope/shim');
+export const loadShim = (): Promise<Shim> => import('@forkscope/shim');
+
 /** CaseError (a case file that cannot be read or used) as the CLI's input error. */
-export function asInputError(e: unknown): never {
-  if (e instanceof CaseError) {
+export function asInputError(e: unknown, shim: Shim): never {
+  if (e instanceof shim.CaseError) {
     const colon = e.message.indexOf(': ');
     throw new InputError(colon > 0 ? e.message.slice(0, colon) : 'corpus', colon > 0 ? e.message.slice(colon + 2) : e.message);
   }
@@ -58,6 +65,8 @@ Examples:
   forkscope run posix_spawn/success --html spawn-run.html
 `,
   async run(args, ctx) {
+    const shim = await loadShim();
+    const { MODELS, STRATEGY_NAMES, findModel, isStrategyName, loadCase, runModel } = shim;
     const { values, positionals, help } = parseCommandArgs('run', args, {
       list: { type: 'boolean' },
       strategy: { type: 'string' },
@@ -87,13 +96,14 @@ Examples:
       const { input } = loadCase(corpusDir(values.corpus, ctx.io.cwd), id);
       r = runModel(input, strategy);
     } catch (e) {
-      return asInputError(e);
+      return asInputError(e, shim);
     }
     // The runtime's own strace rendering: the tracer reads it back (parseText) for every
     // comparison, and unlike a re-format of joined events it keeps split calls interleaved.
     ctx.io.stdout.write(r.text);
     for (const n of r.notes) ctx.io.stderr.write(`shim: ${n.text}\n`);
     if (typeof html === 'string') {
+      const { renderReport } = await import('../../report/index.js');
       const page = renderReport(r.events, { title: `${id} (emulated, strategy ${strategy})` });
       try {
         await writeFile(resolve(ctx.io.cwd, html), page);

@@ -1,0 +1,4 @@
+// Every posix_spawn corpus case conforms (one file per family, so that --shard splits the corpus).
+import { corpusFamilyConforms } from './helpers/corpus-cases.js';
+
+corpusFamilyConforms('posix_spawn');

@@ -1,0 +1,4 @@
+// Every rust corpus case conforms (one file per family, so that --shard splits the corpus).
+import { corpusFamilyConforms } from './helpers/corpus-cases.js';
+
+corpusFamilyConforms('rust');
