@@ -1,9 +1,8 @@
 // One capture, from its file to its report: read, parse, replay through the
 // kernel, judge. Bad input never throws out of here; it becomes verdict
 // "error" with the file and line, and the other captures are still checked.
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { parseText } from '@forkscope/tracer';
 import type { SyscallEvent, TraceEvent } from '@forkscope/tracer';
 import { replayCapture } from '@forkscope/shim';
 import type { CaseInfo, FsManifestEntry } from './case-info.js';
@@ -12,6 +11,7 @@ import type { CaptureInput } from './discover.js';
 import { ioMessage } from './discover.js';
 import { judge } from './judge.js';
 import { checkProcesses } from './processes.js';
+import { readCapture } from './read-capture.js';
 import type { CaptureReport } from './report.js';
 
 export interface CheckOptions {
@@ -24,7 +24,8 @@ export async function checkCapture(input: CaptureInput, options: CheckOptions = 
   if (input.caseFile !== undefined) {
     let text: string;
     try {
-      text = await readFile(input.caseFile, 'utf8');
+      // Synchronously, as the capture is read (read-capture.ts): a small file, no thread-pool wait.
+      text = readFileSync(input.caseFile, 'utf8');
     } catch (err) {
       return errorReport(input.file, info, `${input.caseFile}: ${ioMessage(err)}`);
     }
@@ -32,18 +33,10 @@ export async function checkCapture(input: CaptureInput, options: CheckOptions = 
     if (parsed.kind === 'invalid') return errorReport(input.file, info, `${input.caseFile}: ${parsed.message}`);
     info = parsed.value;
   }
-  let text: string;
-  try {
-    text = await readFile(input.file, 'utf8');
-  } catch (err) {
-    return errorReport(input.file, info, `${input.file}: ${ioMessage(err)}`);
-  }
-  let events: TraceEvent[];
-  try {
-    events = parseText(text, { file: input.file });
-  } catch (err) {
-    return errorReport(input.file, info, `${input.file}: the parser failed: ${err instanceof Error ? err.message : String(err)}`);
-  }
+  const read = await readCapture(input.file);
+  if (read.kind === 'io-error') return errorReport(input.file, info, `${input.file}: ${read.message}`);
+  if (read.kind === 'parse-error') return errorReport(input.file, info, `${input.file}: the parser failed: ${read.message}`);
+  const events = read.events;
   return checkEvents(input.file, events, info, options);
 }
 

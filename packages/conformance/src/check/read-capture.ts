@@ -1,0 +1,88 @@
+// A capture file to events without ever holding its text as one string: the
+// bytes go to the tracer's streaming parser a chunk at a time. A regular file
+// is read synchronously (from the page cache a read takes microseconds, while
+// an asynchronous one waits for a thread-pool turn; on a corpus of small files
+// those waits were a third of the wall time); anything else (a pipe, a
+// terminal) is streamed.
+import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
+import { parseBatches } from '@forkscope/tracer';
+import type { TraceEvent } from '@forkscope/tracer';
+import { ioMessage } from './discover.js';
+
+export type CaptureRead =
+  | { readonly kind: 'events'; readonly events: TraceEvent[] }
+  /** The file could not be opened or read (the message says why, without the path). */
+  | { readonly kind: 'io-error'; readonly message: string }
+  /** The parser threw: a bug in it, reported as such. */
+  | { readonly kind: 'parse-error'; readonly message: string };
+
+/** Largest chunk read at once: enough to amortise a read, small enough to stay out of the way of memory. */
+const MAX_CHUNK = 1 << 20;
+const MIN_CHUNK = 1 << 16;
+
+export async function readCapture(file: string): Promise<CaptureRead> {
+  let fd: number;
+  let regular: boolean;
+  let size: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (err) {
+    return { kind: 'io-error', message: ioMessage(err) };
+  }
+  try {
+    const st = fstatSync(fd);
+    regular = st.isFile();
+    size = st.size;
+    if (st.isDirectory()) return { kind: 'io-error', message: ioMessage({ code: 'EISDIR' }) };
+  } catch (err) {
+    closeSync(fd);
+    return { kind: 'io-error', message: ioMessage(err) };
+  }
+  // An I/O error ends the input early; it is reported instead of whatever was parsed.
+  let ioError: unknown;
+  let open = true;
+  const close = (): void => {
+    if (open) closeSync(fd);
+    open = false;
+  };
+  async function* fromFile(): AsyncGenerator<Uint8Array> {
+    const chunk = Math.min(MAX_CHUNK, Math.max(MIN_CHUNK, size + 1));
+    try {
+      for (;;) {
+        // A fresh buffer per chunk: the parser decodes a chunk lazily, after the next read.
+        const buf = Buffer.allocUnsafe(chunk);
+        const n = readSync(fd, buf, 0, chunk, null);
+        if (n === 0) return;
+        yield n === chunk ? buf : buf.subarray(0, n);
+      }
+    } catch (err) {
+      ioError = err;
+    } finally {
+      close();
+    }
+  }
+  // The stream owns the fd from here (it closes it at its end, or when destroyed).
+  const stream = regular ? null : createReadStream('', { fd, highWaterMark: MAX_CHUNK });
+  if (stream !== null) open = false;
+  async function* fromStream(): AsyncGenerator<Uint8Array> {
+    try {
+      for await (const c of stream ?? []) yield c as Buffer;
+    } catch (err) {
+      ioError = err;
+    }
+  }
+  const events: TraceEvent[] = [];
+  try {
+    for await (const batch of parseBatches(regular ? fromFile() : fromStream(), { file })) {
+      for (const e of batch) events.push(e);
+    }
+  } catch (err) {
+    if (ioError === undefined) return { kind: 'parse-error', message: err instanceof Error ? err.message : String(err) };
+  } finally {
+    // Left open only when the parser threw mid-file.
+    close();
+    stream?.destroy();
+  }
+  if (ioError !== undefined) return { kind: 'io-error', message: ioMessage(ioError) };
+  return { kind: 'events', events };
+}
