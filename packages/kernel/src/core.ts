@@ -21,6 +21,8 @@ export interface CoreConfig {
   readonly fs: Vfs | null;
   /** 'model': guest memory is read and written; 'none': the caller passes values (replay), writes are skipped. */
   readonly memory: 'model' | 'none';
+  /** Every process runs under an outside tracer (strace -f): see KernelOptions.traced. */
+  readonly traced?: boolean;
 }
 
 export class Core {

@@ -111,6 +111,12 @@ function processDied(core: Core, group: ThreadGroup): void {
   const leader = group.leader;
   const autoReap = willAutoReap(core, leader, leader.exitSignal);
   core.emit({ type: 'process-exit', tgid: group.tgid, status: group.status, how, autoReaped: autoReap });
+  if (core.config.traced === true) {
+    // The tracer is told first; the parent hears of it when the tracer collects (Kernel.tracerCollect).
+    group.heldByTracer = true;
+    core.dirty = true;
+    return;
+  }
   if (notifyParent(core, leader, leader.exitSignal)) reap(core, group, null);
 }
 
@@ -189,7 +195,7 @@ function forgetOriginalParent(core: Core, father: Task): void {
     if (reaper.group !== father.group) {
       // reparent_leader: a new parent process only understands SIGCHLD (E34).
       child.exitSignal = SIGCHLD;
-      if (child.group.state === 'zombie' && notifyParent(core, child, SIGCHLD)) reap(core, child.group, null);
+      if (child.group.state === 'zombie' && !child.group.heldByTracer && notifyParent(core, child, SIGCHLD)) reap(core, child.group, null);
     }
   }
 }

@@ -65,7 +65,7 @@ export function checkInvariants(core: Core): string[] {
     const live = g.threads.filter((t) => t.alive).length;
     if (g.state === 'live' && live === 0) bad(`process ${tgid} is live with no live thread`);
     if (g.state === 'zombie' && live > 0) bad(`zombie ${tgid} has ${live} live threads`);
-    if (g.state === 'zombie' && g.leader.parent === core.init) bad(`zombie ${tgid} is a child of init, which reaps at once`);
+    if (g.state === 'zombie' && !g.heldByTracer && g.leader.parent === core.init) bad(`zombie ${tgid} is a child of init, which reaps at once`);
     if (g.leader === core.init) continue;
     const parent = g.leader.parent;
     if (!parent) bad(`process ${tgid} has no parent`);

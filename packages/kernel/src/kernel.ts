@@ -20,7 +20,7 @@ import { SIGNALS } from './signals.js';
 import { FsContext, SigHand, Task, ThreadGroup, type HandlerFrame } from './task.js';
 import { sysClone, sysClone3, sysFork, sysVfork } from './clone.js';
 import { sysExecve, sysExecveat } from './exec.js';
-import { exitTask, groupExit } from './exit.js';
+import { exitTask, groupExit, notifyParent, reap } from './exit.js';
 import { sysWait4, sysWaitid } from './wait.js';
 import { deliverSignals, hasDeliverable, interrupt, makeInfo, savedReturn, sendSignal } from './signal-delivery.js';
 import {
@@ -96,6 +96,15 @@ export interface KernelOptions {
    * the capture).
    */
   readonly rlimits?: Readonly<Partial<Record<number, RlimitValue>>>;
+  /**
+   * Every process runs under an outside tracer that is not its parent, as under `strace -f`
+   * (a replay). A process that dies is then a zombie only its tracer sees: its real parent gets
+   * the exit signal and can wait for it once the tracer has collected it, which the caller says
+   * with tracerCollect (kernel/exit.c: exit_notify notifies the tracer; wait_task_zombie, when
+   * the tracer reaps, cascades do_notify_parent to the real parent). strace prints
+   * `+++ exited with N +++` when it collects. Default false.
+   */
+  readonly traced?: boolean;
 }
 
 export interface SpawnOptions {
@@ -177,6 +186,7 @@ export class Kernel {
       coreDumps: options.coreDumps ?? false,
       fs: options.fs ?? null,
       memory: options.memory ?? 'model',
+      traced: options.traced ?? false,
     });
     const rlimits = defaultRlimits();
     for (const [k, v] of Object.entries(options.rlimits ?? {})) {
@@ -460,6 +470,20 @@ export class Kernel {
       if (this.core.dirty) this.settle();
     }
     return r;
+  }
+
+  /**
+   * With `traced`: the tracer collects the process's exit (strace's `+++ exited`/`+++ killed`
+   * line), so its real parent is notified now (exit signal, wait). Returns false when `tgid`
+   * names no zombie waiting for its tracer (still alive, already collected, or unknown).
+   */
+  tracerCollect(tgid: Tid): boolean {
+    const group = this.core.groups.get(tgid);
+    if (!group || group.state !== 'zombie' || !group.heldByTracer) return false;
+    group.heldByTracer = false;
+    if (notifyParent(this.core, group.leader, group.leader.exitSignal)) reap(this.core, group, null);
+    if (this.core.dirty) this.settle();
+    return true;
   }
 
   /** Signal handlers the task must run now, innermost last (each ended by rt_sigreturn). */

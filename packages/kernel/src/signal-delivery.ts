@@ -29,10 +29,13 @@ function ignoredByHandler(task: Task, sig: number): boolean {
 }
 
 /** Whether a signal sent now would be discarded at generation time (sig_ignored). */
-function discardedAtSend(task: Task, sig: number): boolean {
+function discardedAtSend(core: Core, task: Task, sig: number): boolean {
   if (sig === SIGKILL || sig === SIGSTOP) return false;
   // A blocked signal is kept: the handler may change before it is unblocked.
   if ((task.sigmask & bit(sig)) !== 0n) return false;
+  // A traced task keeps even an ignored signal: its tracer is shown it (strace prints
+  // `--- SIG… ---`), and get_signal then ignores it.
+  if (core.config.traced === true) return false;
   return ignoredByHandler(task, sig);
 }
 
@@ -66,7 +69,7 @@ export function sendSignal(core: Core, target: Task, scope: 'thread' | 'process'
     return false;
   }
   prepareSignal(core, group, sig);
-  if (discardedAtSend(target, sig)) {
+  if (discardedAtSend(core, target, sig)) {
     core.emit({ type: 'signal-sent', from, to: toId, scope, info, queued: false });
     return false;
   }

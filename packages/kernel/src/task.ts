@@ -220,6 +220,11 @@ export class ThreadGroup {
   groupExit: ExitHow | null = null;
   /** The status reported by wait once the process is a zombie. */
   status = 0;
+  /**
+   * A zombie its tracer has not collected yet (Kernel option `traced`): only the tracer sees
+   * it; the real parent is notified, and can reap it, once the tracer has (Kernel.tracerCollect).
+   */
+  heldByTracer = false;
   exitHow: ExitHow | null = null;
   pgid: number;
   sid: number;

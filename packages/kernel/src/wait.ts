@@ -68,6 +68,11 @@ function scan(core: Core, waiter: Task, sel: Selector, options: number): Report 
     for (const child of thread.children) {
       if (!matches(core, waiter, sel, child) || !eligible(options, child)) continue;
       const g = child.group;
+      if (g.state === 'zombie' && g.heldByTracer) {
+        // A zombie ptracee is visible only to its tracer until collected: a child still, not reportable.
+        any = true;
+        continue;
+      }
       if (g.state === 'zombie') {
         // A zombie counts only for a wait that takes exits (wait_task_zombie; E14).
         if ((options & WAIT.WEXITED) !== 0) return { kind: 'exit', group: g };
