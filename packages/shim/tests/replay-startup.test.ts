@@ -84,3 +84,75 @@ describe('starting state from the capture', () => {
     expect(byLine.get(7)).toMatchObject({ handling: 'checked', result: { kind: 'done', value: 0n } });
   });
 });
+
+describe('starting state: the directory the capture started in', () => {
+  const cwdOf = (lines: readonly string[], known: { cwd?: string } = {}) => {
+    const s = inferStartingState(parseText(`${lines.join('\n')}\n`, { file: 'cwd.strace' }), known);
+    return { cwd: s.cwd, inputs: [...s.inputs.keys()].map((e) => e.span.line) };
+  };
+  const FORK = 'clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f0000000a10)';
+
+  it("the root's first getcwd shows it (python's getcwd(\"/work/main\", 1024) = 11): only that first reading is the input", () => {
+    expect(cwdOf(['7 1.0 getcwd("/work/main", 1024) = 11 <0.1>', '7 1.1 getcwd("/work/main", 1024) = 11 <0.1>'])).toEqual({
+      cwd: '/work/main',
+      inputs: [1],
+    });
+  });
+
+  it("a sibling's chdir does not hide it; a child of known descent that has not moved shows it", () => {
+    expect(
+      cwdOf([
+        `7 1.0 ${FORK} = 8 <0.1>`,
+        '8 1.1 chdir("/tmp") = 0 <0.1>',
+        `7 1.2 ${FORK} = 9 <0.1>`,
+        '9 1.3 getcwd("/srv", 1024) = 5 <0.1>',
+      ]),
+    ).toEqual({ cwd: '/srv', inputs: [4] });
+  });
+
+  it('a chdir on the way, a CLONE_FS sharer moving, or a process of unknown descent tell nothing', () => {
+    expect(cwdOf(['7 1.0 chdir("/tmp") = 0 <0.1>', '7 1.1 getcwd("/tmp", 1024) = 5 <0.1>']).cwd).toBeUndefined();
+    expect(cwdOf([`7 1.0 ${FORK} = 8 <0.1>`, '8 1.1 fchdir(3) = 0 <0.1>', '8 1.2 getcwd("/x", 1024) = 3 <0.1>']).cwd).toBeUndefined();
+    expect(
+      cwdOf([
+        '7 1.0 clone(child_stack=0x7f0000001000, flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM) = 8 <0.1>',
+        '8 1.1 chdir("/tmp") = 0 <0.1>',
+        '7 1.2 getcwd("/tmp", 1024) = 5 <0.1>',
+      ]).cwd,
+    ).toBeUndefined();
+    expect(cwdOf(['7 1.0 getpid() = 7 <0.1>', '12 1.1 getcwd("/y", 1024) = 3 <0.1>']).cwd).toBeUndefined();
+    // A failed chdir changed nothing.
+    expect(cwdOf(['7 1.0 chdir("/nope") = -1 ENOENT (No such file or directory) <0.1>', '7 1.1 getcwd("/a", 1024) = 3 <0.1>']).cwd).toBe('/a');
+  });
+
+  it('a directory the caller already knows (case.json cwd) is not read from the capture', () => {
+    expect(cwdOf(['7 1.0 getcwd("/work/main", 1024) = 11 <0.1>'], { cwd: '/work/main' })).toEqual({ cwd: undefined, inputs: [] });
+  });
+});
+
+describe('starting state: the directory, in a capture of several runs one after another', () => {
+  it('a later root (no clone creates it, it starts with an execve) shows the starting directory too', () => {
+    const lines = [
+      '7 1.0 execve("/bin/sh", ["sh"], 0x7ffe00000000 /* 1 var */) = 0 <0.1>',
+      '7 1.1 chdir("/tmp") = 0 <0.1>',
+      '7 1.2 exit_group(0) = ?',
+      '7 1.3 +++ exited with 0 +++',
+      '20 2.0 execve("/bin/sh", ["sh"], 0x7ffe00000000 /* 1 var */) = 0 <0.1>',
+      '20 2.1 getcwd("/work/main", 1024) = 11 <0.1>',
+    ];
+    const s = inferStartingState(parseText(`${lines.join('\n')}\n`, { file: 'runs.strace' }));
+    expect(s.cwd).toBe('/work/main');
+    expect([...s.inputs.keys()].map((e) => e.span.line)).toEqual([6]);
+  });
+
+  it('a vfork child whose execve comes before its clone3 returns is not a root: it inherits a moved directory', () => {
+    const lines = [
+      '7 1.0 chdir("/tmp") = 0 <0.1>',
+      '7 1.1 clone3({flags=CLONE_VM|CLONE_VFORK, exit_signal=SIGCHLD, stack=0x7f0000000000, stack_size=0x9000}, 88 <unfinished ...>',
+      '8 1.2 execve("/bin/pwd", ["pwd"], 0x7ffe00000000 /* 1 var */) = 0 <0.1>',
+      '7 1.3 <... clone3 resumed>) = 8 <0.1>',
+      '8 1.4 getcwd("/tmp", 1024) = 5 <0.1>',
+    ];
+    expect(inferStartingState(parseText(`${lines.join('\n')}\n`, { file: 'vfork.strace' })).cwd).toBeUndefined();
+  });
+});

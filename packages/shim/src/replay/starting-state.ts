@@ -1,11 +1,11 @@
 // What the kernel must start from that only the environment knew: the credentials the capture
-// ran with and its starting resource limits. The recording shows them through the first call
+// ran with, its starting resource limits and the directory it started in. The recording shows them through the first call
 // that reads each one; that call is then an input (sent for its effect, counted as adopted), and
 // every later read is checked against a kernel that started from it. Nothing is invented: a
 // resource the capture never reads before setting it keeps no seed, and its reads are adopted.
 import type { SyscallEvent, TraceEvent } from '@forkscope/tracer';
 import { RLIMIT_NAMES } from './names.js';
-import { argOf, constOf, intOf, rlimitOf } from './values.js';
+import { argOf, constOf, intOf, rlimitOf, stringOf } from './values.js';
 
 export interface StartingState {
   /** The uid and gid every recorded process ran as (0 unless the capture says otherwise). */
@@ -13,11 +13,17 @@ export interface StartingState {
   readonly gid: number;
   /** Starting limits by RLIMIT_* number, for the resources the capture reads before setting. */
   readonly rlimits: Readonly<Record<number, { readonly cur: bigint; readonly max: bigint }>>;
+  /**
+   * The directory the capture started in, when a getcwd shows it before any recorded process on
+   * its line of descent changed directory; undefined when the capture never shows it (or the
+   * caller already knows it).
+   */
+  readonly cwd?: string;
   /** Calls whose result is the environment's, not the kernel's: sent, but adopted with this reason. */
   readonly inputs: ReadonlyMap<SyscallEvent, string>;
 }
 
-export function inferStartingState(events: readonly TraceEvent[]): StartingState {
+export function inferStartingState(events: readonly TraceEvent[], known: { readonly cwd?: string } = {}): StartingState {
   const inputs = new Map<SyscallEvent, string>();
   let uid: number | undefined;
   let gid: number | undefined;
@@ -81,5 +87,61 @@ export function inferStartingState(events: readonly TraceEvent[]): StartingState
         break;
     }
   }
-  return { uid: uid ?? 0, gid: gid ?? 0, rlimits, inputs };
+  const cwd = known.cwd === undefined ? startingCwd(events, inputs) : undefined;
+  return { uid: uid ?? 0, gid: gid ?? 0, rlimits, inputs, ...(cwd !== undefined ? { cwd } : {}) };
+}
+
+const CLONES = new Set(['clone', 'clone3', 'fork', 'vfork']);
+const CHANGES_CWD = new Set(['chdir', 'fchdir']);
+
+/**
+ * The first getcwd that can only show the starting directory: made by the root or a process
+ * whose clone the recording shows, none of which (on its line of descent, before the clone) has
+ * changed directory. A later root (a process no clone creates that starts with an execve: the
+ * next of several runs recorded one after another) counts as starting there too, as the kernel
+ * starts every root in one directory. That getcwd becomes an input; the kernel starts from what
+ * it read. A process of unknown descent, or a chdir/fchdir on the way (shared with CLONE_FS
+ * children), makes its readings tell nothing about the start.
+ */
+function startingCwd(events: readonly TraceEvent[], inputs: Map<SyscallEvent, string>): string | undefined {
+  /** Per process of known descent: its fs context (shared by CLONE_FS), and whether it may have moved. */
+  const fsOf = new Map<number, { moved: boolean }>();
+  /** Every pid a recorded clone creates (a child's lines may come before its clone returns). */
+  const cloned = new Set<number>();
+  for (const e of events) {
+    if (e.kind === 'syscall' && CLONES.has(e.name) && e.outcome.kind === 'value' && e.outcome.value > 0n) cloned.add(Number(e.outcome.value));
+  }
+  let first = true;
+  for (const e of events) {
+    if (e.kind !== 'syscall') continue;
+    const pid = e.pid ?? 0;
+    // The root, and any later process that starts with an execve and no clone (the next of runs
+    // recorded one after another), start where the capture started.
+    if (first || (e.name === 'execve' && !fsOf.has(pid) && !cloned.has(pid))) fsOf.set(pid, { moved: false });
+    first = false;
+    const fs = fsOf.get(pid);
+    if (CHANGES_CWD.has(e.name) && e.outcome.kind !== 'error') {
+      // A failed chdir changes nothing; one still in flight may have changed it.
+      if (fs !== undefined) fs.moved = true;
+      else fsOf.set(pid, { moved: true });
+      continue;
+    }
+    if (CLONES.has(e.name) && e.outcome.kind === 'value' && e.outcome.value > 0n) {
+      // A child's lines may come before its clone returns: it is then of unknown descent.
+      const child = Number(e.outcome.value);
+      if (fs !== undefined && !fsOf.has(child)) fsOf.set(child, e.argsText.includes('CLONE_FS') ? fs : { moved: fs.moved });
+      continue;
+    }
+    if (e.name !== 'getcwd' || e.outcome.kind !== 'value' || fs === undefined || fs.moved) continue;
+    let path;
+    try {
+      path = stringOf(argOf(e.args, 0));
+    } catch {
+      continue;
+    }
+    if (path === undefined || path.truncated || !path.text.startsWith('/')) continue;
+    inputs.set(e, 'the directory the capture started in is an environment input (the kernel starts from this reading)');
+    return path.text;
+  }
+  return undefined;
 }
