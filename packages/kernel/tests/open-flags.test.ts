@@ -4,6 +4,8 @@
 // O_CLOEXEC and narrows an O_PATH open, and do_dentry_open drops the open-time-only flags.
 // Real x86-64 strace shows it: openat(…, O_RDONLY|O_NOCTTY|O_NONBLOCK|O_NOFOLLOW|O_CLOEXEC) = 3,
 // then fcntl(3, F_GETFL) = 0x28800 (O_RDONLY|O_NONBLOCK|O_LARGEFILE|O_NOFOLLOW).
+import { spawnSync } from 'node:child_process';
+import { arch, platform } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import type { Kernel, Tid } from '../src/index.js';
 import { boot, ok } from './kernel-helpers.js';
@@ -57,5 +59,37 @@ describe('open status flags (fs/open.c build_open_flags, force_o_largefile)', ()
     ok(k, root, { name: 'fcntl', fd, cmd: F_SETFL, arg: BigInt(O_NONBLOCK) });
     const copy = ok(k, root, { name: 'dup', oldfd: fd });
     expect(ok(k, root, { name: 'fcntl', fd: copy, cmd: F_GETFL, arg: 0n })).toBe(O_RDWR | O_NONBLOCK | O_LARGEFILE);
+  });
+});
+
+/** F_GETFL after a real open of /tmp with each flag set, through python (x86-64 Linux only). */
+function linuxGetfl(flagSets: readonly number[]): number[] | null {
+  if (platform() !== 'linux' || arch() !== 'x64') return null;
+  const script = [
+    'import os, fcntl, sys',
+    'for f in sys.argv[1:]:',
+    "    fd = os.open('/tmp', int(f))",
+    '    print(fcntl.fcntl(fd, fcntl.F_GETFL))',
+    '    os.close(fd)',
+  ].join('\n');
+  const r = spawnSync('python3', ['-c', script, ...flagSets.map(String)], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) return null;
+  return r.stdout.trim().split('\n').map(Number);
+}
+
+describe('open status flags against the running Linux (differential)', () => {
+  // Every subset of the flags a directory open may carry (the O_PATH ones too).
+  const bits = [O_NONBLOCK, O_NOFOLLOW, O_DIRECTORY, O_CLOEXEC, O_NOCTTY, O_APPEND, O_PATH];
+  const sets = Array.from({ length: 1 << bits.length }, (_, m) => bits.reduce((acc, b, i) => ((m >> i) & 1 ? acc | b : acc), 0));
+  const real = linuxGetfl(sets);
+  it.skipIf(real === null)('F_GETFL matches Linux for all 128 flag combinations (skipped: needs python3 on x86-64 Linux)', () => {
+    const { k, root } = boot();
+    const model = sets.map((flags) => {
+      const fd = ok(k, root, { name: 'openat', dirfd: -100, path: '/tmp', flags, mode: 0 });
+      const got = ok(k, root, { name: 'fcntl', fd, cmd: F_GETFL, arg: 0n });
+      ok(k, root, { name: 'close', fd });
+      return got;
+    });
+    expect(model).toEqual(real);
   });
 });
