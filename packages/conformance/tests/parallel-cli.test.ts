@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -91,4 +91,28 @@ describe('forkscope check -j N (built CLI, worker threads)', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain("--jobs 'many' is not a count");
   });
+
+  it('the bar on a terminal stderr moves once per capture as the workers report (the built main, in-process, -j 2)', async () => {
+    // The built CLI imported here, so its pool finds the built worker beside it and uses threads.
+    const built = (await import(pathToFileURL(join(root, 'packages/conformance/dist/cli/main.js')).href)) as typeof import('../src/cli/main.js');
+    const dir = await mkdtemp(join(tmpdir(), 'forkscope-jobs-progress-'));
+    const ids = ['dash/pipeline', 'dash/trap', 'posix_spawn/exec-enoent', 'python/communicate', 'rust/status'];
+    for (const id of ids) await cp(join(corpus, id), join(dir, id), { recursive: true });
+    const writes: string[] = [];
+    let stdout = '';
+    const code = await built.main(['check', dir, '-j', '2'], {
+      stdout: { write: (t: string) => (stdout += t) },
+      stderr: { write: (t: string) => writes.push(t), isTTY: true, columns: 80 },
+      cwd: root,
+      isTTY: false,
+      env: {},
+    });
+    expect(code, writes.join('')).toBe(0);
+    expect(stdout).toMatch(/5 conform, 0 diverge, 0 error\n$/);
+    // One redraw per report, counting up, each its own write; then the line is erased.
+    const counts = writes.map((w) => / (\d+)\/5$/.exec(w)?.[1]).filter((c) => c !== undefined);
+    expect(counts).toEqual(['1', '2', '3', '4', '5']);
+    expect(writes.at(-1)).toMatch(/^\r +\r$/);
+    expect(writes.join('')).not.toContain('no built worker');
+  }, 300_000);
 });

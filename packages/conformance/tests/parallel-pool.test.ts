@@ -10,7 +10,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkCapture } from '../src/check/check-capture.js';
 import type { CaptureInput } from '../src/check/discover.js';
-import { builtWorkerUrl, checkCaptures, largestFirst, openPool } from '../src/parallel/pool.js';
+import { builtExecArgv, builtWorkerUrl, checkCaptures, largestFirst, openPool } from '../src/parallel/pool.js';
 
 const corpus = fileURLToPath(new URL('../../../corpus/', import.meta.url));
 const corpusInput = (id: string): CaptureInput => ({ file: join(corpus, id, 'capture.strace'), caseFile: join(corpus, id, 'case.json') });
@@ -176,5 +176,14 @@ describe('check pool', () => {
     const one = [corpusInput('posix_spawn/exec-enoent')];
     const reports = await checkCaptures(one, { jobs: 2, workerUrl: crashOnAny });
     expect(reports.map((r) => r.verdict)).toEqual(['conforms']);
+  });
+
+  it('workers get the Node options of the process without the source condition (they run built code)', () => {
+    expect(builtExecArgv(['--conditions', '@forkscope/source', '--conditions', 'node', '-C', '@forkscope/source', '--conditions=@forkscope/source', '--max-old-space-size=512'])).toEqual([
+      '--conditions',
+      'node',
+      '--max-old-space-size=512',
+    ]);
+    expect(builtExecArgv(['--conditions', 'development', '--inspect'])).toEqual(['--conditions', 'development', '--inspect']);
   });
 });

@@ -167,8 +167,9 @@ function workerPool(url: URL, jobs: number): CheckPool {
   };
 
   // Listeners go on at once: a worker whose module does not load may exit before the run starts.
+  const execArgv = builtExecArgv(process.execArgv);
   const spawn = (): Slot => {
-    const slot: Slot = { worker: new Worker(url), held: null, why: null, exited: false, inRun: false };
+    const slot: Slot = { worker: new Worker(url, { execArgv }), held: null, why: null, exited: false, inRun: false };
     slots.push(slot);
     const { worker } = slot;
     worker.on('message', (m: unknown) => {
@@ -243,6 +244,29 @@ function workerPool(url: URL, jobs: number): CheckPool {
       for (const slot of slots) if (!slot.exited) void slot.worker.terminate();
     },
   };
+}
+
+/** The export condition that sends `@forkscope/*` imports to their TypeScript sources. */
+const SOURCE_CONDITION = '@forkscope/source';
+
+/**
+ * The process's Node options for a worker, without the source condition. A worker inherits
+ * them, and a process started with `--conditions @forkscope/source` (Vitest is) would make the
+ * built worker import the packages' .ts sources, which Node cannot run: the worker is built
+ * code and loads the built packages.
+ */
+export function builtExecArgv(execArgv: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const a = execArgv[i] as string;
+    if ((a === '--conditions' || a === '-C') && execArgv[i + 1] === SOURCE_CONDITION) {
+      i++;
+      continue;
+    }
+    if (a === `--conditions=${SOURCE_CONDITION}` || a === `-C=${SOURCE_CONDITION}`) continue;
+    kept.push(a);
+  }
+  return kept;
 }
 
 /** The reports, with `why` as the error of every capture that has none. */
