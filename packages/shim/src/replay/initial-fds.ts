@@ -7,6 +7,7 @@
 // first line, so fd numbers agree from the start.
 import type { SyscallEvent, TraceEvent } from '@forkscope/tracer';
 import { convert } from './convert.js';
+import { forConversion } from './conversion-view.js';
 import type { Conversion } from './convert.js';
 import { argOf, bare, intOf } from './values.js';
 
@@ -52,7 +53,7 @@ export function inferInitialFdsSharing(events: readonly TraceEvent[]): InitialFd
     if (e.kind !== 'syscall' || e.pid !== root) continue;
     const failedBadf = e.outcome.kind === 'error' && e.outcome.errno === 'EBADF';
     askedPids = false;
-    const c = convert(e, identity);
+    const c = convert(forConversion(e), identity);
     if (!askedPids) conversions.set(e, c);
     for (const fd of usedFds(c)) {
       if (fd < 0 || known.has(fd)) continue;
@@ -73,8 +74,8 @@ export function inferInitialFdsSharing(events: readonly TraceEvent[]): InitialFd
       }
     }
     if (e.name === 'close' || e.name === 'dup2' || e.name === 'dup3') {
-      const target = intOf(argOf(e.args, e.name === 'close' ? 0 : 1));
-      if (target !== undefined) known.add(Number(target));
+      const target = targetFd(e, c);
+      if (target !== undefined) known.add(target);
     }
   }
   return { fds: [...open].sort((a, b) => a - b), conversions };
@@ -109,6 +110,17 @@ function usedFds(c: Conversion): readonly number[] {
     default:
       return NONE;
   }
+}
+
+/** The fd a close, dup2 or dup3 names last: from its conversion when it has one (no second parse). */
+function targetFd(e: SyscallEvent, c: Conversion): number | undefined {
+  if (c.kind === 'checked' || c.kind === 'effect' || c.kind === 'run-adopted') {
+    const call = c.call;
+    if (call.name === 'close') return call.fd;
+    if (call.name === 'dup2' || call.name === 'dup3') return call.newfd;
+  }
+  const v = intOf(argOf(e.args, e.name === 'close' ? 0 : 1));
+  return v === undefined ? undefined : Number(v);
 }
 
 /** The fds a call handed out, lowest free first from `min`. */

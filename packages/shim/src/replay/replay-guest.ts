@@ -8,6 +8,7 @@ import type { SyscallEvent, TraceEvent } from '@forkscope/tracer';
 import type { ExitHow, KernelEvent, SigInfo, Syscall, SyscallResult } from '@forkscope/kernel';
 import { signalNumber } from '@forkscope/kernel';
 import { convert } from './convert.js';
+import { forConversion } from './conversion-view.js';
 import { argOf, bare, intOf } from './values.js';
 import type { Conversion } from './convert.js';
 import { inferInitialFdsSharing } from './initial-fds.js';
@@ -287,7 +288,7 @@ export class ReplayGuest {
   #enter(tid: number, event: SyscallEvent): void {
     let converted = this.#converted.get(event);
     if (converted !== undefined) this.#converted.delete(event);
-    else converted = convert(event, this.#lookup);
+    else converted = convert(forConversion(event), this.#lookup);
     const input = converted.kind === 'checked' ? this.#inputs.get(event) : undefined;
     // An environment input is still sent: later calls are checked against the state it leaves.
     let conversion: Conversion =
