@@ -205,6 +205,14 @@ function fastLeader(s: string): boolean {
 }
 
 /**
+ * The leader of `s` when it has the common form `fastLeader` reads (what `parseLeader` would give),
+ * else null. The result is the shared object, valid until the next call.
+ */
+export function parseCommonLeader(s: string): LeaderResult | null {
+  return fastLeader(s) ? LEADER : null;
+}
+
+/**
  * Parses the leader of `s` (colour codes already stripped). Never fails: unknown text is body.
  * The result is a shared object, valid until the next call.
  */

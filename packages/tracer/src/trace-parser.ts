@@ -16,7 +16,8 @@ import type {
   Timestamp,
   TraceEvent,
 } from './events.js';
-import { EMPTY_PREFIX, parseLeader, PrintedTimestamp, type LeaderResult } from './prefix-parse.js';
+import { EMPTY_PREFIX, parseCommonLeader, parseLeader, PrintedTimestamp, type LeaderResult } from './prefix-parse.js';
+import { fastPaths } from './fast-paths.js';
 import { parseOutcome } from './outcome-parse.js';
 import { isSummaryHeader, isSummarySeparator, parseSummaryRow } from './summary-table.js';
 import { SyscallRecord } from './syscall-record.js';
@@ -187,6 +188,17 @@ export class TraceParser {
   }
 
   private handle(text: string, lineNo: number, pidOverride: number | null): void {
+    if (
+      fastPaths.enabled &&
+      !this.tips &&
+      this.summary === null &&
+      this.open === null &&
+      !this.shadowSeen &&
+      this.dialect !== 'shadow' &&
+      this.commonLine(text, lineNo, pidOverride)
+    ) {
+      return;
+    }
     if (this.tips) {
       this.flushHeld();
       this.message(text, lineNo, null);
@@ -250,6 +262,43 @@ export class TraceParser {
       return;
     }
     this.body(text, leader, lineNo);
+  }
+
+  /**
+   * The fast path for the lines nearly every capture is made of: a common leader (pid column,
+   * stamp) and then `name(` or `<... name resumed>`. Takes exactly the steps `handle`, `body` and
+   * `call` would take for such a line, without their checks for the other kinds of line (which the
+   * caller has ruled out: no --tips art, summary table, cut line or Shadow input is open).
+   * Returns false, having changed nothing, for any other line.
+   */
+  private commonLine(text: string, lineNo: number, pidOverride: number | null): boolean {
+    const leader = parseCommonLeader(text);
+    if (leader === null) return false;
+    const b = leader.body;
+    const c = text.charCodeAt(b);
+    if (c === 0x3c /* < */) {
+      if (!text.startsWith('<... ', b)) return false;
+      if (leader.pid === null) leader.pid = pidOverride;
+      this.flushHeld();
+      this.lastPending = null;
+      this.exitFrames = null;
+      this.resumed(text, leader, lineNo, lineNo);
+      return true;
+    }
+    // A lower-case name then `(`: not `strace: `, not a `+++`/`---` line, no `#` in the name.
+    if (!((c >= 0x61 && c <= 0x7a) || c === 0x5f)) return false;
+    let i = b + 1;
+    while (isWordChar(text.charCodeAt(i))) i++;
+    if (text.charCodeAt(i) !== 0x28) return false;
+    if (leader.pid === null) leader.pid = pidOverride;
+    this.flushHeld();
+    this.lastPending = null;
+    this.exitFrames = null;
+    const name = NAMES.slice(text, b, i);
+    const end = findCallEnd(text, i + 1, text.length);
+    if (end === null) this.cut(text, leader, lineNo);
+    else this.finishCall(text, leader, lineNo, lineNo, name, i + 1, end, null);
+    return true;
   }
 
   private body(text: string, leader: LeaderResult, lineNo: number): void {
