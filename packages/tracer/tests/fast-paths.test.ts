@@ -1,12 +1,13 @@
 // The scan's fast paths (src/fast-paths.ts) must give exactly what the general parsers give:
 // leader by leader, result by result, and event by event over every corpus capture and over
 // lines in the two styles the benchmark measures (-f -ttt -T -s 256, and plain -f).
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fastPaths } from '../src/fast-paths.js';
-import { parseText, type TraceEvent } from '../src/index.js';
+import { parseFiles, parseText, type TraceEvent } from '../src/index.js';
 import { parseOutcome, parseOutcomeGeneral } from '../src/outcome-parse.js';
 import { parseLeader, parseLeaderGeneral, type LeaderResult } from '../src/prefix-parse.js';
 import { findCallEnd } from '../src/text-scan.js';
@@ -208,6 +209,40 @@ describe('fast paths: the same results as the general parsers', () => {
       const { fast, general } = both(() => events(lines.join('\n') + '\n'));
       expect(fast).toEqual(general);
       expect(fast.length).toBeGreaterThan(10);
+    }
+  });
+
+  it('-ff files (no pid column: the pid comes from the file name) give the same events both ways', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fast-paths-'));
+    try {
+      const parent = join(dir, 'run.300');
+      const child = join(dir, 'run.301');
+      writeFileSync(
+        parent,
+        [
+          '1795723913.000001 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f) = 301 <0.000050>',
+          '1795723913.000004 wait4(-1, [{WIFEXITED(s) && WEXITSTATUS(s) == 3}], 0, NULL) = 301 <0.000020>',
+          '1795723913.000005 access("/nope", F_OK) = -1 ENOENT (No such file or directory) <0.000003>',
+          '1795723913.000006 exit_group(0) = ?',
+          '1795723913.000007 +++ exited with 0 +++',
+        ].join('\n') + '\n',
+      );
+      writeFileSync(child, ['1795723913.000002 exit_group(3) = ?', '1795723913.000003 +++ exited with 3 +++'].join('\n') + '\n');
+      const collect = async (): Promise<Record<string, unknown>[]> => {
+        const out: Record<string, unknown>[] = [];
+        for await (const e of parseFiles([parent, child])) out.push(plain(e));
+        return out;
+      };
+      fastPaths.enabled = true;
+      const fast = await collect();
+      fastPaths.enabled = false;
+      const general = await collect();
+      // The clone returned (stamp + -T duration) after the child's two lines.
+      expect(fast.map((e) => e['pid'])).toEqual([301, 301, 300, 300, 300, 300, 300]);
+      expect(fast).toEqual(general);
+    } finally {
+      fastPaths.enabled = true;
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 
