@@ -74,7 +74,18 @@ export class KernelAdapter implements KernelPort {
   }
 
   fdOpen(tid: number, fd: number): boolean {
+    // A ready task is alive, so its table can be asked directly (no view of the whole task).
+    if (this.#ready(tid)) return this.kernel.files(tid).get(fd) !== undefined;
     return this.kernel.task(tid)?.fds.includes(fd) ?? false;
+  }
+
+  /**
+   * Whether the task is ready, asked of the ready queue (a ready task is in it exactly once, and no
+   * other task is: the kernel's invariants.ts): a few entries, where the task's view builds its
+   * sorted fd list and frame copies. Asked before nearly every call, so it matters.
+   */
+  #ready(tid: number): boolean {
+    return this.kernel.runnable().includes(tid);
   }
 
   inHandler(tid: number): boolean {
@@ -112,6 +123,7 @@ export class KernelAdapter implements KernelPort {
   }
 
   state(tid: number): 'ready' | 'blocked' | 'stopped' | 'exited' | 'zombie' | undefined {
+    if (this.#ready(tid)) return 'ready';
     return this.kernel.task(tid)?.state;
   }
 
