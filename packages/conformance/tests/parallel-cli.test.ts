@@ -85,6 +85,14 @@ describe('forkscope check -j N (built CLI, worker threads)', () => {
     expect(b).toEqual(a);
   }, 300_000);
 
+  it('a V8 flag on the node command line (not allowed in a worker\'s own options) does not stop -j', async () => {
+    const args = ['--max-inlined-bytecode-size-cumulative=200', bin, 'check', 'corpus/dash', '--json'];
+    const run1 = await run(process.execPath, [...args, '-j', '1'], { cwd: root, maxBuffer: 64 << 20 });
+    const run2 = await run(process.execPath, [...args, '-j', '2'], { cwd: root, maxBuffer: 64 << 20 });
+    expect(run2.stderr).toBe('');
+    expect(run2.stdout).toBe(run1.stdout);
+  }, 300_000);
+
   it('a bad -j value is a usage error (exit 2) naming it', async () => {
     const r = await forkscope(['check', 'corpus/', '-j', 'many']);
     expect(r.status).toBe(2);

@@ -169,7 +169,7 @@ function workerPool(url: URL, jobs: number): CheckPool {
   // Listeners go on at once: a worker whose module does not load may exit before the run starts.
   const execArgv = builtExecArgv(process.execArgv);
   const spawn = (): Slot => {
-    const slot: Slot = { worker: new Worker(url, { execArgv }), held: null, why: null, exited: false, inRun: false };
+    const slot: Slot = { worker: startWorker(url, execArgv), held: null, why: null, exited: false, inRun: false };
     slots.push(slot);
     const { worker } = slot;
     worker.on('message', (m: unknown) => {
@@ -250,12 +250,13 @@ function workerPool(url: URL, jobs: number): CheckPool {
 const SOURCE_CONDITION = '@forkscope/source';
 
 /**
- * The process's Node options for a worker, without the source condition. A worker inherits
- * them, and a process started with `--conditions @forkscope/source` (Vitest is) would make the
- * built worker import the packages' .ts sources, which Node cannot run: the worker is built
- * code and loads the built packages.
+ * The process's Node options for a worker without the source condition, or undefined when it
+ * was not given (the worker then inherits them as they are). A worker inherits them, and a
+ * process started with `--conditions @forkscope/source` (Vitest is) would make the built
+ * worker import the packages' .ts sources, which Node cannot run: the worker is built code and
+ * loads the built packages.
  */
-export function builtExecArgv(execArgv: readonly string[]): string[] {
+export function builtExecArgv(execArgv: readonly string[]): string[] | undefined {
   const kept: string[] = [];
   for (let i = 0; i < execArgv.length; i++) {
     const a = execArgv[i] as string;
@@ -266,7 +267,22 @@ export function builtExecArgv(execArgv: readonly string[]): string[] {
     if (a === `--conditions=${SOURCE_CONDITION}` || a === `-C=${SOURCE_CONDITION}`) continue;
     kept.push(a);
   }
-  return kept;
+  return kept.length === execArgv.length ? undefined : kept;
+}
+
+/**
+ * A worker with the given options. Node refuses an explicit list holding options a worker may
+ * not have (V8 flags such as --max-inlined-bytecode-size-cumulative are per process); the worker
+ * then inherits the process's options instead, as it would by default.
+ */
+function startWorker(url: URL, execArgv: string[] | undefined): Worker {
+  if (execArgv === undefined) return new Worker(url);
+  try {
+    return new Worker(url, { execArgv });
+  } catch (err) {
+    if ((err as { code?: unknown }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw err;
+    return new Worker(url);
+  }
 }
 
 /** The reports, with `why` as the error of every capture that has none. */
