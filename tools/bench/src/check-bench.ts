@@ -7,13 +7,16 @@
 // capture replays to its end), median of several interleaved runs after a warm-up, per wall
 // second and per CPU second (the steadier figure on a shared machine). Events are syscall
 // events (a split call counts once), the unit `check --json` reports.
-// Targets: check ≥ 40% of parse's events/s and ≥ 1,000,000 events/s. Then the whole-corpus
-// wall time of the built CLI with -j 1 and -j 2, whose outputs must be identical.
+// Targets: check ≥ 40% of parse's events/s and ≥ 1,000,000 events/s. Then `check -j`: the
+// built CLI, one process per run (start-up included), -j 1 and -j 2 run pair by pair, on the
+// corpus and on a larger workload (the corpus copied 8 times into a temporary directory: 480
+// captures that all replay to their end); wall and CPU seconds (all threads), the speed-up,
+// and whether the --json output and the exit status are identical in every pair.
 //
-//   node tools/bench/dist/check-bench.js [--runs 5] [--capture FILE] [--cli-runs 3]
+//   node tools/bench/dist/check-bench.js [--runs 5] [--capture FILE] [--cli-runs 5] [--copies 8] [--jobs-only]
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
-import { availableParallelism, loadavg } from 'node:os';
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '@forkscope/conformance';
 import { replayCapture } from '@forkscope/shim';
@@ -156,40 +159,99 @@ function corpusFiles(): string[] {
   return manifest.cases.map((c) => join(corpusDir, c.path, 'capture.strace'));
 }
 
-/** Wall seconds of the built CLI over the corpus with -j N; its stdout, to compare verdicts. */
-function cliRun(jobs: number): { wall: number; stdout: string; status: number | null } {
+/** A run of the built CLI: wall seconds, CPU seconds of every thread, its stdout and exit status. */
+interface CliSample {
+  readonly wall: number;
+  readonly cpu: number;
+  readonly stdout: string;
+  readonly status: number | null;
+}
+
+/**
+ * The child's own CPU time (getrusage of the process: every thread), written at exit by a
+ * preloaded module to the file the environment names; spawnSync reports no resource usage.
+ */
+const CPU_PRELOAD = `import { writeFileSync } from 'node:fs';
+process.on('exit', () => {
+  const c = process.cpuUsage();
+  writeFileSync(process.env.FORKSCOPE_BENCH_CPU_FILE, String((c.user + c.system) / 1e6));
+});
+`;
+
+function cliRun(work: string, args: readonly string[], jobs: number): CliSample {
+  const cpuFile = join(work, 'cpu.txt');
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [cli, 'check', corpusDir, '--json', '-j', String(jobs)], {
+  const r = spawnSync(process.execPath, ['--import', join(work, 'cpu-preload.mjs'), cli, 'check', ...args, '--json', '-j', String(jobs)], {
     cwd: repoRoot,
     encoding: 'utf8',
-    maxBuffer: 64 << 20,
+    maxBuffer: 256 << 20,
+    env: { ...process.env, FORKSCOPE_BENCH_CPU_FILE: cpuFile },
   });
   const wall = (performance.now() - t0) / 1000;
   if (r.error) throw r.error;
-  return { wall, stdout: r.stdout, status: r.status };
+  if (r.status !== 0 && r.status !== 1) throw new Error(`check-bench: forkscope check -j ${jobs} exited ${r.status}: ${r.stderr.slice(0, 500)}`);
+  return { wall, cpu: Number(readFileSync(cpuFile, 'utf8')), stdout: r.stdout, status: r.status };
+}
+
+interface JobsFigure {
+  readonly captures: number;
+  readonly j1Seconds: number;
+  readonly j2Seconds: number;
+  readonly speedup: number;
+  readonly j1CpuSeconds: number;
+  readonly j2CpuSeconds: number;
+  readonly identical: boolean;
+}
+
+/**
+ * -j 1 and -j 2 over the same input, pair by pair (-j 1 then -j 2 straight after, so load from
+ * others and a rebuild of dist/ between rounds hit both alike), medians of `runs` pairs after a
+ * warm-up pair.
+ */
+function jobsFigure(work: string, args: readonly string[], captures: number, runs: number): JobsFigure {
+  cliRun(work, args, 1);
+  cliRun(work, args, 2);
+  const one: CliSample[] = [];
+  const two: CliSample[] = [];
+  let identical = true;
+  for (let r = 0; r < runs; r++) {
+    const a = cliRun(work, args, 1);
+    const b = cliRun(work, args, 2);
+    one.push(a);
+    two.push(b);
+    if (a.stdout !== b.stdout || a.status !== b.status) identical = false;
+  }
+  const j1 = median(one.map((x) => x.wall));
+  const j2 = median(two.map((x) => x.wall));
+  return {
+    captures,
+    j1Seconds: j1,
+    j2Seconds: j2,
+    speedup: j1 / j2,
+    j1CpuSeconds: median(one.map((x) => x.cpu)),
+    j2CpuSeconds: median(two.map((x) => x.cpu)),
+    identical,
+  };
 }
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
-async function run(argv: readonly string[]): Promise<void> {
-  let runs = 5;
-  let cliRuns = 3;
-  let capture: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--runs') runs = Number(argv[++i]);
-    else if (argv[i] === '--cli-runs') cliRuns = Number(argv[++i]);
-    else if (argv[i] === '--capture') capture = argv[++i];
-    else throw new Error(`check-bench: unknown argument ${argv[i]}`);
-  }
+/** The one-thread throughput table (parse, check, replay) on the big capture and the corpus; fills `figures`. */
+async function throughputSection(
+  given: string | undefined,
+  files: readonly string[],
+  runs: number,
+  figures: Record<string, Throughput>,
+  targets: { readonly checkToParseAtLeast: number; readonly checkEventsPerSecAtLeast: number },
+): Promise<{ checkToParse: boolean; eventsPerSec: boolean }> {
+  let capture = given;
   capture ??= ensureCapture({ out: defaultCapturePath, bytes: 50e6 });
-  const files = corpusFiles();
   const inputs: Input[] = [
     { name: 'capture', files: [capture], args: [capture], bytes: statSync(capture).size },
     { name: 'corpus', files, args: [corpusDir], bytes: files.reduce((n, f) => n + statSync(f).size, 0) },
   ];
   console.log(`check throughput, one thread, median of ${runs} interleaved runs after a warm-up (${availableParallelism()} CPUs, load ${loadavg()[0]?.toFixed(1)})`);
   console.log('input     MB      events   parse ev/s (cpu)  parse MB/s  check ev/s (cpu)  check MB/s  check/parse  replay ev/s   checked+effect  verdicts');
-  const figures: Record<string, Throughput> = {};
   for (const input of inputs) {
     const t = await throughput(input, runs);
     figures[input.name] = t;
@@ -212,7 +274,6 @@ async function run(argv: readonly string[]): Promise<void> {
   }
   const worst = Math.min(...Object.values(figures).map((t) => t.checkRate.eventsPerSecCpu));
   const worstRatio = Math.min(...Object.values(figures).map((t) => t.checkToParse));
-  const targets = { checkToParseAtLeast: 0.4, checkEventsPerSecAtLeast: 1_000_000 };
   const met = { checkToParse: worstRatio >= targets.checkToParseAtLeast, eventsPerSec: worst >= targets.checkEventsPerSecAtLeast };
   console.log(
     `targets: check ≥ 40% of parse: ${met.checkToParse ? 'met' : 'MISSED'} (worst ${(worstRatio * 100).toFixed(0)}%); ` +
@@ -228,26 +289,63 @@ async function run(argv: readonly string[]): Promise<void> {
     console.log(`note: on the capture ${fmt(cap.check.adopted)} of ${fmt(cap.events)} events are adopted (the replay stops at a divergence), so its check rate is mostly parse; the corpus row replays every event`);
   }
 
-  // Whole corpus through the built CLI, one process per run (startup included), -j 1 vs -j 2.
-  const wall: Record<'j1' | 'j2', number[]> = { j1: [], j2: [] };
-  // Compared pair by pair: -j 1 then -j 2 straight after, so a rebuild of dist/ between rounds
-  // (others commit while the benchmark runs) is not mistaken for a -j difference.
-  let identical = true;
-  for (let r = 0; r < cliRuns; r++) {
-    const one = cliRun(1);
-    const two = cliRun(2);
-    for (const [j, res] of [[1, one], [2, two]] as const) {
-      if (res.status !== 0 && res.status !== 1) throw new Error(`check-bench: forkscope check -j ${j} exited ${res.status}`);
-    }
-    wall.j1.push(one.wall);
-    wall.j2.push(two.wall);
-    if (one.stdout !== two.stdout || one.status !== two.status) identical = false;
+  return met;
+}
+
+async function run(argv: readonly string[]): Promise<void> {
+  let runs = 5;
+  let cliRuns = 5;
+  let copies = 8;
+  let jobsOnly = false;
+  let capture: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--runs') runs = Number(argv[++i]);
+    else if (argv[i] === '--cli-runs') cliRuns = Number(argv[++i]);
+    else if (argv[i] === '--copies') copies = Number(argv[++i]);
+    else if (argv[i] === '--jobs-only') jobsOnly = true;
+    else if (argv[i] === '--capture') capture = argv[++i];
+    else throw new Error(`check-bench: unknown argument ${argv[i]}`);
   }
-  const j1 = median(wall.j1);
-  const j2 = median(wall.j2);
-  console.log(`whole corpus (${files.length} captures), built CLI, median of ${cliRuns} runs: -j 1 ${j1.toFixed(2)} s, -j 2 ${j2.toFixed(2)} s (speed-up ${(j1 / j2).toFixed(2)}×); --json output identical: ${identical ? 'yes' : 'NO'}`);
-  if (!identical) process.exitCode = 1;
-  console.log('RESULT ' + JSON.stringify({ runs, throughput: figures, targets, met, corpusCli: { captures: files.length, j1Seconds: j1, j2Seconds: j2, speedup: j1 / j2, identical, cpus: availableParallelism(), load1: loadavg()[0] } }));
+  const files = corpusFiles();
+  const figures: Record<string, Throughput> = {};
+  const targets = { checkToParseAtLeast: 0.4, checkEventsPerSecAtLeast: 1_000_000 };
+  let met: { checkToParse: boolean; eventsPerSec: boolean } | null = null;
+  if (!jobsOnly) met = await throughputSection(capture, files, runs, figures, targets);
+  // check -j through the built CLI: the corpus, and the corpus copied `copies` times.
+  const work = mkdtempSync(join(tmpdir(), 'forkscope-check-bench-'));
+  try {
+    writeFileSync(join(work, 'cpu-preload.mjs'), CPU_PRELOAD);
+    const big = join(work, 'corpus-copies');
+    for (let i = 1; i <= copies; i++) cpSync(corpusDir, join(big, `copy-${i}`), { recursive: true });
+    console.log(`check -j through the built CLI (one process per run, start-up included), median of ${cliRuns} -j 1/-j 2 pairs after a warm-up pair (load ${loadavg()[0]?.toFixed(1)})`);
+    console.log('workload               captures   -j 1 wall  -j 2 wall  speed-up   -j 1 cpu  -j 2 cpu  --json identical');
+    const jobs: Record<string, JobsFigure> = {};
+    for (const [name, args, captures] of [
+      ['corpus', [corpusDir], files.length],
+      [`corpus x${copies}`, [big], files.length * copies],
+    ] as const) {
+      const f = jobsFigure(work, args, captures, cliRuns);
+      jobs[name] = f;
+      console.log(
+        [
+          name.padEnd(20),
+          String(f.captures).padStart(10),
+          `${f.j1Seconds.toFixed(2)} s`.padStart(11),
+          `${f.j2Seconds.toFixed(2)} s`.padStart(10),
+          `${f.speedup.toFixed(2)}×`.padStart(9),
+          `${f.j1CpuSeconds.toFixed(2)} s`.padStart(10),
+          `${f.j2CpuSeconds.toFixed(2)} s`.padStart(9),
+          (f.identical ? 'yes' : 'NO').padStart(17),
+        ].join(' '),
+      );
+      if (!f.identical) process.exitCode = 1;
+    }
+    const c = jobs['corpus'] as JobsFigure;
+    const corpusCli = { captures: c.captures, j1Seconds: c.j1Seconds, j2Seconds: c.j2Seconds, speedup: c.speedup, identical: c.identical, cpus: availableParallelism(), load1: loadavg()[0] };
+    console.log('RESULT ' + JSON.stringify({ runs, throughput: figures, targets, met, corpusCli, jobs }));
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }
 
 await run(process.argv.slice(2));
