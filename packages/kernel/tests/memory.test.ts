@@ -94,7 +94,7 @@ describe('AddressSpace: mappings and contents', () => {
     expect(as.mmap({ addr: a, length: P, prot: RW, flags: ANON_PRIVATE | MAP_FIXED_NOREPLACE })).toEqual({ ok: false, errno: 'EEXIST' });
   });
 
-  it('munmap splits a mapping and keeps both sides’ contents; mprotect needs a fully mapped range', () => {
+  it('munmap splits a mapping and keeps both sides’ contents; mprotect over a hole is ENOMEM', () => {
     const as = new AddressSpace();
     const a = map(as, 3);
     value(as.write(a, bytes(1)));
@@ -109,6 +109,21 @@ describe('AddressSpace: mappings and contents', () => {
     expect(as.munmap(a + 1n, P)).toEqual({ ok: false, errno: 'EINVAL' });
     expect(as.munmap(a, 0n)).toEqual({ ok: false, errno: 'EINVAL' });
     expect(as.munmap(a + P, P).ok).toBe(true); // unmapping a hole is fine
+  });
+
+  it('mprotect over a hole changes the mappings before the hole, then fails with ENOMEM (mm/mprotect.c; the memory oracle found it)', () => {
+    const as = new AddressSpace();
+    const a = map(as, 3);
+    expect(as.munmap(a + P, P).ok).toBe(true);
+    // Page 0 becomes PROT_READ before the hole at page 1 is found; page 2 is never reached.
+    expect(as.mprotect(a, 3n * P, PROT_READ)).toEqual({ ok: false, errno: 'ENOMEM' });
+    expect(as.mappings().map((m) => [m.start - a, m.prot])).toEqual([
+      [0n, PROT_READ],
+      [2n * P, PROT_READ | PROT_WRITE],
+    ]);
+    // A hole at the start changes nothing.
+    expect(as.mprotect(a + P, 2n * P, PROT_NONE)).toEqual({ ok: false, errno: 'ENOMEM' });
+    expect(as.mappings().map((m) => m.prot)).toEqual([PROT_READ, PROT_READ | PROT_WRITE]);
   });
 
   it('brk grows with zero pages, refuses to overlap a mapping, and shrinking discards contents', () => {

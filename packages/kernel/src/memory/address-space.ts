@@ -187,11 +187,15 @@ export class AddressSpace {
     if (end > TASK_SIZE || addr < 0n) return fail('ENOMEM');
     const from = Number(addr >> SHIFT);
     const to = Number(end >> SHIFT);
-    if (!this.fullyMapped(from, to)) return fail('ENOMEM');
-    this.split(from);
-    this.split(to);
-    for (const v of this.vmas) if (v.start >= from && v.start < to) v.prot = prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
-    return ok(undefined);
+    // mm/mprotect.c: the mappings from `addr` up to the first hole change before the hole is
+    // found, then the call fails with ENOMEM (a hole at `addr` itself changes nothing).
+    const mappedTo = this.mappedRunEnd(from, to);
+    if (mappedTo > from) {
+      this.split(from);
+      this.split(mappedTo);
+      for (const v of this.vmas) if (v.start >= from && v.start < mappedTo) v.prot = prot & (PROT_READ | PROT_WRITE | PROT_EXEC);
+    }
+    return mappedTo === to ? ok(undefined) : fail('ENOMEM');
   }
 
   /** The program break: set by exec via resetBrk, moved by brk(2). */
@@ -400,15 +404,16 @@ export class AddressSpace {
     return this.vmas.some((v) => v.start < to && v.start + v.pages > from);
   }
 
-  private fullyMapped(from: number, to: number): boolean {
+  /** The end of the run of mapped pages that starts at `from` (at most `to`; `from` if unmapped). */
+  private mappedRunEnd(from: number, to: number): number {
     let page = from;
     while (page < to) {
       const i = this.indexOf(page);
-      if (i < 0) return false;
+      if (i < 0) return page;
       const v = this.vmas[i] as Vma;
       page = v.start + v.pages;
     }
-    return true;
+    return to;
   }
 
   /** mm/mmap.c round_hint_to_min: a hint is rounded down to a page, and up to mmap_min_addr. */
