@@ -16,9 +16,7 @@ function signals(records: readonly ReplayRecord[]) {
 }
 
 describe('replayed exits are notified when strace collects them (E33)', () => {
-  // Needs replay-guest.ts to call the kernel's tracerCollect at `+++ exited` lines, the adapter to
-  // set `traced`, and only queued signals to match `--- SIG ---` lines (the diff in K's report).
-  it.skip('two children collected before the woken parent runs: one SIGCHLD, from the first (skipped: needs the replay to collect exits at +++ lines)', () => {
+  it('two children collected before the woken parent runs: one SIGCHLD, from the first', () => {
     const lines = [
       '10 1.000000 execve("/bin/sh", ["sh"], 0x7ffe00000000 /* 1 var */) = 0 <0.1>',
       `10 1.000100 ${HANDLER} <0.1>`,
@@ -45,6 +43,43 @@ describe('replayed exits are notified when strace collects them (E33)', () => {
     expect(waits).toEqual([
       expect.objectContaining({ kind: 'done', value: BigInt(first ?? -1) }),
       expect.objectContaining({ kind: 'done', value: BigInt(out.pids.emulated(12) ?? -1) }),
+    ]);
+  });
+
+  // Needs replay-guest.ts to call the kernel's tracerCollect at `+++ exited` lines, the adapter to
+  // set `traced`, and only queued signals to match `--- SIG ---` lines (the diff in K's report).
+  it.skip('a child whose exit_group comes before the parent runs but whose +++ line comes after gives a second SIGCHLD (skipped: needs the replay to collect exits at +++ lines)', () => {
+    const lines = [
+      '10 1.000000 execve("/bin/sh", ["sh"], 0x7ffe00000000 /* 1 var */) = 0 <0.1>',
+      `10 1.000100 ${HANDLER} <0.1>`,
+      `10 1.000200 ${FORK} = 11 <0.1>`,
+      `10 1.000300 ${FORK} = 12 <0.1>`,
+      '10 1.000400 wait4(-1,  <unfinished ...>',
+      '11 1.000500 exit_group(0) = ?',
+      '12 1.000600 exit_group(0) = ?',
+      '11 1.000700 +++ exited with 0 +++',
+      '10 1.000800 <... wait4 resumed>[{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 11 <0.1>',
+      '10 1.000900 --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=11, si_uid=0, si_status=0, si_utime=0, si_stime=0} ---',
+      '10 1.001000 rt_sigreturn({mask=[]}) = 11 <0.1>',
+      '10 1.001100 wait4(-1,  <unfinished ...>',
+      '12 1.001200 +++ exited with 0 +++',
+      '10 1.001300 <... wait4 resumed>[{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 12 <0.1>',
+      '10 1.001400 --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=12, si_uid=0, si_status=0, si_utime=0, si_stime=0} ---',
+      '10 1.001500 rt_sigreturn({mask=[]}) = 12 <0.1>',
+    ];
+    const out = replayCapture(parseText(`${lines.join('\n')}\n`, { file: 'fixture' }));
+    expect(out.records.filter((r) => r.kind === 'fatal')).toEqual([]);
+    expect(signals(out.records)).toEqual([
+      { line: 10, siPid: out.pids.emulated(11) },
+      { line: 15, siPid: out.pids.emulated(12) },
+    ]);
+    const sent = out.kernelEvents.filter((e) => e.type === 'signal-sent' && e.info.signo === 17);
+    expect(sent.map((e) => e.type === 'signal-sent' && e.queued)).toEqual([true, true]);
+    // Both handlers ran in the kernel: each rt_sigreturn restores its wait4's result.
+    const returns = out.records.flatMap((r) => (r.kind === 'syscall' && r.event.name === 'rt_sigreturn' ? [[r.handling, r.result]] : []));
+    expect(returns).toEqual([
+      ['checked', expect.objectContaining({ kind: 'done', value: BigInt(out.pids.emulated(11) ?? -1) })],
+      ['checked', expect.objectContaining({ kind: 'done', value: BigInt(out.pids.emulated(12) ?? -1) })],
     ]);
   });
 });
