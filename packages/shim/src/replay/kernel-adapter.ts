@@ -32,6 +32,8 @@ export class KernelAdapter implements KernelPort {
       uid: options.uid ?? 0,
       gid: options.gid ?? 0,
       rlimits: options.rlimits ?? {},
+      // Every recorded process ran under strace -f: parents hear of exits when strace collects them.
+      traced: true,
     });
     this.#fs = options.fs;
     this.#cwd = options.cwd ?? '/';
@@ -63,6 +65,10 @@ export class KernelAdapter implements KernelPort {
 
   syscall(tid: number, call: Syscall): SyscallResult {
     return this.kernel.syscall(tid, call);
+  }
+
+  collect(tid: number): void {
+    this.kernel.tracerCollect(tid);
   }
 
   completion(tid: number): SyscallResult | undefined {

@@ -31,6 +31,8 @@ export interface KernelPort {
   sigreturnCall(tid: number): string | null;
   /** Whether the task can make a call now ('ready'), or why not; undefined for an unknown tid. */
   state(tid: number): 'ready' | 'blocked' | 'stopped' | 'exited' | 'zombie' | undefined;
+  /** strace collected the task's exit (its `+++ exited`/`+++ killed` line): the parent is told now. */
+  collect(tid: number): void;
   /** The kernel's event log so far (append-only). */
   events(): readonly KernelEvent[];
 }

@@ -33,14 +33,14 @@ export function replayCapture(events: readonly TraceEvent[], options: ReplayOpti
   }
   // Whether cores were dumped is the environment's RLIMIT_CORE; the recording shows it if any task dumped one.
   const coreDumps = events.some((e) => e.kind === 'killed' && e.coreDumped);
-  const start = inferStartingState(events);
+  const start = inferStartingState(events, options.cwd !== undefined ? { cwd: options.cwd } : {});
   const port = new KernelAdapter({
     fs,
     coreDumps,
     uid: start.uid,
     gid: start.gid,
     rlimits: start.rlimits,
-    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+    ...(options.cwd !== undefined ? { cwd: options.cwd } : start.cwd !== undefined ? { cwd: start.cwd } : {}),
   });
   return new ReplayGuest(port, { inputs: start.inputs }).run(events);
 }

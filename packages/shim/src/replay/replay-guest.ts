@@ -176,7 +176,7 @@ export class ReplayGuest {
     switch (step.kind) {
       case 'call':
       case 'enter': {
-        const tid = this.#taskOf(pidKey(step.event.pid), step.line);
+        const tid = this.#taskOf(pidKey(step.event.pid), step.line, step.event.name);
         if (tid === null) return;
         if (this.#inFlight.has(tid)) {
           this.#fatal(step.line, `pid ${step.event.pid} enters ${step.event.name} while its previous call has not returned`);
@@ -199,6 +199,9 @@ export class ReplayGuest {
       case 'killed': {
         const tid = this.#known(pidKey(step.event.pid), step.line);
         if (tid === null) return;
+        // strace prints this line as it collects the exit: only now is the real parent notified.
+        this.#port.collect(tid);
+        this.#drain();
         this.#records.push({ kind: 'exit', event: step.event, tid, kernel: this.#exits.get(tid) ?? null });
         return;
       }
@@ -261,7 +264,7 @@ export class ReplayGuest {
   }
 
   /** The emulated task of a recorded pid: the root on first sight, else a child of a clone in flight. */
-  #taskOf(pid: number, line: number): number | null {
+  #taskOf(pid: number, line: number, call?: string): number | null {
     const known = this.pids.emulated(pid);
     if (known !== undefined) return known;
     if (this.#root === null) {
@@ -272,6 +275,15 @@ export class ReplayGuest {
     }
     const claim = this.pids.claim(pid);
     if (claim.kind === 'unknown') {
+      // The next of several runs recorded one after another (a concatenated capture): the last
+      // root has ended, nothing is being cloned, and the newcomer starts with an execve.
+      const last = this.#port.state(this.#root);
+      if (call === 'execve' && this.pids.pending().length === 0 && (last === undefined || last === 'exited' || last === 'zombie')) {
+        const root = this.#port.spawnRoot(this.#initialFds);
+        this.#root = root;
+        this.pids.bind(pid, root);
+        return root;
+      }
       this.#fatal(line, claim.reason);
       return null;
     }
@@ -580,7 +592,7 @@ export class ReplayGuest {
 
   #note(e: KernelEvent): void {
     if (e.type === 'task-exit') this.#exits.set(e.tid, e.how);
-    else if (e.type === 'signal-sent') this.#signals.push({ to: e.to, scope: e.scope, info: e.info });
+    else if (e.type === 'signal-sent' && e.queued) this.#signals.push({ to: e.to, scope: e.scope, info: e.info });
   }
 
   #fatal(line: number, message: string): void {
