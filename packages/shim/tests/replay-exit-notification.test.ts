@@ -46,8 +46,8 @@ describe('replayed exits are notified when strace collects them (E33)', () => {
     ]);
   });
 
-  // Needs replay-guest.ts to call the kernel's tracerCollect at `+++ exited` lines, the adapter to
-  // set `traced`, and only queued signals to match `--- SIG ---` lines (the diff in K's report).
+  // The replay calls the kernel's tracerCollect at `+++ exited` lines, the adapter sets `traced`,
+  // and only queued signals match `--- SIG ---` lines.
   it('a child whose exit_group comes before the parent runs but whose +++ line comes after gives a second SIGCHLD', () => {
     const lines = [
       '10 1.000000 execve("/bin/sh", ["sh"], 0x7ffe00000000 /* 1 var */) = 0 <0.1>',
