@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { KernelEvent } from '@forkscope/kernel';
-import { replayCapture } from '@forkscope/shim';
+import { PidMap, replayCapture } from '@forkscope/shim';
 import type { FsManifestEntry } from '@forkscope/shim';
 import { parseText } from '@forkscope/tracer';
 import { checkProcesses } from '../src/check/processes.js';
@@ -50,5 +50,52 @@ describe('Processes rule', () => {
     expect(d).toContainEqual(expect.objectContaining({ rule: 'process', line: execLine, syscall: 'execve', emulated: 'no such exec' }));
     const renamed = edited((e) => (e.type === 'exec' && e.tgid === childTid ? { ...e, path: '/bin/false' } : e));
     expect(checkProcesses(events, renamed, out.pids)).toContainEqual(expect.objectContaining({ rule: 'process', emulated: 'exec of /bin/false' }));
+  });
+});
+
+describe('Processes rule on several runs recorded one after another', () => {
+  // Two runs in one capture, as a concatenated benchmark capture has them: the second root (5)
+  // appears with an execve that no clone created. Real line shapes; the kernel's log is a fixture.
+  const twoRuns = parseText(
+    [
+      '1 execve("/bin/sh", ["sh", "-c", "a"], 0x7ffd /* 3 vars */) = 0',
+      '1 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f1) = 2',
+      '2 execve("/bin/a", ["a"], 0x7ffd /* 3 vars */) = 0',
+      '2 exit_group(0) = ?',
+      '2 +++ exited with 0 +++',
+      '1 exit_group(0) = ?',
+      '1 +++ exited with 0 +++',
+      '5 execve("/bin/sh", ["sh", "-c", "b"], 0x7ffd /* 3 vars */) = 0',
+      '5 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f1) = 6',
+      '6 execve("/bin/b", ["b"], 0x7ffd /* 3 vars */) = 0',
+      '6 exit_group(0) = ?',
+      '6 +++ exited with 0 +++',
+      '5 exit_group(0) = ?',
+      '5 +++ exited with 0 +++',
+      '',
+    ].join('\n'),
+    { file: 'two-runs.strace' },
+  );
+  const pids = new PidMap();
+  for (const [rec, emu] of [[1, 1001], [2, 1002], [5, 1003], [6, 1004]] as const) pids.bind(rec, emu);
+  let seq = 0;
+  const created = (tid: number, ppid: number, creator: number | null): KernelEvent =>
+    ({ type: 'task-created', tid, tgid: tid, ppid, creator, thread: false, flags: 0n, exitSignal: 17, seq: seq++, time: 0n }) as KernelEvent;
+  const exec = (tid: number, path: string): KernelEvent =>
+    ({ type: 'exec', tid, tgid: tid, formerTid: tid, path, argv: [path], interpreters: [], adopted: false, seq: seq++, time: 0n }) as KernelEvent;
+  const agreeing = [created(1001, 1, null), exec(1001, '/bin/sh'), created(1002, 1001, 1001), exec(1002, '/bin/a'), created(1003, 1, null), exec(1003, '/bin/sh'), created(1004, 1003, 1003), exec(1004, '/bin/b')];
+
+  it('agrees when the kernel ran both runs as recorded', () => {
+    expect(checkProcesses(twoRuns, agreeing, pids)).toEqual([]);
+  });
+
+  it("C14 checks the second run's tree too: its child under the first run's root is a divergence", () => {
+    const k = agreeing.map((e) => (e.type === 'task-created' && e.tid === 1004 ? { ...e, ppid: 1001 } : e));
+    expect(checkProcesses(twoRuns, k, pids)).toContainEqual(expect.objectContaining({ rule: 'process', pid: 6, line: 9, expected: "6's parent is 5" }));
+  });
+
+  it("D19 checks the second root's exec chain", () => {
+    const k = agreeing.filter((e) => !(e.type === 'exec' && e.tgid === 1003));
+    expect(checkProcesses(twoRuns, k, pids)).toContainEqual(expect.objectContaining({ rule: 'process', pid: 5, line: 8, emulated: 'no such exec' }));
   });
 });

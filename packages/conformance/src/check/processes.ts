@@ -28,9 +28,17 @@ interface RecordedTask {
 export function checkProcesses(events: readonly TraceEvent[], kernelEvents: readonly KernelEvent[], pids: PidMap): Divergence[] {
   const recorded = new Map<number, RecordedTask>();
   const execs = new Map<number, { path: string; line: number; pid: number }[]>();
+  // Every pid a recorded clone returned: a child's lines may come before its clone returns.
+  const cloned = new Set<number>();
+  for (const e of events) {
+    if (e.kind === 'syscall' && e.outcome.kind === 'value' && e.outcome.value > 0n && isClone(e)) cloned.add(Number(e.outcome.value));
+  }
   for (const e of events) {
     if (e.kind !== 'syscall' || e.pid === null || e.outcome.kind !== 'value') continue;
-    if (!recorded.has(e.pid) && recorded.size === 0) recorded.set(e.pid, { tgid: e.pid, parent: null, thread: false, line: e.span.line });
+    // The root; or the root of the next of several runs recorded one after another (a pid no
+    // clone created, starting with an execve): a child of the capture's parent, outside it.
+    const newRoot = recorded.size === 0 || (isExec(e) && !recorded.has(e.pid) && !cloned.has(e.pid));
+    if (newRoot && !recorded.has(e.pid)) recorded.set(e.pid, { tgid: e.pid, parent: null, thread: false, line: e.span.line });
     const self = recorded.get(e.pid);
     if (isClone(e) && e.outcome.value > 0n && self !== undefined) {
       const flags = cloneFlags(e);
@@ -91,6 +99,10 @@ export function checkProcesses(events: readonly TraceEvent[], kernelEvents: read
     });
   }
   return out;
+}
+
+function isExec(e: SyscallEvent): boolean {
+  return e.name === 'execve' || e.name === 'execveat';
 }
 
 function isClone(e: SyscallEvent): boolean {
