@@ -50,6 +50,34 @@ describe('streaming input', () => {
     );
   });
 
+  it('colour codes (strace --color) are stripped wherever the chunks cut the line that holds them', async () => {
+    // The splitter looks for ESC once per decoded piece and remembers it for a line carried over
+    // into the next chunk; lines after it in a piece without ESC skip the search.
+    const coloured = [
+      '4082  \x1b[33mclose\x1b[0m(\x1b[35m3\x1b[0m) = \x1b[32m0\x1b[0m',
+      '4082  getpid()                         = 4082',
+      '4082  \x1b[33mgetppid\x1b[0m() = \x1b[32m1\x1b[0m',
+      '4082  close(4)                         = -1 EBADF (Bad file descriptor)',
+    ].join('\n');
+    const bytes = Buffer.from(coloured + '\n', 'utf8');
+    const expected = parseText(coloured).map(plain);
+    expect(expected.filter((e) => e['kind'] === 'diagnostic')).toEqual([]);
+    expect(expected.map((e) => e['name'])).toEqual(['close', 'getpid', 'getppid', 'close']);
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.nat(bytes.length), { maxLength: 6 }), async (cuts) => {
+        const points = [...new Set(cuts)].sort((a, b) => a - b);
+        const chunks: Uint8Array[] = [];
+        let from = 0;
+        for (const p of [...points, bytes.length]) {
+          chunks.push(bytes.subarray(from, p));
+          from = p;
+        }
+        expect((await collect(parse(Readable.from(chunks)))).map(plain)).toEqual(expected);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('a chunk larger than the 64 KiB decode piece: lines and a UTF-8 character across piece ends are kept whole', async () => {
     // The decoder reads byte chunks in 64 KiB pieces; put a line, and a two-byte character, across
     // each piece boundary of one 200 KiB chunk.
