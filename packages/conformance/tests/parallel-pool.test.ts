@@ -4,7 +4,7 @@
 // no worker, and from source (no built worker) the run falls back to this thread with a notice.
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import type { CaptureReport } from '../src/check/report.js';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -154,13 +154,24 @@ describe('check pool', () => {
     expect(reports.map((r) => r.file)).toEqual(inputs.map((i) => i.file));
   });
 
-  it('a pool opened before the captures are known uses no more workers than captures, and runs once', async () => {
-    const pool = openPool({ jobs: 4, workerUrl: fake });
+  it('a pool opened before the captures are known starts at most one worker per CPU, uses no more workers than captures, and runs once', async () => {
+    const pool = openPool({ jobs: 64, workerUrl: fake });
     expect(pool.threaded).toBe(true);
+    expect(pool.workersStarted()).toBe(Math.min(64, availableParallelism()));
     const reports = await pool.run(files(['a', 'b']));
+    expect(pool.workersStarted()).toBe(Math.min(64, availableParallelism()));
     expect(reports.map((r) => r.verdict)).toEqual(['conforms', 'conforms']);
     expect(new Set(reports.map((r) => r.id)).size).toBe(2);
     await expect(pool.run(files(['c']))).rejects.toThrow('a check pool runs once');
+  });
+
+  it('a run with more captures than CPUs and -j above the CPU count starts the remaining workers when it starts', async () => {
+    const n = availableParallelism() + 2;
+    const pool = openPool({ jobs: n, workerUrl: fake });
+    const reports = await pool.run(files(Array.from({ length: n }, (_, i) => `w${i}`)));
+    expect(pool.workersStarted()).toBe(n);
+    expect(new Set(reports.map((r) => r.id)).size).toBeGreaterThan(1);
+    expect(reports.map((r) => r.verdict)).toEqual(Array.from({ length: n }, () => 'conforms'));
   });
 
   it('a pool whose workers failed to load before the run still gives every capture an error verdict', async () => {

@@ -1,8 +1,8 @@
 // Checks a run's captures on up to N worker threads and returns their reports in input order,
 // so that `check -j N` prints exactly what `check -j 1` prints. What makes it scale (measured in
 // docs/scaling.md):
-// - workers are started by openPool before the captures are even discovered, so their module
-//   loading (the bulk of a worker's start-up) overlaps the directory walk;
+// - workers (up to one per CPU) are started by openPool before the captures are even
+//   discovered, so their module loading (the bulk of a worker's start-up) overlaps the walk;
 // - never more workers than captures: extra ones are stopped as soon as the count is known;
 // - largest capture first (by file size), each worker taking the next when it finishes one, so
 //   a big capture does not start last and leave the other cores idle at the end;
@@ -14,6 +14,7 @@
 // A worker that dies, or fails to load, costs the capture it held an "error" verdict and is
 // replaced; the run always ends.
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -42,6 +43,8 @@ export interface RunOptions {
 export interface CheckPool {
   /** Whether captures are checked in worker threads (false: in this thread, one at a time). */
   readonly threaded: boolean;
+  /** How many worker threads it has started so far (0 in this thread). */
+  workersStarted(): number;
   /** Checks every input; the reports come back in input order. A pool runs once. */
   run(inputs: readonly CaptureInput[], options?: RunOptions): Promise<CaptureReport[]>;
   /** Stops the workers without running (a command that fails before its run calls this). */
@@ -84,6 +87,7 @@ export async function checkCaptures(inputs: readonly CaptureInput[], options: Po
 function inThreadPool(): CheckPool {
   return {
     threaded: false,
+    workersStarted: () => 0,
     async run(inputs, options = {}) {
       // Loaded on first use: under -j N the main thread never needs the replay and the kernel.
       const { checkCapture } = await import('../check/check-capture.js');
@@ -208,10 +212,13 @@ function workerPool(url: URL, jobs: number): CheckPool {
     return slot;
   };
 
-  for (let i = 0; i < jobs; i++) spawn();
+  // Before the captures are counted, start no more than the CPUs can load at once: `-j 64` on
+  // three captures must not create 64 isolates first. run() starts the rest it needs.
+  for (let i = 0; i < Math.min(jobs, availableParallelism()); i++) spawn();
 
   return {
     threaded: true,
+    workersStarted: () => slots.length,
     async run(inputs, options = {}) {
       if (used) throw new Error('a check pool runs once');
       used = true;

@@ -1,7 +1,8 @@
 // `forkscope check FILE|DIR... [--json] [--junit OUT] [--html DIR] [--fs MANIFEST] [-j N]`: replay
 // each capture through the emulated kernel and say whether it conforms.
-// Exit status: 0 all conform, 1 some diverge, 2 usage or I/O error (an
-// unreadable or unparseable capture counts as an input error).
+// Exit status (architecture.md, "CLI contract"): 0 all conform, 1 some diverge, 2 usage or I/O
+// error. A capture that cannot be read or parsed (verdict "error") is an input error, so the run
+// exits 2 even when others diverge: it is unfinished, and a caller must not read 1 as complete.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Command, CommandContext } from '../command.js';
@@ -40,7 +41,8 @@ options:
   -q, --quiet      only the summary line (and errors); no progress bar
   -h, --help       this help
 
-exit status: 0 all conform, 1 some diverge, 2 usage or I/O error
+exit status: 0 all conform, 1 some diverge, 2 usage or I/O error (a capture that
+cannot be read or parsed is an input error: 2, even beside divergences)
 
 examples:
   forkscope check corpus/
