@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { parseText } from '@forkscope/tracer';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.js';
+import { hrefOf, renderCheckIndex } from '../src/report/check-index.js';
 import { renderReport } from '../src/index.js';
 import { buildTimeline } from '../src/report/index.js';
 import { parseShadowFiles } from '../src/verify/index.js';
@@ -192,3 +193,24 @@ describe('forkscope report', () => {
     expect(unwritable).toMatchObject({ code: 2, stderr: 'forkscope: /nonexistent-dir/r.html: no such file or directory\n' });
   });
 });
+
+describe('check --html index page (renderCheckIndex)', () => {
+  const base = { events: 10, checked: 6, effectChecked: 3, adopted: 1, divergences: 0 };
+
+  it('escapes every name, path and error, and percent-encodes each link segment', () => {
+    const html = renderCheckIndex([
+      { ...base, title: 'fam/"a"<b>', file: '/x/<script>alert(1)</script>/capture.strace', verdict: 'conforms', page: 'fam/a?b#c "d".html' },
+      { ...base, title: 'fam/bad', file: '/x/bad', verdict: 'error', page: null, error: '/x/bad:3: not understood: <img src=x onerror=y>' },
+    ]);
+    expect(html).not.toContain('<script>');
+    expect(html).not.toContain('<img');
+    expect(html).not.toContain('<b>"a"');
+    expect(html).toContain('<a href="fam/a%3Fb%23c%20%22d%22.html">fam/&quot;a&quot;&lt;b&gt;</a>');
+    expect(html).toContain('&lt;img src=x onerror=y&gt;');
+    expect(html).toContain('<b>2</b> captures: <b>1</b> conform, <b>0</b> diverge, <b>1</b> error');
+    // The error row has no link; the only link is the checked capture's.
+    expect([...html.matchAll(/href="/g)]).toHaveLength(1);
+    expect(hrefOf('a/b c/d.html')).toBe('a/b%20c/d.html');
+  });
+});
+
