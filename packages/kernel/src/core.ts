@@ -23,6 +23,8 @@ export interface CoreConfig {
   readonly memory: 'model' | 'none';
   /** Every process runs under an outside tracer (strace -f): see KernelOptions.traced. */
   readonly traced?: boolean;
+  /** /proc stat files are synthesized from the task table: see KernelOptions.procfs. */
+  readonly procfs?: boolean;
 }
 
 export class Core {

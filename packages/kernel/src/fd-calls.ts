@@ -1,11 +1,14 @@
 // Descriptor and pipe system calls wired to files/: dup, dup2, dup3, fcntl, close, close_range
 // (with CLOSE_RANGE_UNSHARE), pipe/pipe2, read and write on pipes with blocking, O_NONBLOCK
-// EAGAIN, EOF, EPIPE with SIGPIPE (F1–F15), and openat of opaque files.
+// EAGAIN, EOF, EPIPE with SIGPIPE (F1–F15), openat of opaque files, of the memory character
+// devices (/dev/null, /dev/zero, /dev/full: files/char-device.ts) and, with the procfs option, of
+// /proc stat files (proc-stat.ts), whose reads and writes the kernel then decides.
 import { AT_FDCWD, SI_USER } from './abi.js';
 import type { CallOf } from './calls.js';
 import type { Core } from './core.js';
 import {
   CLOSE_RANGE_UNSHARE,
+  O_ACCMODE,
   O_CLOEXEC,
   O_CREAT,
   O_DIRECT,
@@ -16,15 +19,20 @@ import {
   O_NOFOLLOW,
   O_NONBLOCK,
   O_PATH,
+  O_RDONLY,
   O_TRUNC,
 } from './files/constants.js';
-import { OpenFileDescription } from './files/open-file.js';
+import { charDeviceAt, charDeviceReadLength, charDeviceWrite } from './files/char-device.js';
+import { OpenFileDescription, ProcStatFile, type SpecialFile } from './files/open-file.js';
+import { PAGE_SIZE } from './memory/constants.js';
+import { renderProcStat, resolveProcStat } from './proc-stat.js';
 import { Pipe } from './files/pipe.js';
 import { done, error, type SyscallResult } from './outcome.js';
 import { SIGNALS } from './signals.js';
 import type { Task } from './task.js';
 import { makeInfo, sendSignal } from './signal-delivery.js';
 import { readBytes, readPath, writeBytes } from './guest-io.js';
+import { splitPath } from './fs/vfs.js';
 
 /** pipe2's O_NOTIFICATION_PIPE reuses O_EXCL's bit. */
 const O_NOTIFICATION_PIPE = O_EXCL;
@@ -105,6 +113,7 @@ export function sysRead(core: Core, t: Task, call: CallOf<'read'>): SyscallResul
   if (!ofd || !ofd.canRead) return error('EBADF');
   const count = call.count < 0n ? 0 : Number(call.count > MAX_RW_COUNT ? MAX_RW_COUNT : call.count);
   const file = ofd.file;
+  if (file.kind === 'other' && file.special !== undefined) return readSpecial(core, t, ofd, file.special, call.buf, count);
   if (file.kind !== 'pipe') {
     core.emit({ type: 'unmodeled', tid: t.tid, call: 'read', reason: `read from a ${file.kind} file is not modelled` });
     return error('ENOSYS');
@@ -159,6 +168,21 @@ export function sysWrite(core: Core, t: Task, call: CallOf<'write'>): SyscallRes
   let bytes: Uint8Array;
   // rw_verify_area: a count beyond MAX_RW_COUNT is clamped.
   const count = call.count < 0n ? 0 : Number(call.count > MAX_RW_COUNT ? MAX_RW_COUNT : call.count);
+  const special = ofd.file.kind === 'other' ? ofd.file.special : undefined;
+  if (special !== undefined) {
+    switch (special.kind) {
+      case 'char-device':
+        // write_null/write_full never look at the buffer: a bad address still succeeds (or ENOSPC).
+        return fromErrno(charDeviceWrite(special.device, count));
+      case 'proc-stat':
+        // No write method: vfs_write refuses a file without FMODE_CAN_WRITE.
+        return error('EINVAL');
+      default: {
+        const never: never = special;
+        throw new Error(`unknown special file ${JSON.stringify(never)}`);
+      }
+    }
+  }
   if (typeof call.buf !== 'bigint') bytes = call.buf.subarray(0, count);
   else if (count === 0) bytes = new Uint8Array(0);
   else {
@@ -213,6 +237,46 @@ export function sysWrite(core: Core, t: Task, call: CallOf<'write'>): SyscallRes
   return state;
 }
 
+/** read(2) of a file whose contents the kernel decides (a memory device, a /proc stat file). */
+function readSpecial(core: Core, t: Task, ofd: OpenFileDescription, special: SpecialFile, buf: bigint, count: number): SyscallResult {
+  switch (special.kind) {
+    case 'char-device': {
+      const n = charDeviceReadLength(special.device, count);
+      if (n === 0) return done(0);
+      if (core.config.memory !== 'model') return done(n, { data: new Uint8Array(n) });
+      // read_iter_zero clears the buffer a page at a time and returns what it cleared before a
+      // fault (EFAULT if nothing); chunks end at page boundaries so a fault stops at the same byte.
+      let cleared = 0;
+      while (cleared < n) {
+        const at = buf + BigInt(cleared);
+        const chunk = Math.min(n - cleared, PAGE_SIZE - Number(at % BigInt(PAGE_SIZE)));
+        if (writeBytes(core, t, at, new Uint8Array(chunk)) !== undefined) break;
+        cleared += chunk;
+      }
+      if (cleared === 0) return error('EFAULT');
+      return done(cleared, { data: new Uint8Array(cleared) });
+    }
+    case 'proc-stat': {
+      const f = special.file;
+      if (f.snapshot === null || ofd.offset === 0n) {
+        const text = renderProcStat(core, f.tid);
+        if (text === null) return error('ESRCH');
+        f.snapshot = new TextEncoder().encode(text);
+      }
+      const start = ofd.offset > BigInt(f.snapshot.length) ? f.snapshot.length : Number(ofd.offset);
+      const bytes = f.snapshot.slice(start, Math.min(f.snapshot.length, start + count));
+      if (bytes.length === 0) return done(0);
+      if (core.config.memory === 'model' && writeBytes(core, t, buf, bytes) !== undefined) return error('EFAULT');
+      ofd.offset += BigInt(bytes.length);
+      return done(bytes.length, { data: bytes });
+    }
+    default: {
+      const never: never = special;
+      throw new Error(`unknown special file ${JSON.stringify(never)}`);
+    }
+  }
+}
+
 /** Drops the reference a blocked read or write held on its file (F13); closing may wake others. */
 function releaseHeld(core: Core, ofd: OpenFileDescription): void {
   ofd.release();
@@ -234,14 +298,56 @@ export function sysOpenat(core: Core, t: Task, call: CallOf<'openat'>): SyscallR
     }
     path = base === '/' ? `/${path}` : `${base}/${path}`;
   }
-  const fs = core.config.fs;
-  if (fs && (call.flags & O_CREAT) === 0) {
-    const r = fs.lookup(path, t.fs.cwd, { cred: { uid: t.group.uid, gid: 0 } });
+  // Lexically canonical: what a path names when no symlink is known on the way (fs manifests
+  // record paths that way; /proc and /dev are not symlinks on Linux).
+  const names = canonicalNames(path);
+  const creating = (call.flags & O_CREAT) !== 0;
+  const exclusive = creating && (call.flags & O_EXCL) !== 0;
+  let special: SpecialFile | undefined;
+  if (core.config.procfs === true && names[0] === 'proc') {
+    const r = resolveProcStat(core, t, names);
     if (r.kind === 'error') return error(r.errno);
+    if (r.kind === 'stat') {
+      // A 0444 regular file of procfs: EEXIST for O_CREAT|O_EXCL, ENOTDIR for O_DIRECTORY,
+      // EACCES for writing unless root (who may open it, and then fails to write: EINVAL).
+      if (exclusive) return error('EEXIST');
+      if ((call.flags & O_DIRECTORY) !== 0) return error('ENOTDIR');
+      if ((call.flags & O_ACCMODE) !== O_RDONLY && t.group.uid !== 0) return error('EACCES');
+      special = { kind: 'proc-stat', file: new ProcStatFile(r.tid) };
+    }
   }
-  const ofd = new OpenFileDescription({ kind: 'other', label: path }, openFileFlags(call.flags));
+  const fs = core.config.fs;
+  let devicePath: string | null = `/${names.join('/')}`;
+  if (special === undefined && fs) {
+    const r = fs.lookup(path, t.fs.cwd, { cred: { uid: t.group.uid, gid: 0 } });
+    if (r.kind === 'error' && !creating) return error(r.errno);
+    // A node the fs knows is a device only where it is a non-regular, non-directory node
+    // ('other', as the manifest records character devices); unknown paths are taken to be where
+    // every Linux system has them (devtmpfs), which is all a manifest of exec'd paths can say.
+    if (r.kind === 'found') devicePath = r.node.kind === 'other' ? r.path : null;
+    else if (r.kind === 'error') devicePath = null;
+  }
+  const device = special === undefined && devicePath !== null ? charDeviceAt(devicePath) : null;
+  if (device !== null) {
+    if (exclusive) return error('EEXIST');
+    if ((call.flags & O_DIRECTORY) !== 0) return error('ENOTDIR');
+    special = { kind: 'char-device', device };
+  }
+  const file = special === undefined ? { kind: 'other' as const, label: path } : { kind: 'other' as const, label: path, special };
+  const ofd = new OpenFileDescription(file, openFileFlags(call.flags));
   const fd = t.files.install(ofd, { cloexec: (call.flags & O_CLOEXEC) !== 0 });
   return fd.ok ? done(fd.value) : error(fd.errno);
+}
+
+/** Components of an absolute path with "." and ".." applied lexically ("/.." is "/"). */
+function canonicalNames(path: string): string[] {
+  const out: string[] = [];
+  for (const name of splitPath(path)) {
+    if (name === '.') continue;
+    if (name === '..') out.pop();
+    else out.push(name);
+  }
+  return out;
 }
 
 /**

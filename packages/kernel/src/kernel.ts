@@ -105,6 +105,14 @@ export interface KernelOptions {
    * `+++ exited with N +++` when it collects. Default false.
    */
   readonly traced?: boolean;
+  /**
+   * openat of /proc/<pid>/stat, /proc/self/stat, /proc/thread-self/stat and
+   * /proc/<pid>/task/<tid>/stat gives a file whose reads the kernel synthesizes from its task
+   * table (proc-stat.ts), and /proc/<pid>/… of a pid with no task fails with ENOENT. Default false:
+   * /proc paths are opaque files, as a replay needs them, since its paths name the recorded
+   * pids, not the kernel's.
+   */
+  readonly procfs?: boolean;
 }
 
 export interface SpawnOptions {
@@ -187,6 +195,7 @@ export class Kernel {
       fs: options.fs ?? null,
       memory: options.memory ?? 'model',
       traced: options.traced ?? false,
+      procfs: options.procfs ?? false,
     });
     const rlimits = defaultRlimits();
     for (const [k, v] of Object.entries(options.rlimits ?? {})) {

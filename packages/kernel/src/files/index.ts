@@ -2,8 +2,10 @@
 export * from './constants.js';
 export { FdTable } from './fd-table.js';
 export type { FdEntry } from './fd-table.js';
-export { OpenFileDescription } from './open-file.js';
-export type { AccessMode, FileObject } from './open-file.js';
+export { OpenFileDescription, ProcStatFile } from './open-file.js';
+export type { AccessMode, FileObject, SpecialFile } from './open-file.js';
+export { CHAR_DEVICE_PATHS, charDeviceAt } from './char-device.js';
+export type { CharDevice } from './char-device.js';
 export { DEFAULT_PIPE_CAPACITY, Pipe, roundPipeSize } from './pipe.js';
 export type { PipeReadResult, PipeWriteResult } from './pipe.js';
 export { WaitQueue } from './wait-queue.js';

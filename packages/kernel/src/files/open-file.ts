@@ -6,6 +6,8 @@
 //     O_NONBLOCK on both ends, O_DIRECT on the write end only; the ends are O_RDONLY and O_WRONLY, F2)
 //   new OpenFileDescription({ kind:'pidfd', pid }, O_RDWR)          (C18)
 //   new OpenFileDescription({ kind:'other', label }, flags)          (anything not modelled further)
+//   new OpenFileDescription({ kind:'other', label, special }, flags) (a file whose contents the
+//     kernel decides: a memory character device, char-device.ts; a synthesized /proc file)
 //   file, offset (bigint), statusFlags (F_GETFL), accessMode, nonblocking, canRead, canWrite
 //   setStatusFlags(arg)   F_SETFL: only O_APPEND|O_NONBLOCK|O_ASYNC|O_DIRECT|O_NOATIME change
 //   retain() / release() → true when the last reference went away (a pipe end then closes).
@@ -13,12 +15,31 @@
 // References are held by fd-table entries and by in-flight operations (a read blocked on a pipe
 // keeps its file alive even if another thread closes the fd, F13).
 import { O_ACCMODE, O_DIRECT, O_NONBLOCK, O_PATH, O_RDONLY, O_RDWR, O_WRONLY, SETFL_MASK } from './constants.js';
+import type { CharDevice } from './char-device.js';
 import type { Pipe } from './pipe.js';
+
+/**
+ * What the kernel knows of an 'other' file beyond its label. Without it the file is opaque: reads
+ * are not modelled (ENOSYS, reported as unmodeled) and writes take every byte.
+ */
+export type SpecialFile =
+  | { readonly kind: 'char-device'; readonly device: CharDevice }
+  /** /proc/<pid>/stat (or .../task/<tid>/stat) of task `tid`: see proc-stat.ts. */
+  | { readonly kind: 'proc-stat'; readonly file: ProcStatFile };
+
+/**
+ * An open /proc stat file. Its text is made at the first read (seq_read calls the show function
+ * then) and later reads go on through that same text until EOF, as a seq_file's buffer does.
+ */
+export class ProcStatFile {
+  snapshot: Uint8Array | null = null;
+  constructor(readonly tid: number) {}
+}
 
 export type FileObject =
   | { readonly kind: 'pipe'; readonly pipe: Pipe; readonly end: 'read' | 'write' }
   | { readonly kind: 'pidfd'; readonly pid: number }
-  | { readonly kind: 'other'; readonly label: string };
+  | { readonly kind: 'other'; readonly label: string; readonly special?: SpecialFile };
 
 export type AccessMode = typeof O_RDONLY | typeof O_WRONLY | typeof O_RDWR;
 
