@@ -7,8 +7,6 @@ import { compareRun, loadCase, runModel } from '../src/runtime/model-run.js';
 const SKIPPED: { readonly [id: string]: string } = {
   'posix_spawn/file-actions-fail': 'the fs manifest lists no opened paths, so the kernel adopts success for the open action of /nonexistent/dir/file',
   'dash/redirection': 'kernel gap: read(2) of a regular file (input.txt opened by the shell) is ENOSYS, so cat exits 1',
-  'python/new-session': "kernel gap: read(2) of /proc/<pid>/stat is ENOSYS, so the shell's read fails and its test of the session id is false",
-  'rust/stdio-null': 'kernel gap: read(2) of an opened /dev/null (an opaque file) is ENOSYS, so cat fails instead of reading EOF',
 };
 
 const CORPUS = fileURLToPath(new URL('../../../corpus', import.meta.url));

@@ -178,7 +178,7 @@ function* output(g: Guest, spec: CommandSpec): GuestGen<void> {
   yield* wait(g, s.child);
 }
 
-/** Reads /proc/<pid>/stat as the test program does (the kernel serves it as an opaque file). */
+/** Reads /proc/<pid>/stat as the test program does (its first 32 bytes, synthesized by the kernel). */
 function* readProcStat(g: Guest, pid: number): GuestGen<void> {
   const fd = yield* sys({ name: 'openat', dirfd: -100, path: `/proc/${pid}/stat`, flags: O_RDONLY | O_CLOEXEC, mode: 0 });
   if (fd.kind !== 'done') return;

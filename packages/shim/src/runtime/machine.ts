@@ -154,7 +154,8 @@ export class Machine {
 
   constructor(options: MachineOptions) {
     this.options = options;
-    this.kernel = new Kernel({ fs: options.fs });
+    // A model's paths name its own (emulated) pids, so /proc stat files can be synthesized.
+    this.kernel = new Kernel({ fs: options.fs, procfs: true });
     this.kernel.onEvent((e) => this.pendingEvents.push(e));
   }
 
