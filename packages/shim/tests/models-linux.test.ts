@@ -5,7 +5,6 @@ import { MODELS } from '../src/models/registry.js';
 import { compareRun, loadCase, runModel } from '../src/runtime/model-run.js';
 
 const SKIPPED: { readonly [id: string]: string } = {
-  'posix_spawn/file-actions-fail': 'the fs manifest lists no opened paths, so the kernel adopts success for the open action of /nonexistent/dir/file',
   'dash/redirection': 'kernel gap: read(2) of a regular file (input.txt opened by the shell) is ENOSYS, so cat exits 1',
 };
 

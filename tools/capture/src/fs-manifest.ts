@@ -2,7 +2,9 @@
 // to execve/execveat/chdir (and each `#!` interpreter), resolved against the
 // caller's tracked working directory and described from the real filesystem
 // right after the run, so a replay checker can decide exec and chdir results
-// without guessing.
+// without guessing. Paths an open/openat failed on are listed too, as absent
+// (ENOENT/ENOTDIR from lstat), when they still are after the run and no call
+// of the capture opened or created them: a model run then fails the same open.
 import { closeSync, lstatSync, openSync, readSync, readlinkSync } from 'node:fs';
 import { posix } from 'node:path';
 import { cloneFlagsOf } from './promises.js';
@@ -65,6 +67,22 @@ function pathArg(call: JoinedCall, index: number): string {
  * first-seen order. `initialCwd` is the root process's working directory.
  */
 export function pathsFromCalls(calls: readonly JoinedCall[], initialCwd: string): string[] {
+  return scanPaths(calls, initialCwd).paths;
+}
+
+/**
+ * The absolute paths an open or openat (relative to AT_FDCWD or absolute)
+ * without O_CREAT failed on, in first-seen order, leaving out any path another
+ * call of the capture opened successfully or tried to create (it may have
+ * existed at some point, so "absent" would not hold for the whole run).
+ */
+export function failedOpenPaths(calls: readonly JoinedCall[], initialCwd: string): string[] {
+  return scanPaths(calls, initialCwd).failedOpens;
+}
+
+const OPEN_PATH_INDEX: { readonly [name: string]: number } = { open: 0, creat: 0, openat: 1 };
+
+function scanPaths(calls: readonly JoinedCall[], initialCwd: string): { paths: string[]; failedOpens: string[] } {
   // First pass: who created whom, and whether they share a working directory.
   const parentOf = new Map<number, { parent: number; sharesFs: boolean }>();
   for (const c of calls) {
@@ -106,7 +124,25 @@ export function pathsFromCalls(calls: readonly JoinedCall[], initialCwd: string)
       paths.push(p);
     }
   };
+  const failed: string[] = [];
+  const opened = new Set<string>();
   for (const c of calls) {
+    const at = OPEN_PATH_INDEX[c.name];
+    if (at !== undefined) {
+      const args = splitTopLevel(c.args);
+      const path = decodeCString(args[at] ?? '');
+      // Relative to a descriptor (not tracked), or a path strace could not show whole: not listed.
+      if (path === undefined || (c.name === 'openat' && !path.startsWith('/') && args[0] !== 'AT_FDCWD')) continue;
+      const ctx = contextOf(c.pid);
+      if (!path.startsWith('/') && typeof ctx.cwd !== 'string') continue;
+      const full = resolveIn(ctx, path, c.line);
+      const creates = c.name === 'creat' || (args[at + 1] ?? '').includes('O_CREAT');
+      // The scanner keeps only the return token; which failures mean "absent" is decided by
+      // describing the path after the run (buildFsManifest keeps only what is still absent).
+      if (c.retval === '-1' && !creates) failed.push(full);
+      else opened.add(full);
+      continue;
+    }
     switch (c.name) {
       case 'execve':
         add(resolveIn(contextOf(c.pid), pathArg(c, 0), c.line));
@@ -134,7 +170,8 @@ export function pathsFromCalls(calls: readonly JoinedCall[], initialCwd: string)
         break;
     }
   }
-  return paths;
+  const failedOpens = [...new Set(failed)].filter((p) => !opened.has(p));
+  return { paths, failedOpens };
 }
 
 function modeString(mode: number): string {
@@ -201,12 +238,23 @@ export function describePath(path: string): FsEntry {
     : { path, kind: 'file', mode, exec: 'script', interpreter: shebang.interpreter, interpreterArg: shebang.arg };
 }
 
+/** The entry of the shortest prefix of `path` that does not exist, or undefined if it all does. */
+function firstAbsent(path: string): FsEntry | undefined {
+  const names = path.split('/').filter((n) => n !== '');
+  for (let i = 1; i <= names.length; i++) {
+    const entry = describePath(`/${names.slice(0, i).join('/')}`);
+    if (entry.kind === 'absent') return entry;
+  }
+  return undefined;
+}
+
 /**
  * Describes `paths` and everything they lead to: symlink targets and `#!`
  * interpreters (the kernel follows up to a few levels; we follow until
- * nothing new appears). Sorted by path so the manifest is stable.
+ * nothing new appears), and each of `absentPaths` (failedOpenPaths) that the
+ * filesystem still does not have. Sorted by path so the manifest is stable.
  */
-export function buildFsManifest(paths: readonly string[]): FsEntry[] {
+export function buildFsManifest(paths: readonly string[], absentPaths: readonly string[] = []): FsEntry[] {
   const entries = new Map<string, FsEntry>();
   const queue = [...paths];
   while (queue.length > 0) {
@@ -216,6 +264,13 @@ export function buildFsManifest(paths: readonly string[]): FsEntry[] {
     entries.set(path, entry);
     if (entry.kind === 'symlink') queue.push(posix.resolve(posix.dirname(path), entry.target));
     if (entry.kind === 'file' && entry.exec === 'script' && entry.interpreter.startsWith('/')) queue.push(posix.normalize(entry.interpreter));
+  }
+  for (const path of absentPaths) {
+    // The first missing component is what is absent (listing only the full path would imply
+    // its missing parents were directories). Present now (created after the failed open by
+    // something strace did not show): not listed.
+    const entry = firstAbsent(path);
+    if (entry !== undefined && !entries.has(entry.path)) entries.set(entry.path, entry);
   }
   return [...entries.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildFsManifest, describePath, joinCalls, parseShebang, pathsFromCalls, scanCapture } from '../src/index.js';
+import { buildFsManifest, describePath, failedOpenPaths, joinCalls, parseShebang, pathsFromCalls, scanCapture } from '../src/index.js';
 
 const calls = (...lines: string[]) => joinCalls(scanCapture(`${lines.join('\n')}\n`));
 
@@ -87,5 +87,43 @@ describe('describePath / buildFsManifest on a real directory', () => {
     expect(byPath.get(join(dir, 'script'))).toMatchObject({ exec: 'script' });
     expect(byPath.has('/bin/sh')).toBe(true); // the interpreter, described too
     expect(manifest.map((e) => e.path)).toEqual([...manifest.map((e) => e.path)].sort());
+  });
+});
+
+describe('failedOpenPaths', () => {
+  it('lists paths a plain open failed on, resolved against the cwd, leaving out any the capture opened or created', () => {
+    const paths = failedOpenPaths(
+      calls(
+        '1 1.0 execve("/p", ["/p"], 0x1 /* 3 vars */) = 0',
+        '1 1.1 openat(AT_FDCWD, "/nonexistent/dir/file", O_RDONLY) = -1 ENOENT (No such file or directory)',
+        '1 1.2 chdir("/w/sub") = 0',
+        '1 1.3 open("missing", O_RDONLY) = -1 ENOENT (x)',
+        '1 1.4 openat(AT_FDCWD, "later", O_RDONLY) = -1 ENOENT (x)',
+        '1 1.5 openat(AT_FDCWD, "later", O_WRONLY|O_CREAT|O_TRUNC, 0666) = 3',
+        '1 1.6 openat(AT_FDCWD, "made", O_WRONLY|O_CREAT|O_EXCL, 0600) = -1 EEXIST (x)',
+        '1 1.7 openat(3, "relative-to-fd", O_RDONLY) = -1 ENOENT (x)',
+        '1 1.8 openat(AT_FDCWD, "/etc/passwd", O_RDONLY) = 3',
+        '1 1.9 openat(AT_FDCWD, "/nonexistent/dir/file", O_RDONLY) = -1 ENOENT (No such file or directory)',
+      ),
+      '/w',
+    );
+    expect(paths).toEqual(['/nonexistent/dir/file', '/w/sub/missing']);
+  });
+
+  it('buildFsManifest lists the first missing component of a failed-open path, and nothing once the path exists', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'forkscope-failed-open-'));
+    try {
+      writeFileSync(join(dir, 'now-here'), 'x');
+      writeFileSync(join(dir, 'file'), 'x');
+      const entries = buildFsManifest([], [join(dir, 'gone'), join(dir, 'now-here'), join(dir, 'file', 'below'), join(dir, 'no', 'such', 'dir')]);
+      // A missing directory is listed itself, not the path below it.
+      expect(entries).toEqual([
+        { path: join(dir, 'file', 'below'), kind: 'absent', errno: 'ENOTDIR' },
+        { path: join(dir, 'gone'), kind: 'absent', errno: 'ENOENT' },
+        { path: join(dir, 'no'), kind: 'absent', errno: 'ENOENT' },
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,7 @@
 // A corpus case's fs manifest (case.json "fs", corpus/schema/case.schema.json) → a Vfs.
 // The manifest lists only the paths a capture exec'd or chdir'd to (plus symlink targets and
-// `#!` interpreters); everything else resolves to 'unknown', which the replay checker adopts.
+// `#!` interpreters, and in newer captures the missing paths a failed open named, as absent);
+// everything else resolves to 'unknown', which the replay checker adopts.
 // Directories implied by a listed path can be walked through but are not themselves known.
 //
 // API: ManifestEntry, ManifestError (message names the source, entry index and path),

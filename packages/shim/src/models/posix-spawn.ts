@@ -42,8 +42,9 @@ export const POSIX_SPAWN_MODELS: { readonly [caseName: string]: Program } = {
   'exec-eacces': spawnProgram((g) => [spawn('./noexec', ['./noexec'])(g)]),
   'exec-noshebang': spawnProgram((g) => [spawn('./noshebang', ['./noshebang'])(g), spawn('./noshebang', ['./noshebang'], { usePath: true })(g)]),
   'file-actions-fail': spawnProgram((g) => [
-    spawn('/bin/true', ['true'], { actions: [{ kind: 'open', fd: 0, path: '/nonexistent/input', flags: 0, mode: 0 }] })(g),
-    spawn('/bin/true', ['true'], { actions: [{ kind: 'dup2', fd: 42, newfd: 1 }] })(g),
+    // spawn.c cmd_file_actions_fail: addopen(3, "/nonexistent/dir/file", O_RDONLY), then adddup2(57, 1).
+    spawn('/bin/true', ['true'], { actions: [{ kind: 'open', fd: 3, path: '/nonexistent/dir/file', flags: 0, mode: 0 }] })(g),
+    spawn('/bin/true', ['true'], { actions: [{ kind: 'dup2', fd: 57, newfd: 1 }] })(g),
   ]),
   'spawnp-path': spawnProgram((g) => {
     const path = '/nonexistent:/usr/local/bin:/usr/bin:/bin';
