@@ -2,6 +2,7 @@
 // so they run without a build): results in input order whatever finishes first, a dead or
 // misbehaving worker is an "error" verdict for the capture it held and never a hang, -j 1 starts
 // no worker, and from source (no built worker) the run falls back to this thread with a notice.
+import { writeFileSync } from 'node:fs';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import type { CaptureReport } from '../src/check/report.js';
 import { availableParallelism, tmpdir } from 'node:os';
@@ -10,7 +11,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkCapture } from '../src/check/check-capture.js';
 import type { CaptureInput } from '../src/check/discover.js';
-import { builtExecArgv, builtWorkerUrl, checkCaptures, largestFirst, openPool } from '../src/parallel/pool.js';
+import { builtExecArgv, builtWorkerUrl, checkCaptures, dispatchOrder, openPool } from '../src/parallel/pool.js';
 
 const corpus = fileURLToPath(new URL('../../../corpus/', import.meta.url));
 const corpusInput = (id: string): CaptureInput => ({ file: join(corpus, id, 'capture.strace'), caseFile: join(corpus, id, 'case.json') });
@@ -21,6 +22,7 @@ const corpusInput = (id: string): CaptureInput => ({ file: join(corpus, id, 'cap
  * captures whose file name asks for it.
  */
 const FAKE_WORKER = `
+import { existsSync } from 'node:fs';
 import { parentPort, threadId } from 'node:worker_threads';
 parentPort.on('message', ({ index, input }) => {
   const f = input.file;
@@ -29,6 +31,15 @@ parentPort.on('message', ({ index, input }) => {
   else if (f.includes('garbage')) parentPort.postMessage({ hello: 'world' });
   else if (f.includes('wrong-index')) parentPort.postMessage({ kind: 'report', index: index + 1000, report: {} });
   else if (f.includes('failed')) parentPort.postMessage({ kind: 'failed', index, message: 'checkCapture threw' });
+  else if (f.includes('waits')) {
+    // Answers only once the test has seen another capture's report (it creates FILE.go then).
+    const poll = setInterval(() => {
+      if (!existsSync(f + '.go')) return;
+      clearInterval(poll);
+      parentPort.postMessage({ kind: 'report', index, report: { file: f, id: 'waited', family: 'fake', verdict: 'conforms',
+        events: 0, checked: 0, effectChecked: 0, adopted: 0, divergences: [], adoptedReasons: [] } });
+    }, 5);
+  }
   else if (f.includes('unclonable')) parentPort.postMessage({ kind: 'report', index, report: { f: () => 1 } });
   else setTimeout(() => parentPort.postMessage({ kind: 'report', index, report: {
     file: f, id: 'thread-' + threadId, family: 'fake', verdict: 'conforms', events: index, checked: index,
@@ -123,23 +134,30 @@ describe('check pool', () => {
   });
 
   it('hands each report to onReport as it arrives (the progress bar moves per capture), before the run ends', async () => {
-    const inputs = files(['a', 'b', 'c', 'd', 'e', 'f']);
+    // The first capture's worker answers only after onReport has seen another capture's report:
+    // a pool that reported all at once at the end would never finish.
+    const waits = join(dir, `waits-${Date.now()}.strace`);
+    const inputs = [{ file: waits }, ...files(['a', 'b', 'c'])];
     const seen: number[] = [];
     let ended = false;
-    const run = checkCaptures(inputs, { jobs: 2, workerUrl: fake, onReport: (index, report) => {
-      expect(ended).toBe(false);
-      expect(report.file).toBe(inputs[index]?.file);
-      seen.push(index);
-    } });
-    const reports = await run;
+    const reports = await checkCaptures(inputs, {
+      jobs: 2,
+      workerUrl: fake,
+      onReport: (index, report) => {
+        expect(ended).toBe(false);
+        expect(report.file).toBe(inputs[index]?.file);
+        seen.push(index);
+        if (index !== 0) writeFileSync(`${waits}.go`, '');
+      },
+    });
     ended = true;
-    expect([...seen].sort()).toEqual([0, 1, 2, 3, 4, 5]);
-    // Later captures answer sooner, so completion order is not input order; the result still is.
-    expect(seen).not.toEqual([0, 1, 2, 3, 4, 5]);
+    expect([...seen].sort()).toEqual([0, 1, 2, 3]);
+    expect(seen[0]).not.toBe(0);
     expect(reports.map((r) => r.file)).toEqual(inputs.map((i) => i.file));
+    expect(reports[0]?.id).toBe('waited');
   });
 
-  it('gives out the largest captures first (by file size); equal sizes and unreadable files keep input order', async () => {
+  it('gives out the captures big enough to hold up the end first, largest first; the rest keep input order', async () => {
     const sizes = [10, 5000, 20, 3000, 20, 40];
     const inputs: CaptureInput[] = [];
     for (const [i, size] of sizes.entries()) {
@@ -148,7 +166,22 @@ describe('check pool', () => {
       inputs.push({ file });
     }
     inputs.push({ file: join(dir, 'missing.strace') });
-    expect(await largestFirst(inputs)).toEqual([1, 3, 5, 2, 4, 0, 6]);
+    // 8090 bytes over 2 workers: above 1011 bytes a capture is big.
+    expect(await dispatchOrder(inputs, 2)).toEqual([1, 3, 0, 2, 4, 5, 6]);
+    // Over 8 workers the share is smaller (252 bytes), the same two are big.
+    expect(await dispatchOrder(inputs, 8)).toEqual([1, 3, 0, 2, 4, 5, 6]);
+    // One worker: nothing is big enough to reorder.
+    expect(await dispatchOrder(inputs, 1)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    // Many captures of similar sizes (like the corpus): none is big, input order.
+    const similar: CaptureInput[] = [];
+    for (let i = 0; i < 10; i++) {
+      const file = join(dir, `similar-${i}.strace`);
+      await writeFile(file, 'x'.repeat(30 - i));
+      similar.push({ file });
+    }
+    expect(await dispatchOrder(similar, 2)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    // Few captures over few workers: each is a large share, so largest first.
+    expect(await dispatchOrder([inputs[0], inputs[2], inputs[5]] as CaptureInput[], 2)).toEqual([2, 1, 0]);
     // The order work is given out in changes nothing in what comes back.
     const reports = await checkCaptures(inputs, { jobs: 2, workerUrl: fake });
     expect(reports.map((r) => r.file)).toEqual(inputs.map((i) => i.file));

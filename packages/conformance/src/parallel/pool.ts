@@ -4,8 +4,9 @@
 // - workers (up to one per CPU) are started by openPool before the captures are even
 //   discovered, so their module loading (the bulk of a worker's start-up) overlaps the walk;
 // - never more workers than captures: extra ones are stopped as soon as the count is known;
-// - largest capture first (by file size), each worker taking the next when it finishes one, so
-//   a big capture does not start last and leave the other cores idle at the end;
+// - captures big enough to matter go first (largest first), the rest in input order, each
+//   worker taking the next when it finishes one, so a big capture does not start last and
+//   leave the other cores idle at the end (dispatchOrder says why not all by size);
 // - each report is handed to onReport as it arrives (the progress bar moves per capture);
 // - messages are plain objects (structured clone), a task is an index and two paths;
 // - the main thread loads neither the replay nor the kernel (check-capture.js and, for a crashed
@@ -222,8 +223,8 @@ function workerPool(url: URL, jobs: number): CheckPool {
     async run(inputs, options = {}) {
       if (used) throw new Error('a check pool runs once');
       used = true;
-      const order = await largestFirst(inputs);
       const width = Math.min(jobs, inputs.length);
+      const order = await dispatchOrder(inputs, width);
       const ready = slots.filter((slot) => !slot.exited);
       for (const slot of ready.splice(width)) void slot.worker.terminate();
       if (inputs.length === 0) return [];
@@ -299,10 +300,15 @@ async function crashReports(inputs: readonly CaptureInput[], results: readonly (
 }
 
 /**
- * Input positions, largest capture file first (ties and unreadable files keep input order;
- * an unreadable file is reported by its worker like any other).
+ * The order captures are given out in: the big ones first, largest first, then the rest in
+ * input order. "Big" is more than a quarter of one worker's fair share of the bytes: such a
+ * capture started last would leave the other workers idle at the end. The rest keep input
+ * order because a directory walk keeps a family's captures together, and a worker checking
+ * similar captures in a row keeps V8's type feedback stable: ordering the whole corpus by size
+ * (mixing families) cost 15-20% more CPU under -j 2 (docs/scaling.md). Unreadable files count
+ * as size 0; their worker reports them like any other.
  */
-export async function largestFirst(inputs: readonly CaptureInput[]): Promise<number[]> {
+export async function dispatchOrder(inputs: readonly CaptureInput[], width: number): Promise<number[]> {
   const sizes = await Promise.all(
     inputs.map(async (input) => {
       try {
@@ -312,5 +318,11 @@ export async function largestFirst(inputs: readonly CaptureInput[]): Promise<num
       }
     }),
   );
-  return inputs.map((_, i) => i).sort((a, b) => (sizes[b] as number) - (sizes[a] as number) || a - b);
+  const positions = inputs.map((_, i) => i);
+  if (width <= 1) return positions; // one worker: no end to balance
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const big = total / (4 * width);
+  const first = positions.filter((i) => (sizes[i] as number) > big).sort((a, b) => (sizes[b] as number) - (sizes[a] as number) || a - b);
+  const rest = positions.filter((i) => (sizes[i] as number) <= big);
+  return [...first, ...rest];
 }
