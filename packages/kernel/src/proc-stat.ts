@@ -4,8 +4,8 @@
 //
 // Fields the kernel models carry their values: pid (1), comm (2), state (3), ppid (4), pgrp (5),
 // session (6), num_threads (20), rsslim (25: RLIMIT_RSS), pending/blocked/ignored/caught signals
-// (31–34, the first 31 signals only, as Linux prints them), wchan (35: 1 while asleep, as Linux ≥ 4.4
-// prints instead of an address), exit_signal (38) and exit_code (52, a zombie's wait status).
+// (31–34, the first 31 signals only, as Linux prints them), wchan (35: 0 running, 1 otherwise — Linux
+// prints no address there any more), exit_signal (38) and exit_code (52, a zombie's wait status).
 // The fixed values of a task that never changed them are printed as Linux does: tty_nr 0 and
 // tpgid -1 (no controlling terminal is modelled), priority 20, nice 0, rt_priority 0, policy 0
 // (SCHED_OTHER). Documented limit: everything the model does not keep is 0 — flags, fault counts,
@@ -124,7 +124,8 @@ export function renderProcStat(core: Core, tid: number): string | null {
     0, 0, 0, 0, // 14–17 utime stime cutime cstime
     20, // 18 priority (prio - MAX_RT_PRIO for nice 0)
     0, // 19 nice
-    g.liveThreads.length, // 20 num_threads
+    // 20 num_threads: a zombie still counts its leader (signal->nr_threads drops at release).
+    zombie ? 1 : g.liveThreads.length,
     0, // 21 itrealvalue (always 0 since 2.6.17)
     0, // 22 starttime
     0, // 23 vsize
@@ -135,7 +136,7 @@ export function renderProcStat(core: Core, tid: number): string | null {
     low31(t.sigmask), // 32 blocked
     low31(ignored), // 33 sigignore
     low31(caught), // 34 sigcatch
-    t.state === 'blocked' ? 1 : 0, // 35 wchan
+    t.state === 'ready' ? 0 : 1, // 35 wchan: only whether the task is off the CPU (asleep, stopped, dead)
     0, 0, // 36–37 nswap cnswap
     t.exitSignal, // 38 exit_signal
     0, // 39 processor

@@ -49,6 +49,7 @@ describe('/proc/<pid>/stat (fs/proc/array.c do_task_stat)', () => {
     expect(f[20]).toBe('1'); // num_threads
     expect(f[25]).toBe('18446744073709551615'); // rsslim: RLIMIT_RSS is infinite
     expect(f[38]).toBe(String(S.SIGCHLD)); // exit_signal
+    expect(f[35]).toBe('0'); // wchan: running
     expect(f[52]).toBe('0');
   });
 
@@ -63,7 +64,8 @@ describe('/proc/<pid>/stat (fs/proc/array.c do_task_stat)', () => {
 
     const stopped = ok(k, root, { name: 'fork' });
     ok(k, root, { name: 'kill', pid: stopped, sig: S.SIGSTOP });
-    expect(stat(k, root, `/proc/${stopped}/stat`)[3]).toBe('T');
+    const t = stat(k, root, `/proc/${stopped}/stat`);
+    expect([t[3], t[35]]).toEqual(['T', '1']);
 
     const parent = ok(k, root, { name: 'fork' });
     const v = call(k, parent, { name: 'vfork' });
@@ -73,8 +75,9 @@ describe('/proc/<pid>/stat (fs/proc/array.c do_task_stat)', () => {
 
     exit(k, vchild, 3);
     const z = stat(k, root, `/proc/${vchild}/stat`);
-    // A zombie keeps its identity and shows its wait status as exit_code.
-    expect([z[1], z[3], z[4], z[52]]).toEqual([String(vchild), 'Z', String(parent), String(3 << 8)]);
+    // A zombie keeps its identity and shows its wait status as exit_code; it still counts one
+    // thread and has a wait channel (checked against Linux 6.18: "Z … 1 … 768" for exit(3)).
+    expect([z[1], z[3], z[4], z[20], z[35], z[52]]).toEqual([String(vchild), 'Z', String(parent), '1', '1', String(3 << 8)]);
   });
 
   it('comm follows exec; the signal fields are the first 31 signals of pending, blocked, ignored, caught', () => {
