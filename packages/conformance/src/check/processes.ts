@@ -26,29 +26,13 @@ interface RecordedTask {
 }
 
 export function checkProcesses(events: readonly TraceEvent[], kernelEvents: readonly KernelEvent[], pids: PidMap): Divergence[] {
-  const recorded = new Map<number, RecordedTask>();
+  const recorded = recordedTasks(events);
   const execs = new Map<number, { path: string; line: number; pid: number }[]>();
-  // Every pid a recorded clone returned: a child's lines may come before its clone returns.
-  const cloned = new Set<number>();
-  for (const e of events) {
-    if (e.kind === 'syscall' && e.outcome.kind === 'value' && e.outcome.value > 0n && isClone(e)) cloned.add(Number(e.outcome.value));
-  }
   for (const e of events) {
     if (e.kind !== 'syscall' || e.pid === null || e.outcome.kind !== 'value') continue;
-    // The root; or the root of the next of several runs recorded one after another (a pid no
-    // clone created, starting with an execve): a child of the capture's parent, outside it.
-    const newRoot = recorded.size === 0 || (isExec(e) && !recorded.has(e.pid) && !cloned.has(e.pid));
-    if (newRoot && !recorded.has(e.pid)) recorded.set(e.pid, { tgid: e.pid, parent: null, thread: false, line: e.span.line });
-    const self = recorded.get(e.pid);
-    if (isClone(e) && e.outcome.value > 0n && self !== undefined) {
-      const flags = cloneFlags(e);
-      const thread = (flags & CLONE_THREAD) !== 0n;
-      const creatorProcess = recorded.get(self.tgid) ?? self;
-      const parent = (flags & CLONE_PARENT) !== 0n || thread ? creatorProcess.parent : self.tgid;
-      const child = Number(e.outcome.value);
-      recorded.set(child, { tgid: thread ? self.tgid : child, parent, thread, line: e.span.line });
-    }
-    if ((e.name === 'execve' || e.name === 'execveat') && e.outcome.value === 0n && self !== undefined) {
+    if (isExec(e) && e.outcome.value === 0n) {
+      const self = recorded.get(e.pid);
+      if (self === undefined) continue;
       const path = stringOf(argOf(e.args, e.name === 'execveat' ? 1 : 0));
       const list = execs.get(self.tgid) ?? [];
       list.push({ path: path?.text ?? '?', line: e.span.line, pid: e.pid });
@@ -99,6 +83,48 @@ export function checkProcesses(events: readonly TraceEvent[], kernelEvents: read
     });
   }
   return out;
+}
+
+/**
+ * The recorded tasks: the root(s) and every child a clone-family call returned, with its process
+ * and parent. Events come in completion order, so a child's own lines (a vfork child's execve)
+ * and even its children's clones can precede the call that created it: the clone edges are read
+ * first and each task is resolved through its creator afterwards, whatever the order.
+ */
+function recordedTasks(events: readonly TraceEvent[]): Map<number, RecordedTask> {
+  const edges = new Map<number, { creator: number; flags: bigint; line: number }>();
+  for (const e of events) {
+    if (e.kind === 'syscall' && e.pid !== null && e.outcome.kind === 'value' && e.outcome.value > 0n && isClone(e)) {
+      edges.set(Number(e.outcome.value), { creator: e.pid, flags: cloneFlags(e), line: e.span.line });
+    }
+  }
+  const recorded = new Map<number, RecordedTask>();
+  // The root; or the root of the next of several runs recorded one after another (a pid no
+  // clone created, starting with an execve): a child of the capture's parent, outside it.
+  for (const e of events) {
+    if (e.kind !== 'syscall' || e.pid === null || e.outcome.kind !== 'value' || edges.has(e.pid) || recorded.has(e.pid)) continue;
+    if (recorded.size === 0 || isExec(e)) recorded.set(e.pid, { tgid: e.pid, parent: null, thread: false, line: e.span.line });
+  }
+  const resolving = new Set<number>();
+  const resolve = (pid: number): RecordedTask | undefined => {
+    const known = recorded.get(pid);
+    if (known !== undefined) return known;
+    const edge = edges.get(pid);
+    // No creator in the recording, or a cycle (pids reused in a loop): not a task this check knows.
+    if (edge === undefined || resolving.has(pid)) return undefined;
+    resolving.add(pid);
+    const creator = resolve(edge.creator);
+    resolving.delete(pid);
+    if (creator === undefined) return undefined;
+    const thread = (edge.flags & CLONE_THREAD) !== 0n;
+    const creatorProcess = recorded.get(creator.tgid) ?? creator;
+    const parent = (edge.flags & CLONE_PARENT) !== 0n || thread ? creatorProcess.parent : creator.tgid;
+    const task: RecordedTask = { tgid: thread ? creator.tgid : pid, parent, thread, line: edge.line };
+    recorded.set(pid, task);
+    return task;
+  };
+  for (const pid of edges.keys()) resolve(pid);
+  return recorded;
 }
 
 function isExec(e: SyscallEvent): boolean {
