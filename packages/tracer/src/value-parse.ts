@@ -7,6 +7,10 @@
 import type { Arg, Field, Value } from './values.js';
 import { integerEndAt, readInteger } from './outcome-parse.js';
 import { isDigit, isWordChar, skipComment, skipDecoration, skipString } from './text-scan.js';
+import { StringValue } from './string-value.js';
+import { decodeEscapes } from './escapes.js';
+
+export { decodeEscapes } from './escapes.js';
 
 class Fail {
   constructor(readonly at: number) {}
@@ -37,6 +41,12 @@ const PRECEDENCE: Readonly<Record<string, number>> = {
 };
 
 const FLAGS_PREC = 6;
+
+/**
+ * Strings printed longer than this are decoded lazily (a StringValue). Installing its accessor
+ * costs about what decoding ~100 characters does, so shorter strings are decoded at once.
+ */
+const LAZY_MIN_CHARS = 96;
 
 class ValueParser {
   i = 0;
@@ -356,13 +366,18 @@ class ValueParser {
     const s = this.s;
     const e = skipString(s, this.i, this.end);
     if (e < 0) this.fail();
-    const bytes = decodeEscapes(s, this.i + 1, e - 1);
+    const from = this.i + 1;
     this.i = e;
     let truncated = false;
     if (this.at('...')) {
       truncated = true;
       this.i += 3;
     }
+    if (e - 1 - from > LAZY_MIN_CHARS) {
+      // Decoded on first read of `bytes` (most never are: a read's buffer, a path nobody replays).
+      return new StringValue(s, from, e - 1, truncated, abstract);
+    }
+    const bytes = decodeEscapes(s, from, e - 1);
     return abstract ? { kind: 'string', bytes, truncated, abstract } : { kind: 'string', bytes, truncated };
   }
 
@@ -475,87 +490,6 @@ function bitsetItem(v: Value, p: ValueParser): string {
     default:
       return p.fail();
   }
-}
-
-/** Byte values of the single-letter escapes strace (and Shadow's Rust escape_default) print. */
-const ESCAPE_BYTE = new Int16Array(128).fill(-1);
-for (const [ch, byte] of [
-  ['n', 10], ['t', 9], ['r', 13], ['v', 11], ['f', 12], ['"', 34], ['\\', 92], ["'", 39], ['a', 7], ['b', 8], ['e', 27],
-] as const) {
-  ESCAPE_BYTE[ch.charCodeAt(0)] = byte;
-}
-
-function hexDigit(d: number): number {
-  return isDigit(d) ? d - 0x30 : d >= 0x61 && d <= 0x66 ? d - 87 : d >= 0x41 && d <= 0x46 ? d - 55 : -1;
-}
-
-/** Decodes strace's C-style escapes (`\n`, `\377`, `\x7f`) into bytes; other characters as UTF-8. */
-export function decodeEscapes(s: string, from: number, to: number): Uint8Array {
-  // An escape never yields more bytes than its text has characters; a non-ASCII character (only in
-  // text given as a JS string) yields at most three bytes per UTF-16 unit.
-  return decodeInto(s, from, to, false) ?? (decodeInto(s, from, to, true) as Uint8Array);
-}
-
-/** Where strings are decoded before being copied out at their exact length (one allocation each). */
-let scratch = new Uint8Array(4096);
-
-/** One decoding pass; without `wide` room it gives up (null) at the first non-ASCII character. */
-function decodeInto(s: string, from: number, to: number, wide: boolean): Uint8Array | null {
-  const room = wide ? (to - from) * 3 : to - from;
-  // Huge strings get their own buffer, so that the shared one stays small.
-  if (room > SCRATCH_MAX) return decodeWith(new Uint8Array(room), s, from, to, wide);
-  if (scratch.length < room) scratch = new Uint8Array(Math.max(room, scratch.length * 2));
-  return decodeWith(scratch, s, from, to, wide);
-}
-
-const SCRATCH_MAX = 1 << 20;
-
-function decodeWith(out: Uint8Array, s: string, from: number, to: number, wide: boolean): Uint8Array | null {
-  let n = 0;
-  for (let k = from; k < to; k++) {
-    const c = s.charCodeAt(k);
-    if (c !== 0x5c) {
-      if (c < 0x80) {
-        out[n++] = c;
-      } else if (!wide) {
-        return null;
-      } else {
-        const cp = s.codePointAt(k) ?? c;
-        if (cp > 0xffff) k++;
-        n += new TextEncoder().encodeInto(String.fromCodePoint(cp), out.subarray(n)).written;
-      }
-      continue;
-    }
-    const d = s.charCodeAt(k + 1);
-    if (d >= 0x30 && d <= 0x37) {
-      // Octal: one to three digits (strace prints the shortest form unless a digit follows).
-      let v = 0;
-      let len = 0;
-      while (len < 3 && k + 1 < to) {
-        const o = s.charCodeAt(k + 1);
-        if (o < 0x30 || o > 0x37) break;
-        v = v * 8 + (o - 0x30);
-        k++;
-        len++;
-      }
-      out[n++] = v & 0xff;
-    } else if (d === 0x78 /* x */ && k + 2 < to && hexDigit(s.charCodeAt(k + 2)) >= 0) {
-      let v = hexDigit(s.charCodeAt(k + 2));
-      k += 2;
-      const h2 = k + 1 < to ? hexDigit(s.charCodeAt(k + 1)) : -1;
-      if (h2 >= 0) {
-        v = v * 16 + h2;
-        k++;
-      }
-      out[n++] = v;
-    } else if (d < 128 && k + 1 < to && (ESCAPE_BYTE[d] as number) >= 0) {
-      out[n++] = ESCAPE_BYTE[d] as number;
-      k++;
-    } else {
-      out[n++] = 0x5c; // an unknown escape is kept as written
-    }
-  }
-  return out.slice(0, n);
 }
 
 /** Parses a call's argument text (`argsText`) into its top-level arguments. Never throws. */
