@@ -200,8 +200,17 @@ export type Syscall =
        * printed apart, other tasks running between) passes that count with this set.
        */
       readonly whenCountBuffered?: boolean;
+      /**
+       * Only the count is wanted (a replay, which has no guest memory and compares return values):
+       * with `memory: 'none'` the bytes are consumed without being copied and `out.data` is absent.
+       */
+      readonly countOnly?: boolean;
     }
-  /** write(2): the bytes by address (read from guest memory) or by value. */
+  /**
+   * write(2): the bytes by address (read from guest memory) or by value. By value, a buffer shorter
+   * than `count` gives the first bytes only: the call still writes `count`, the rest unknown (a
+   * pipe reads them back as zeros).
+   */
   | { readonly name: 'write'; readonly fd: number; readonly buf: Ptr | Uint8Array; readonly count: bigint }
   /**
    * openat(2) of a file outside the modelled process machinery (a log file, /dev/null…): the

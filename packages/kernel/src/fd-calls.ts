@@ -124,12 +124,13 @@ export function sysRead(core: Core, t: Task, call: CallOf<'read'>): SyscallResul
     if (core.config.memory === 'model' && writeBytes(core, t, call.buf, bytes) !== undefined) return error('EFAULT');
     return done(bytes.length, { data: bytes });
   };
+  const countOnly = call.countOnly === true && core.config.memory === 'none';
   const attempt = (): SyscallResult | undefined => {
-    const r = pipe.read(count, { packet: ofd.packet });
+    const r = countOnly ? pipe.skip(count) : pipe.read(count, { packet: ofd.packet });
     switch (r.kind) {
       case 'data':
         core.dirty = true;
-        return deliver(r.bytes);
+        return 'n' in r ? done(r.n) : deliver(r.bytes);
       case 'eof':
         return done(0);
       case 'would-block':
@@ -183,7 +184,9 @@ export function sysWrite(core: Core, t: Task, call: CallOf<'write'>): SyscallRes
       }
     }
   }
-  if (typeof call.buf !== 'bigint') bytes = call.buf.subarray(0, count);
+  // By value, the caller may know fewer bytes than `count` (a replay has strace's -s bytes): the
+  // rest are unknown, written as a length only.
+  if (typeof call.buf !== 'bigint') bytes = call.buf.length > count ? call.buf.subarray(0, count) : call.buf;
   else if (count === 0) bytes = new Uint8Array(0);
   else {
     const r = readBytes(core, t, call.buf, count, 'write buffer');
@@ -193,16 +196,17 @@ export function sysWrite(core: Core, t: Task, call: CallOf<'write'>): SyscallRes
   const file = ofd.file;
   if (file.kind !== 'pipe') {
     // Opaque files (a terminal, a log) take every byte.
-    return done(bytes.length);
+    return done(count);
   }
-  if (bytes.length === 0) return done(0);
+  if (count === 0) return done(0);
   const pipe = file.pipe;
   let written = 0;
   const sigpipe = (): void => {
     sendSignal(core, t, 'thread', makeInfo(SIGNALS.SIGPIPE, SI_USER, t.group.tgid, t.group.uid), t.tid);
   };
   const attempt = (continuation: boolean): SyscallResult | undefined => {
-    const r = pipe.write(bytes.subarray(written), { packet: ofd.packet, continuation });
+    const known = written === 0 ? bytes : bytes.subarray(Math.min(written, bytes.length));
+    const r = pipe.write(known, { packet: ofd.packet, continuation, count: count - written });
     switch (r.kind) {
       case 'wrote':
         written += r.n;
@@ -232,7 +236,7 @@ export function sysWrite(core: Core, t: Task, call: CallOf<'write'>): SyscallRes
     t.block.onInterrupt = () => (written === 0 ? undefined : done(written));
     t.block.onEnd = () => releaseHeld(core, ofd);
     t.block.holds = ofd;
-    t.block.ready = () => pipe.canWrite(bytes.length - written);
+    t.block.ready = () => pipe.canWrite(count - written);
   }
   return state;
 }

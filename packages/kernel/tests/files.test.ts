@@ -275,6 +275,60 @@ describe('pipes (section F)', () => {
     );
   });
 
+  it('F1/F14 a write that knows only its first bytes behaves as the full write; unknown bytes read as zeros (property)', () => {
+    // Two pipes take the same operations: one is given every byte, the other only a known
+    // prefix of each write (the rest unknown, as a replay has it) and is drained by skip().
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            len: fc.integer({ min: 1, max: 9000 }),
+            known: fc.nat(9000),
+            packet: fc.boolean(),
+            read: fc.nat(12_000),
+            skip: fc.boolean(),
+          }),
+          { maxLength: 30 },
+        ),
+        (ops) => {
+          const full = new Pipe();
+          const lean = new Pipe();
+          for (const p of [full, lean]) {
+            p.openReader();
+            p.openWriter();
+          }
+          let seed = 0;
+          for (const op of ops) {
+            const data = new Uint8Array(op.len).fill(++seed & 0xff);
+            const known = Math.min(op.known, op.len);
+            const expectedBytes = new Uint8Array(op.len);
+            expectedBytes.set(data.subarray(0, known));
+            const a = full.write(expectedBytes, { packet: op.packet });
+            const b = lean.write(data.subarray(0, known), { packet: op.packet, count: op.len });
+            expect(b).toEqual(a);
+            expect(lean.occupiedSlots).toBe(full.occupiedSlots);
+            expect(lean.buffered).toBe(full.buffered);
+            const ra = full.read(op.read);
+            if (op.skip) {
+              const rb = lean.skip(op.read);
+              expect(rb).toEqual(ra.kind === 'data' ? { kind: 'data', n: ra.bytes.length } : ra);
+            } else {
+              expect(lean.read(op.read)).toEqual(ra);
+            }
+          }
+          expect(lean.read(1 << 20)).toEqual(full.read(1 << 20));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('a count below the bytes given is a caller bug', () => {
+    const pipe = new Pipe();
+    pipe.openReader();
+    expect(() => pipe.write(fill(10), { count: 5 })).toThrow(RangeError);
+  });
+
   it('F15 PIPE-SIZE: F_SETPIPE_SZ rounds up, is seen through both ends, and refuses to drop data', () => {
     const t = new FdTable();
     const { r, w, pipe } = pipe2(t);

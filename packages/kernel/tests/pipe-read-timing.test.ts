@@ -100,3 +100,24 @@ describe('pipe read timing (fs/pipe.c pipe_read copies when the reader runs)', (
     expect(k.completion(reader)).toMatchObject({ kind: 'done', value: 300n });
   });
 });
+
+describe('pipe traffic by count (the replay knows lengths and strace\'s first bytes only)', () => {
+  it('F1 a write by value shorter than count writes count; the unknown rest reads back as zeros', () => {
+    const { k, reader, writer, r, w } = pair();
+    expect(call(k, writer, { name: 'write', fd: w, buf: new Uint8Array([1, 2, 3]), count: 5000n })).toEqual({ kind: 'done', value: 5000n });
+    const got = call(k, reader, { name: 'read', fd: r, buf: 0n, count: 8192n });
+    const expected = new Uint8Array(5000);
+    expected.set([1, 2, 3]);
+    expect(got).toEqual({ kind: 'done', value: 5000n, out: { data: expected } });
+  });
+
+  it('F8 unknown bytes still fill slots: 16 one-page writes of no known bytes make the pipe full', () => {
+    const { k, writer, reader, r, w } = pair();
+    ok(k, writer, { name: 'fcntl', fd: w, cmd: F_SETFL, arg: BigInt(O_NONBLOCK) });
+    for (let i = 0; i < 16; i++) expect(call(k, writer, { name: 'write', fd: w, buf: new Uint8Array(0), count: 4096n }).kind).toBe('done');
+    expect(call(k, writer, { name: 'write', fd: w, buf: new Uint8Array(0), count: 1n })).toEqual({ kind: 'error', errno: 'EAGAIN' });
+    // A count-only read consumes like a read and returns no data.
+    expect(call(k, reader, { name: 'read', fd: r, buf: 0n, count: 4096n, countOnly: true })).toEqual({ kind: 'done', value: 4096n });
+    expect(call(k, writer, { name: 'write', fd: w, buf: new Uint8Array(0), count: 1n })).toEqual({ kind: 'done', value: 1n });
+  });
+});

@@ -130,27 +130,47 @@ describe('convert: pipe reads (fs/pipe.c pipe_read copies when the reader runs)'
     expect(read?.span).toMatchObject({ line: 1, endLine: 3 });
     expect(convert(read as SyscallEvent, noPids)).toEqual({
       kind: 'effect',
-      call: { name: 'read', fd: 0, buf: 0n, count: 24576n, whenCountBuffered: true },
+      call: { name: 'read', fd: 0, buf: 0n, count: 24576n, whenCountBuffered: true, countOnly: true },
     });
   });
 
   it('F1 a read printed in one line asks for the recorded count and takes what is there at once', () => {
     const c = convert(line('1003 1795727916.518424 read(0, "\\0"..., 32768) = 2048 <0.000015>'), noPids);
-    expect(c).toEqual({ kind: 'effect', call: { name: 'read', fd: 0, buf: 0n, count: 2048n } });
+    expect(c).toEqual({ kind: 'effect', call: { name: 'read', fd: 0, buf: 0n, count: 2048n, countOnly: true } });
   });
 
   it('F3/F8 EOF and EAGAIN reads keep their requested count and are checked', () => {
     expect(convert(line('16924 1795727653.817433 read(6, "", 32) = 0 <0.000014>'), noPids)).toEqual({
       kind: 'checked',
-      call: { name: 'read', fd: 6, buf: 0n, count: 32n },
+      call: { name: 'read', fd: 6, buf: 0n, count: 32n, countOnly: true },
     });
     expect(convert(line('16924 1795727653.815988 read(4, 0x563b3f30ffd8, 32) = -1 EAGAIN (Resource temporarily unavailable) <0.000015>'), noPids)).toEqual({
       kind: 'checked',
-      call: { name: 'read', fd: 4, buf: 0n, count: 32n },
+      call: { name: 'read', fd: 4, buf: 0n, count: 32n, countOnly: true },
     });
   });
 
+  it('F1 a write passes the bytes strace showed and the full count (no count-sized buffer)', () => {
+    const c = convert(line('1002 1795727916.517453 write(1, "ab"..., 10240) = 10240 <0.000016>'), noPids);
+    expect(c).toEqual({ kind: 'checked', call: { name: 'write', fd: 1, buf: new TextEncoder().encode('ab'), count: 10240n } });
+    const hidden = convert(line('1002 write(1, 0x7ffd0000, 100) = 100'), noPids);
+    expect(hidden).toMatchObject({ kind: 'checked', call: { name: 'write', fd: 1, count: 100n } });
+    expect(hidden.kind === 'checked' && hidden.call.name === 'write' && hidden.call.buf).toEqual(new Uint8Array(0));
+  });
+
+  it('a call adopted by its name alone never decodes its arguments', () => {
+    const e = line('7 lgetxattr("/usr/bin/tar", "security.selinux", 0x7ffd0000, 255) = -1 ENODATA (No data available)');
+    const untouched = Object.create(e, {
+      args: {
+        get() {
+          throw new Error('arguments read');
+        },
+      },
+    }) as SyscallEvent;
+    expect(convert(untouched, noPids)).toEqual({ kind: 'adopted', reason: 'lgetxattr is not modelled by the kernel' });
+  });
+
   it('a recorded result above the requested count (impossible on Linux) is sent as requested, so the kernel disagrees', () => {
-    expect(convert(line('7 read(0, "abc", 2) = 3'), noPids)).toEqual({ kind: 'checked', call: { name: 'read', fd: 0, buf: 0n, count: 2n } });
+    expect(convert(line('7 read(0, "abc", 2) = 3'), noPids)).toEqual({ kind: 'checked', call: { name: 'read', fd: 0, buf: 0n, count: 2n, countOnly: true } });
   });
 });

@@ -6,7 +6,11 @@
 //   new Pipe({ id?, capacity? })            capacity in bytes, default 65536 (16 slots)
 //   read(n) → { kind:'data', bytes } | { kind:'eof' } | { kind:'would-block' }
 //     (packet boundaries come from the slots an O_DIRECT writer made; the reader's flags do not matter)
-//   write(bytes, { packet?, continuation? }) → { kind:'wrote', n } | { kind:'epipe' } | { kind:'would-block', wrote }
+//   skip(n) → { kind:'data', n } | eof | would-block: read(n) that consumes the same bytes without copying them
+//   write(bytes, { packet?, continuation?, count? }) → { kind:'wrote', n } | { kind:'epipe' } | { kind:'would-block', wrote }
+//     count: the write's length when only its first bytes.length bytes are known (a replay sees at
+//     most strace's -s bytes); the rest are unknown and read back as zeros. Slots holding only
+//     unknown bytes carry no page, so a replay's pipe traffic costs counts, not copies.
 //     packet: the writing description has O_DIRECT (checked per call, as F_SETFL may change it).
 //     The caller turns would-block into blocking (O_NONBLOCK clear) or EAGAIN/partial count, and
 //     epipe into EPIPE + SIGPIPE (or into the partial count + SIGPIPE when an earlier part of the
@@ -30,13 +34,19 @@ export type PipeReadResult =
   | { readonly kind: 'eof' }
   | { readonly kind: 'would-block' };
 
+export type PipeSkipResult =
+  | { readonly kind: 'data'; readonly n: number }
+  | { readonly kind: 'eof' }
+  | { readonly kind: 'would-block' };
+
 export type PipeWriteResult =
   | { readonly kind: 'wrote'; readonly n: number }
   | { readonly kind: 'epipe' }
   | { readonly kind: 'would-block'; readonly wrote: number };
 
 interface Slot {
-  readonly page: Uint8Array;
+  /** The slot's page; null while every byte in it is unknown (reads give zeros). */
+  page: Uint8Array | null;
   offset: number;
   len: number;
   /** Written by an O_DIRECT writer: never merged into, and read one whole packet at a time. */
@@ -126,11 +136,26 @@ export class Pipe {
     if (n === 0) return { kind: 'data', bytes: new Uint8Array(0) }; // F12: before any state check
     if (this.slots.length === 0) return this.writers === 0 ? { kind: 'eof' } : { kind: 'would-block' };
     const out = new Uint8Array(Math.min(n, this.buffered));
+    const got = this.take(n, out);
+    return { kind: 'data', bytes: out.subarray(0, got) };
+  }
+
+  /** What read(n) would do, without copying the bytes out: for callers that need only the count. */
+  skip(n: number): PipeSkipResult {
+    if (!Number.isInteger(n) || n < 0) throw new RangeError(`Pipe.skip: bad length ${n}`);
+    if (n === 0) return { kind: 'data', n: 0 };
+    if (this.slots.length === 0) return this.writers === 0 ? { kind: 'eof' } : { kind: 'would-block' };
+    return { kind: 'data', n: this.take(n, undefined) };
+  }
+
+  /** Consumes up to n bytes from the front slots (copying them into `out` if given); returns how many. */
+  private take(n: number, out: Uint8Array | undefined): number {
     let got = 0;
     while (got < n && this.slots.length > 0) {
       const slot = this.slots[0] as Slot;
       const take = Math.min(slot.len, n - got);
-      out.set(slot.page.subarray(slot.offset, slot.offset + take), got);
+      // A page-less slot reads as zeros, which `out` already holds.
+      if (out !== undefined && slot.page !== null) out.set(slot.page.subarray(slot.offset, slot.offset + take), got);
       got += take;
       slot.offset += take;
       slot.len -= take;
@@ -140,11 +165,12 @@ export class Pipe {
       if (slot.packet) break;
     }
     this.writable.notify();
-    return { kind: 'data', bytes: out.subarray(0, got) };
+    return got;
   }
 
-  write(bytes: Uint8Array, options: { packet?: boolean; continuation?: boolean } = {}): PipeWriteResult {
-    const total = bytes.length;
+  write(bytes: Uint8Array, options: { packet?: boolean; continuation?: boolean; count?: number } = {}): PipeWriteResult {
+    const total = options.count ?? bytes.length;
+    if (!Number.isInteger(total) || total < bytes.length) throw new RangeError(`Pipe.write: count ${total} below the ${bytes.length} bytes given`);
     // A null write succeeds before anything else is looked at, even with no reader (F12).
     if (total === 0) return { kind: 'wrote', n: 0 };
     if (this.readers === 0) return { kind: 'epipe' };
@@ -155,15 +181,16 @@ export class Pipe {
     const chars = total & (PAGE_SIZE - 1);
     if (!options.continuation && chars !== 0 && this.mergeRoom() >= chars) {
       const last = this.slots[this.slots.length - 1] as Slot;
-      last.page.set(bytes.subarray(0, chars), last.offset + last.len);
+      fill(last, bytes, 0, chars);
       last.len += chars;
       wrote = chars;
     }
     while (wrote < total && this.slots.length < this.maxSlots) {
       const n = Math.min(PAGE_SIZE, total - wrote);
-      const page = new Uint8Array(PAGE_SIZE);
-      page.set(bytes.subarray(wrote, wrote + n));
-      this.slots.push({ page, offset: 0, len: n, packet: options.packet ?? false });
+      const slot: Slot = { page: null, offset: 0, len: 0, packet: options.packet ?? false };
+      fill(slot, bytes, wrote, n);
+      slot.len = n;
+      this.slots.push(slot);
       wrote += n;
     }
     if (wrote > 0) this.readable.notify();
@@ -192,6 +219,18 @@ export class Pipe {
     if (!last || last.packet) return 0;
     return PAGE_SIZE - (last.offset + last.len);
   }
+}
+
+/**
+ * Appends bytes [from, from + n) of a write to `slot` (before its len grows by n). Only the
+ * known part (below bytes.length) is copied, and a page is made only when some is: a page's
+ * bytes past offset + len were never written, so unknown bytes there already read as zeros.
+ */
+function fill(slot: Slot, bytes: Uint8Array, from: number, n: number): void {
+  const known = Math.min(n, bytes.length - from);
+  if (known <= 0) return;
+  slot.page ??= new Uint8Array(PAGE_SIZE);
+  slot.page.set(bytes.subarray(from, from + known), slot.offset + slot.len);
 }
 
 /** fs/pipe.c round_pipe_size: 0 when too large, else at least a page and a power of two. */

@@ -79,6 +79,8 @@ export type Conversion =
 export type PidLookup = (recorded: number) => number | undefined;
 
 const adopted = (reason: string): Conversion => ({ kind: 'adopted', reason });
+/** A write whose buffer strace did not show as a string: every byte unknown. */
+const NO_BYTES = new Uint8Array(0);
 
 /** Syscalls whose first argument is an fd and whose work the kernel does not model beyond the fd table. */
 const FD_FIRST = new Set([
@@ -125,15 +127,33 @@ const FD_FIRST = new Set([
 /** Calls with a dirfd first and a path second: the fd matters only for a relative path. */
 const DIRFD_FIRST = new Set(['newfstatat', 'statx', 'faccessat', 'faccessat2', 'readlinkat', 'mkdirat', 'unlinkat', 'fchmodat', 'fchownat', 'utimensat']);
 
+/** The recording's arguments could not be decoded (thrown by event.args, caught by convert). */
+class UndecodedArguments extends Error {}
+
 export function convert(event: SyscallEvent, pids: PidLookup): Conversion {
   if (event.name.startsWith('syscall_')) return adopted('unknown syscall number');
-  let args: readonly Field[];
   try {
-    args = event.args;
+    return convertDecoded(event, pids);
   } catch (err) {
-    return adopted(`arguments not decoded: ${err instanceof Error ? err.message : String(err)}`);
+    if (err instanceof UndecodedArguments) return adopted(`arguments not decoded: ${err.message}`);
+    throw err;
   }
-  const a = (i: number, name?: string): Value | undefined => argOf(args, i, name);
+}
+
+function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
+  // The arguments are decoded on first use: a call adopted by its name alone (a third of a big
+  // capture's calls: xattrs, statx…) never has its argument text parsed.
+  let args: readonly Field[] | undefined;
+  const a = (i: number, name?: string): Value | undefined => {
+    if (args === undefined) {
+      try {
+        args = event.args;
+      } catch (err) {
+        throw new UndecodedArguments(err instanceof Error ? err.message : String(err));
+      }
+    }
+    return argOf(args, i, name);
+  };
   const int = (i: number, name?: string): number | undefined => {
     const v = intOf(a(i, name));
     return v === undefined ? undefined : Number(BigInt.asIntN(32, v));
@@ -451,20 +471,21 @@ export function convert(event: SyscallEvent, pids: PidLookup): Conversion {
         // may have copied at any point before its return: the kernel takes the bytes once they
         // are all buffered.
         const split = event.span.endLine !== event.span.line;
-        const call: Syscall = split ? { name: 'read', fd, buf: 0n, count: got, whenCountBuffered: true } : { name: 'read', fd, buf: 0n, count: got };
+        const call: Syscall = split
+          ? { name: 'read', fd, buf: 0n, count: got, whenCountBuffered: true, countOnly: true }
+          : { name: 'read', fd, buf: 0n, count: got, countOnly: true };
         return { kind: 'effect', call };
       }
-      return checked({ name: 'read', fd, buf: 0n, count });
+      return checked({ name: 'read', fd, buf: 0n, count, countOnly: true });
     }
     case 'write': {
       const fd = int(0);
       const count = intOf(a(2));
       if (fd === undefined || count === undefined) return undecodable('write arguments');
-      // strace shows at most -s bytes; the length is what matters to a pipe, so pad to count.
-      const bytes = new Uint8Array(Number(count));
+      // strace shows at most -s bytes; the kernel writes `count`, the bytes past those shown
+      // unknown (nothing in a replay reads them), so nothing of `count`'s size is allocated.
       const shown = bare(a(1) ?? { kind: 'null' });
-      if (shown.kind === 'string') bytes.set(shown.bytes.subarray(0, bytes.length));
-      return checked({ name: 'write', fd, buf: bytes, count });
+      return checked({ name: 'write', fd, buf: shown.kind === 'string' ? shown.bytes : NO_BYTES, count });
     }
     case 'open':
     case 'openat':
