@@ -9,6 +9,7 @@ import { integerEndAt, readInteger } from './outcome-parse.js';
 import { isDigit, isWordChar, skipComment, skipDecoration, skipString } from './text-scan.js';
 import { StringValue } from './string-value.js';
 import { decodeEscapes } from './escapes.js';
+import { decimalSlice } from './intern.js';
 
 export { decodeEscapes } from './escapes.js';
 
@@ -316,7 +317,8 @@ class ValueParser {
       const value = readInteger(s, this.i, this.end);
       const e = integerEndAt.at;
       if (value === null || isWordChar(s.charCodeAt(e)) || s.charCodeAt(e) === 0x2e) this.fail();
-      const text = s.slice(this.i, e);
+      // Fds, sizes and counts 0..999 share one string each instead of a copy per value.
+      const text = decimalSlice(s, this.i, e);
       this.i = e;
       return { kind: 'int', text, value };
     }
