@@ -581,12 +581,29 @@ export class Kernel {
     return checkInvariants(this.core);
   }
 
+  /** task(tid).state without building the view (O(1): a replay asks before nearly every call). */
+  taskState(tid: Tid): TaskStateView | undefined {
+    const t = this.core.tasks.get(tid);
+    if (!t || t === this.core.init) return undefined;
+    return stateView(t);
+  }
+
+  /** task(tid).tgid without building the view. */
+  tgidOf(tid: Tid): Tid | undefined {
+    const t = this.core.tasks.get(tid);
+    return !t || t === this.core.init ? undefined : t.group.tgid;
+  }
+
+  /** task(tid).blockedOn without building the view: what a blocked task waits for, else null. */
+  blockedOn(tid: Tid): BlockedOn | null {
+    const t = this.core.tasks.get(tid);
+    return !t || t === this.core.init ? null : (t.block?.on ?? null);
+  }
+
   task(tid: Tid): TaskView | undefined {
     const t = this.core.tasks.get(tid);
     if (!t || t === this.core.init) return undefined;
-    let state: TaskStateView;
-    if (t.state === 'dead') state = t.group.state === 'zombie' ? 'zombie' : 'exited';
-    else state = t.state;
+    const state = stateView(t);
     return {
       tid: t.tid,
       tgid: t.group.tgid,
@@ -650,3 +667,9 @@ export class Kernel {
 }
 
 export { KernelUsageError };
+
+/** A task's state as views show it: a dead task is a zombie while its process waits to be reaped. */
+function stateView(t: Task): TaskStateView {
+  if (t.state === 'dead') return t.group.state === 'zombie' ? 'zombie' : 'exited';
+  return t.state;
+}

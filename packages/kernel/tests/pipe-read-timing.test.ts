@@ -5,7 +5,7 @@
 // hint: the recording shows it got `count` bytes) takes them once that many are there.
 import { describe, expect, it } from 'vitest';
 import { SIGNALS, type Kernel, type Tid } from '../src/index.js';
-import { boot, call, fork, ok, sigaction } from './kernel-helpers.js';
+import { boot, call, exit, fork, ok, sigaction } from './kernel-helpers.js';
 
 const F_SETFL = 4;
 const O_NONBLOCK = 0o4000;
@@ -119,5 +119,29 @@ describe('pipe traffic by count (the replay knows lengths and strace\'s first by
     // A count-only read consumes like a read and returns no data.
     expect(call(k, reader, { name: 'read', fd: r, buf: 0n, count: 4096n, countOnly: true })).toEqual({ kind: 'done', value: 4096n });
     expect(call(k, writer, { name: 'write', fd: w, buf: new Uint8Array(0), count: 1n })).toEqual({ kind: 'done', value: 1n });
+  });
+});
+
+describe('O(1) task queries agree with the task view', () => {
+  it('taskState / tgidOf / blockedOn for a ready, a blocked and a zombie task, and unknown tids', () => {
+    const { k, reader, writer, r } = pair();
+    const agree = (tid: Tid): void => {
+      const view = k.task(tid);
+      expect(k.taskState(tid)).toBe(view?.state);
+      expect(k.tgidOf(tid)).toBe(view?.tgid);
+      expect(k.blockedOn(tid)).toEqual(view?.blockedOn ?? null);
+    };
+    agree(reader);
+    expect(call(k, reader, { name: 'read', fd: r, buf: 0n, count: 10n }).kind).toBe('blocked');
+    expect(k.taskState(reader)).toBe('blocked');
+    expect(k.blockedOn(reader)).not.toBeNull();
+    agree(reader);
+    exit(k, writer, 0);
+    expect(k.taskState(writer)).toBe('zombie');
+    agree(writer);
+    agree(1);
+    expect(k.taskState(99_999)).toBeUndefined();
+    expect(k.tgidOf(99_999)).toBeUndefined();
+    expect(k.blockedOn(99_999)).toBeNull();
   });
 });

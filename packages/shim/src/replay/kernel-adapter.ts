@@ -72,26 +72,16 @@ export class KernelAdapter implements KernelPort {
   }
 
   completion(tid: number): SyscallResult | undefined {
-    const view = this.kernel.task(tid);
-    if (view !== undefined && view.state === 'blocked' && view.blockedOn !== null) {
-      return { kind: 'blocked', on: view.blockedOn };
-    }
+    const on = this.kernel.taskState(tid) === 'blocked' ? this.kernel.blockedOn(tid) : null;
+    if (on !== null) return { kind: 'blocked', on };
     return this.kernel.completion(tid);
   }
 
   fdOpen(tid: number, fd: number): boolean {
-    // A ready task is alive, so its table can be asked directly (no view of the whole task).
-    if (this.#ready(tid)) return this.kernel.files(tid).get(fd) !== undefined;
-    return this.kernel.task(tid)?.fds.includes(fd) ?? false;
-  }
-
-  /**
-   * Whether the task is ready, asked of the ready queue (a ready task is in it exactly once, and no
-   * other task is: the kernel's invariants.ts): a few entries, where the task's view builds its
-   * sorted fd list and frame copies. Asked before nearly every call, so it matters.
-   */
-  #ready(tid: number): boolean {
-    return this.kernel.runnable().includes(tid);
+    const state = this.kernel.taskState(tid);
+    // A live task's table is asked directly (the task's view would build its sorted fd list).
+    if (state === 'ready' || state === 'blocked' || state === 'stopped') return this.kernel.files(tid).get(fd) !== undefined;
+    return false;
   }
 
   inHandler(tid: number): boolean {
@@ -125,12 +115,12 @@ export class KernelAdapter implements KernelPort {
   }
 
   tgidOf(tid: number): number {
-    return this.kernel.task(tid)?.tgid ?? tid;
+    return this.kernel.tgidOf(tid) ?? tid;
   }
 
   state(tid: number): 'ready' | 'blocked' | 'stopped' | 'exited' | 'zombie' | undefined {
-    if (this.#ready(tid)) return 'ready';
-    return this.kernel.task(tid)?.state;
+    // O(1), not the task's view (its sorted fd list and frame copies): asked before nearly every call.
+    return this.kernel.taskState(tid);
   }
 
   events(): readonly KernelEvent[] {
