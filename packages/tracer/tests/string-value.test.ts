@@ -66,4 +66,21 @@ describe('lazily decoded string values', () => {
       }),
     );
   });
+
+  it('pooled results (65 bytes to 4 KiB) stay independent across pool refills', () => {
+    // Enough strings of varied sizes to fill several 8 KiB pools; each must keep its own bytes.
+    const made: { bytes: Uint8Array; fill: number }[] = [];
+    for (let i = 0; i < 200; i++) {
+      const len = 65 + ((i * 397) % 4000);
+      const fill = i % 256;
+      const text = ('\\x' + fill.toString(16).padStart(2, '0')).repeat(len);
+      made.push({ bytes: decodeEscapes(text, 0, text.length), fill });
+    }
+    made[0]?.bytes.fill(0xaa); // writing into one view must not reach its pool neighbours
+    for (const [i, m] of made.entries()) {
+      if (i === 0) continue;
+      expect(m.bytes.length).toBe(65 + ((i * 397) % 4000));
+      expect(m.bytes.every((b) => b === m.fill)).toBe(true);
+    }
+  });
 });
