@@ -162,7 +162,18 @@ export class Core {
   blockedTasks(): Task[] {
     const out: Task[] = [];
     for (const t of this.tasks.values()) if (t.state === 'blocked' && t.block) out.push(t);
-    out.sort((a, b) => (a.block?.seq ?? 0) - (b.block?.seq ?? 0));
+    // In blocking order. Usually a handful: sorted in place by insertion, as Array.prototype.sort
+    // allocates a work copy and this runs after nearly every call that changed state.
+    if (out.length > 16) out.sort((a, b) => (a.block?.seq ?? 0) - (b.block?.seq ?? 0));
+    else {
+      for (let i = 1; i < out.length; i++) {
+        const t = out[i] as Task;
+        const seq = t.block?.seq ?? 0;
+        let j = i - 1;
+        for (; j >= 0 && ((out[j] as Task).block?.seq ?? 0) > seq; j--) out[j + 1] = out[j] as Task;
+        out[j + 1] = t;
+      }
+    }
     return out;
   }
 

@@ -120,33 +120,14 @@ export function sysRead(core: Core, t: Task, call: CallOf<'read'>): SyscallResul
   }
   if (count === 0) return done(0);
   const pipe = file.pipe;
-  const deliver = (bytes: Uint8Array): SyscallResult => {
-    if (core.config.memory === 'model' && writeBytes(core, t, call.buf, bytes) !== undefined) return error('EFAULT');
-    return done(bytes.length, { data: bytes });
-  };
-  const countOnly = call.countOnly === true && core.config.memory === 'none';
-  const attempt = (): SyscallResult | undefined => {
-    const r = countOnly ? pipe.skip(count) : pipe.read(count, { packet: ofd.packet });
-    switch (r.kind) {
-      case 'data':
-        core.dirty = true;
-        return 'n' in r ? done(r.n) : deliver(r.bytes);
-      case 'eof':
-        return done(0);
-      case 'would-block':
-        return ofd.nonblocking ? error('EAGAIN') : undefined;
-      default: {
-        const never: never = r;
-        throw new Error(`unknown pipe read result ${String(never)}`);
-      }
-    }
-  };
   // A replay's reader runs once the bytes the recording shows it got are there (see calls.ts);
   // a full pipe or EOF ends the wait whatever the count, as no more can come.
   const scheduled = call.whenCountBuffered === true && !ofd.nonblocking;
-  const runs = scheduled ? () => pipe.buffered >= count || pipe.full || pipe.writers === 0 : () => pipe.canRead();
-  const first = !scheduled || runs() ? attempt() : undefined;
+  const runs = (): boolean => (scheduled ? pipe.buffered >= count || pipe.full || pipe.writers === 0 : pipe.canRead());
+  // The first attempt makes no closures: most reads do not block, and this runs for every one.
+  const first = !scheduled || runs() ? pipeReadAttempt(core, t, ofd, pipe, call, count) : undefined;
   if (first !== undefined) return first;
+  const attempt = (): SyscallResult | undefined => pipeReadAttempt(core, t, ofd, pipe, call, count);
   // The blocked read keeps the file open even if its fd is closed meanwhile (F13).
   ofd.retain();
   const state = core.block(t, call, { kind: 'pipe-read', pipe: pipe.id, fd: call.fd }, 'interruptible', 'ERESTARTSYS', () =>
@@ -161,6 +142,27 @@ export function sysRead(core: Core, t: Task, call: CallOf<'read'>): SyscallResul
     if (scheduled) t.block.onInterrupt = () => (pipe.buffered > 0 ? attempt() : undefined);
   }
   return state;
+}
+
+/** One try of a pipe read: its result, or undefined when it must wait. */
+function pipeReadAttempt(core: Core, t: Task, ofd: OpenFileDescription, pipe: Pipe, call: CallOf<'read'>, count: number): SyscallResult | undefined {
+  const countOnly = call.countOnly === true && core.config.memory === 'none';
+  const r = countOnly ? pipe.skip(count) : pipe.read(count, { packet: ofd.packet });
+  switch (r.kind) {
+    case 'data':
+      core.dirty = true;
+      if ('n' in r) return done(r.n);
+      if (core.config.memory === 'model' && writeBytes(core, t, call.buf, r.bytes) !== undefined) return error('EFAULT');
+      return done(r.bytes.length, { data: r.bytes });
+    case 'eof':
+      return done(0);
+    case 'would-block':
+      return ofd.nonblocking ? error('EAGAIN') : undefined;
+    default: {
+      const never: never = r;
+      throw new Error(`unknown pipe read result ${String(never)}`);
+    }
+  }
 }
 
 export function sysWrite(core: Core, t: Task, call: CallOf<'write'>): SyscallResult {

@@ -45,7 +45,7 @@ export type PipeWriteResult =
   | { readonly kind: 'would-block'; readonly wrote: number };
 
 interface Slot {
-  /** The slot's page; null while every byte in it is unknown (reads give zeros). */
+  /** The slot's bytes up to its last known one; null while none is known (unknown bytes read as zeros). */
   page: Uint8Array | null;
   offset: number;
   len: number;
@@ -154,7 +154,7 @@ export class Pipe {
     while (got < n && this.slots.length > 0) {
       const slot = this.slots[0] as Slot;
       const take = Math.min(slot.len, n - got);
-      // A page-less slot reads as zeros, which `out` already holds.
+      // Bytes past the page (or in a page-less slot) read as zeros, which `out` already holds.
       if (out !== undefined && slot.page !== null) out.set(slot.page.subarray(slot.offset, slot.offset + take), got);
       got += take;
       slot.offset += take;
@@ -225,12 +225,21 @@ export class Pipe {
  * Appends bytes [from, from + n) of a write to `slot` (before its len grows by n). Only the
  * known part (below bytes.length) is copied, and a page is made only when some is: a page's
  * bytes past offset + len were never written, so unknown bytes there already read as zeros.
+ * The page holds only up to its last known byte (doubling as more comes, up to PAGE_SIZE):
+ * a replay knows a few dozen bytes per write, and a small array stays on V8's heap where a
+ * 4 KiB one gets a backing store of its own.
  */
 function fill(slot: Slot, bytes: Uint8Array, from: number, n: number): void {
   const known = Math.min(n, bytes.length - from);
   if (known <= 0) return;
-  slot.page ??= new Uint8Array(PAGE_SIZE);
-  slot.page.set(bytes.subarray(from, from + known), slot.offset + slot.len);
+  const at = slot.offset + slot.len;
+  const end = at + known;
+  if (slot.page === null || slot.page.length < end) {
+    const grown = new Uint8Array(Math.min(PAGE_SIZE, Math.max(end, 2 * (slot.page?.length ?? 0))));
+    if (slot.page !== null) grown.set(slot.page);
+    slot.page = grown;
+  }
+  slot.page.set(bytes.subarray(from, from + known), at);
 }
 
 /** fs/pipe.c round_pipe_size: 0 when too large, else at least a page and a power of two. */

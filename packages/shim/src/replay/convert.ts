@@ -127,6 +127,11 @@ const FD_FIRST = new Set([
 /** Calls with a dirfd first and a path second: the fd matters only for a relative path. */
 const DIRFD_FIRST = new Set(['newfstatat', 'statx', 'faccessat', 'faccessat2', 'readlinkat', 'mkdirat', 'unlinkat', 'fchmodat', 'fchownat', 'utimensat']);
 
+// Module-level, not closures in convertDecoded: it runs once per recorded call.
+const unmapped = (what: string): Conversion => adopted(`${what} is a pid outside the recording`);
+const undecodable = (what: string): Conversion => adopted(`${what} not decoded in the recording`);
+const checked = (call: Syscall): Conversion => ({ kind: 'checked', call });
+
 /** The recording's arguments could not be decoded (thrown by event.args, caught by convert). */
 class UndecodedArguments extends Error {}
 
@@ -167,9 +172,6 @@ function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
     }
     return pids(recorded);
   };
-  const unmapped = (what: string): Conversion => adopted(`${what} is a pid outside the recording`);
-  const undecodable = (what: string): Conversion => adopted(`${what} not decoded in the recording`);
-  const checked = (call: Syscall): Conversion => ({ kind: 'checked', call });
 
   switch (event.name) {
     case 'getpid':
