@@ -6,6 +6,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { TraceEvent } from './events.js';
 import { EMPTY_PREFIX, parseLeader } from './prefix-parse.js';
 import { TraceParser, type ParseOptions } from './trace-parser.js';
+import { ffLineFacts, type FfLineFacts } from './ff-causality.js';
 
 export type { Dialect, ParseOptions } from './trace-parser.js';
 
@@ -289,9 +290,14 @@ export function pidOfFfName(path: string): number | null {
 
 /** The -T duration at the end of a line (`… = 0 <0.000123>`) in nanoseconds; 0 without one. */
 export function durationNs(line: string): bigint {
-  if (line.charCodeAt(line.length - 1) !== 0x3e) return 0n;
+  return durationOrNull(line) ?? 0n;
+}
+
+/** The -T duration at the end of a line in nanoseconds, or null when the line has none. */
+function durationOrNull(line: string): bigint | null {
+  if (line.charCodeAt(line.length - 1) !== 0x3e) return null;
   const open = line.lastIndexOf(' <');
-  if (open < 0) return 0n;
+  if (open < 0) return null;
   const text = line.slice(open + 2, line.length - 1);
   const dot = text.indexOf('.');
   const whole = dot < 0 ? text : text.slice(0, dot);
@@ -299,21 +305,39 @@ export function durationNs(line: string): bigint {
   for (const part of [whole, frac]) {
     for (let k = 0; k < part.length; k++) {
       const c = part.charCodeAt(k);
-      if (c < 0x30 || c > 0x39) return 0n;
+      if (c < 0x30 || c > 0x39) return null;
     }
   }
-  if (whole.length === 0 || frac.length > 9) return 0n;
+  if (whole.length === 0 || frac.length > 9) return null;
   return BigInt(whole) * 1_000_000_000n + BigInt(frac.padEnd(9, '0') || '0');
 }
 
-/** One -ff file read line by line, with the timestamp of its next line for merging. */
+/** What the merge needs of a file's next line, worked out once per line. */
+interface FfHead {
+  /** No stamp (-t/-tt/-ttt) on the line. */
+  readonly unstamped: boolean;
+  /** When the call returned: stamp + -T duration, in ns (0 when unstamped). */
+  readonly key: bigint;
+  /** The stamp: when the call was entered, in ns (0 when unstamped). */
+  readonly entry: bigint;
+  /** The line has a -T duration, so `key` is meant as its return time. */
+  readonly timedReturn: boolean;
+  readonly facts: FfLineFacts;
+}
+
+/** One -ff file read line by line, with what the merge needs of its next line. */
 class FfSource {
   private readonly buffered: string[] = [];
   private head = 0;
   private done = false;
   private readonly iter: AsyncIterator<string | Buffer>;
   private readonly lines = new LineSplitter();
+  private headInfo: FfHead | null = null;
   lineNo = 0;
+  /** A line of this file was merged already (its process is known to exist). */
+  started = false;
+  /** Its `+++ exited`/`+++ killed` line was merged, or the file ended: a wait may report it. */
+  gone = false;
 
   constructor(
     readonly path: string,
@@ -341,8 +365,31 @@ class FfSource {
     return this.buffered[this.head] as string;
   }
 
+  /** The merge facts of the line `peek()` returned. */
+  headOf(line: string): FfHead {
+    if (this.headInfo === null) {
+      const leader = parseLeader(line);
+      const entry = leader.prefix.time?.ns;
+      const body = leader.body;
+      // A -ff file prints a blocking call as one line stamped at its entry; with -T, entry plus
+      // duration is when it returned, which is where a -f capture would have put its result.
+      const duration = durationOrNull(line);
+      this.headInfo = {
+        unstamped: entry === undefined,
+        key: entry === undefined ? 0n : entry + (duration ?? 0n),
+        entry: entry ?? 0n,
+        timedReturn: duration !== null,
+        facts: ffLineFacts(line, body),
+      };
+    }
+    return this.headInfo;
+  }
+
   take(): string {
     this.lineNo++;
+    if (this.headInfo?.facts.exits === true) this.gone = true;
+    this.headInfo = null;
+    this.started = true;
     return this.buffered[this.head++] as string;
   }
 }
@@ -354,50 +401,54 @@ class FfSource {
  * (stack frames, dumps) stay with the line above them. Without timestamps the files are read one after
  * the other, and one diagnostic says that the order across files is unknown.
  *
+ * Where microsecond stamps and rounded durations cannot decide, causality does (ff-causality.ts):
+ * a wait placed at its return time (-T) that reported child C's exit is held until C's file has
+ * merged its `+++ exited/killed` line (or ended); C's first line is placed no earlier than the
+ * entry stamp of the clone/fork/vfork that returned C, when that call heads its file. Only file
+ * heads are looked at (one line of look-ahead per file); lines of one file keep their order; if
+ * every head is held (input no kernel could produce) the earliest is taken anyway.
+ *
  * Span line numbers are those of each line in its own file; `span.file` names the file.
  */
 export async function* parseFiles(paths: readonly string[], options: ParseOptions = {}): AsyncIterable<TraceEvent> {
   const sources: FfSource[] = [];
+  const byPid = new Map<number, FfSource>();
   for (const path of paths) {
     const pid = pidOfFfName(path);
     if (pid === null) throw new Error(`${path}: not a -ff file name (expected <name>.<pid>)`);
-    sources.push(new FfSource(path, pid));
+    const src = new FfSource(path, pid);
+    sources.push(src);
+    byPid.set(pid, src);
   }
   // One parser for all files, so that a call can join across them (<pid changed to N ...>);
   // each line is fed with its own file name and line number.
   const parser = new TraceParser(options);
   let timed: boolean | null = null;
   const live = [...sources];
+  const heads: (FfHead | null)[] = [];
   while (live.length > 0) {
     let best = -1;
-    let bestNs = 0n;
+    heads.length = 0;
     for (let i = 0; i < live.length; i++) {
       const src = live[i] as FfSource;
       const line = await src.peek();
       if (line === null) {
+        src.gone = true;
         live.splice(i, 1);
         i--;
         continue;
       }
-      const t = parseLeader(line).prefix.time;
-      if (timed === null) timed = t !== undefined;
-      if (!timed) {
+      const h = src.headOf(line);
+      heads.push(h);
+      if (timed === null) timed = !h.unstamped;
+      // Untimed files go one after another; a line without a stamp (frame, dump) is taken at
+      // once: it belongs to the line above.
+      if (!timed || h.unstamped) {
         best = i;
         break;
-      }
-      // A line without a stamp (frame, dump) is taken at once: it belongs to the line above.
-      if (t === undefined) {
-        best = i;
-        break;
-      }
-      // A -ff file prints a blocking call as one line stamped at its entry; with -T, entry plus
-      // duration is when it returned, which is where a -f capture would have put its result.
-      const key = t.ns + durationNs(line);
-      if (best < 0 || key < bestNs) {
-        best = i;
-        bestNs = key;
       }
     }
+    if (best < 0) best = pickTimed(live, heads, byPid);
     if (best < 0) break;
     const src = live[best] as FfSource;
     const text = src.take();
@@ -417,4 +468,52 @@ export async function* parseFiles(paths: readonly string[], options: ParseOption
     });
   }
   yield* rest;
+}
+
+/**
+ * The live file whose head goes next: the earliest (causal) time among heads that may go; if
+ * none may go, the earliest of all. -1 when there are no heads.
+ */
+function pickTimed(live: readonly FfSource[], heads: readonly (FfHead | null)[], byPid: ReadonlyMap<number, FfSource>): number {
+  let best = -1;
+  let bestNs = 0n;
+  let any = -1;
+  let anyNs = 0n;
+  for (let i = 0; i < live.length; i++) {
+    const src = live[i] as FfSource;
+    const h = heads[i] as FfHead;
+    if (any < 0 || h.key < anyNs) {
+      any = i;
+      anyNs = h.key;
+    }
+    if (waitsForExit(h, src, byPid)) continue;
+    const key = src.started ? h.key : notBeforeCreation(h.key, src.pid, live, heads);
+    if (best < 0 || key < bestNs) {
+      best = i;
+      bestNs = key;
+    }
+  }
+  return best >= 0 ? best : any;
+}
+
+/**
+ * A wait placed at its return time (-T) that reported child C's exit, while C's file has not yet
+ * merged its exit: the return time is rounded, but the kernel let the wait see C only after
+ * strace saw C exit. Without -T the line stands at its entry stamp, where timing does decide.
+ */
+function waitsForExit(h: FfHead, src: FfSource, byPid: ReadonlyMap<number, FfSource>): boolean {
+  const reaps = h.facts.reaps;
+  if (reaps === null || reaps === src.pid || !h.timedReturn) return false;
+  const child = byPid.get(reaps);
+  return child !== undefined && !child.gone;
+}
+
+/** A new process's first line cannot precede the entry of the clone/fork/vfork (a file head) that made it. */
+function notBeforeCreation(key: bigint, pid: number, live: readonly FfSource[], heads: readonly (FfHead | null)[]): bigint {
+  let k = key;
+  for (let j = 0; j < live.length; j++) {
+    const h = heads[j];
+    if (h !== null && h !== undefined && h.facts.creates === pid && live[j]?.pid !== pid && h.entry > k) k = h.entry;
+  }
+  return k;
 }
