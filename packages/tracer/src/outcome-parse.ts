@@ -23,17 +23,27 @@ const UNAVAILABLE: SyscallOutcome = Object.freeze({ kind: 'unavailable' });
 
 const SMALL: readonly bigint[] = Array.from({ length: 4096 }, (_, n) => BigInt(n));
 
+/**
+ * `s.charCodeAt(j)`, or 0 past the end of `s`. The scanners peek one or two characters ahead
+ * and often step off the end of an argument; a read past the end makes TurboFan throw away the
+ * optimised parser and compile it again (one recompile per such read site), so the bound is
+ * checked here. 0 (NUL) compares unequal to every character the parsers look for, as NaN did.
+ */
+export function codeAt(s: string, j: number): number {
+  return j < s.length ? s.charCodeAt(j) : 0;
+}
+
 /** Where the integer `readInteger` last read ends (set on success; saves a tuple per integer). */
 export const integerEndAt = { at: 0 };
 
 /** Parses an integer token `-12`, `0x7f..`, `022` at `i`; its end goes to `integerEndAt.at`. */
 export function readInteger(s: string, i: number, end: number): bigint | null {
   let j = i;
-  const neg = s.charCodeAt(j) === 0x2d;
+  const neg = codeAt(s, j) === 0x2d;
   if (neg) j++;
   const start = j;
   let v: bigint;
-  if (s.charCodeAt(j) === 0x30 && (s.charCodeAt(j + 1) === 0x78 || s.charCodeAt(j + 1) === 0x58)) {
+  if (codeAt(s, j) === 0x30 && (codeAt(s, j + 1) === 0x78 || codeAt(s, j + 1) === 0x58)) {
     j += 2;
     const h = j;
     let n = 0;
@@ -71,9 +81,9 @@ export function readInteger(s: string, i: number, end: number): bigint | null {
 /** End of an integer token at `i` (`-12`, `0x7f`, `022`), or -1 if there is none. */
 export function integerEnd(s: string, i: number, end: number): number {
   let j = i;
-  if (s.charCodeAt(j) === 0x2d) j++;
+  if (codeAt(s, j) === 0x2d) j++;
   const start = j;
-  if (s.charCodeAt(j) === 0x30 && (s.charCodeAt(j + 1) === 0x78 || s.charCodeAt(j + 1) === 0x58)) {
+  if (codeAt(s, j) === 0x30 && (codeAt(s, j + 1) === 0x78 || codeAt(s, j + 1) === 0x58)) {
     j += 2;
     const h = j;
     while (j < end) {

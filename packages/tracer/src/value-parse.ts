@@ -5,7 +5,7 @@
 // Precedence, loosest first:  a => b  |  a or b  |  a || b  |  a && b  |  a == b  |  A|B|C
 //                              |  a << b  |  a * b  |  primary with decorations and comments.
 import type { Arg, Field, Value } from './values.js';
-import { integerEndAt, readInteger } from './outcome-parse.js';
+import { codeAt, integerEndAt, readInteger } from './outcome-parse.js';
 import { isDigit, isWordChar, skipComment, skipDecoration, skipString } from './text-scan.js';
 import { StringValue } from './string-value.js';
 import { decodeEscapes } from './escapes.js';
@@ -74,15 +74,15 @@ class ValueParser {
   args(closer: number): Arg[] {
     const out: Arg[] = [];
     const s = this.s;
-    if (this.i >= this.end || s.charCodeAt(this.i) === closer) return out;
+    if (this.i >= this.end || codeAt(s, this.i) === closer) return out;
     const depthAtStart = this.depth;
     for (;;) {
       const start = this.i;
       let arg: Arg;
       try {
         arg = this.field();
-        const c = s.charCodeAt(this.i);
-        if (!(this.i >= this.end || c === closer || (c === 0x2c && s.charCodeAt(this.i + 1) === 0x20))) this.fail();
+        const c = codeAt(s, this.i);
+        if (!(this.i >= this.end || c === closer || (c === 0x2c && codeAt(s, this.i + 1) === 0x20))) this.fail();
       } catch (e) {
         if (!(e instanceof Fail)) throw e;
         // Resynchronise at the next top-level separator; the argument is kept as raw text.
@@ -93,7 +93,7 @@ class ValueParser {
         this.i = stop;
       }
       out.push(arg);
-      if (this.i >= this.end || s.charCodeAt(this.i) === closer) return out;
+      if (this.i >= this.end || codeAt(s, this.i) === closer) return out;
       this.i += 2; // ", "
       // An unfinished half ends with its separator (`read(0,  <unfinished ...>`).
       if (this.i >= this.end) return out;
@@ -105,17 +105,17 @@ class ValueParser {
     const s = this.s;
     let depth = 0;
     for (let j = this.i; j < this.end; j++) {
-      const c = s.charCodeAt(j);
+      const c = codeAt(s, j);
       if (c === 0x22) {
         const e = skipString(s, j, this.end);
         if (e < 0) return this.end;
         j = e - 1;
-      } else if (c === 0x2f && s.charCodeAt(j + 1) === 0x2a) {
+      } else if (c === 0x2f && codeAt(s, j + 1) === 0x2a) {
         const e = skipComment(s, j, this.end);
         if (e < 0) return this.end;
         j = e - 1;
       } else if (c === 0x28 || c === 0x5b || c === 0x7b) depth++;
-      else if (depth === 0 && (c === closer || (c === 0x2c && s.charCodeAt(j + 1) === 0x20))) return j;
+      else if (depth === 0 && (c === closer || (c === 0x2c && codeAt(s, j + 1) === 0x20))) return j;
       else if (c === 0x29 || c === 0x5d || c === 0x7d) depth--;
     }
     return this.end;
@@ -125,10 +125,10 @@ class ValueParser {
   field(): Field {
     const s = this.s;
     const start = this.i;
-    if (isIdentStart(s.charCodeAt(start))) {
+    if (isIdentStart(codeAt(s, start))) {
       let j = start + 1;
-      while (j < this.end && isWordChar(s.charCodeAt(j))) j++;
-      if (s.charCodeAt(j) === 0x3d && s.charCodeAt(j + 1) !== 0x3d && s.charCodeAt(j + 1) !== 0x3e) {
+      while (j < this.end && isWordChar(codeAt(s, j))) j++;
+      if (codeAt(s, j) === 0x3d && codeAt(s, j + 1) !== 0x3d && codeAt(s, j + 1) !== 0x3e) {
         this.i = j + 1;
         return { name: s.slice(start, j), value: this.value() };
       }
@@ -155,7 +155,7 @@ class ValueParser {
     /** The items of the flags/alt value that `left` is, while this loop is still extending it. */
     let nary: Value[] | null = null;
     let naryOp: string | null = null;
-    if (s.charCodeAt(this.i) === 0x7c && s.charCodeAt(this.i + 1) !== 0x7c && minPrec <= FLAGS_PREC) {
+    if (codeAt(s, this.i) === 0x7c && codeAt(s, this.i + 1) !== 0x7c && minPrec <= FLAGS_PREC) {
       // strace 6.1 -X raw prints statx's mask as `|0x800` (an empty first member).
       this.i++;
       nary = [this.expression(FLAGS_PREC + 1)];
@@ -193,11 +193,11 @@ class ValueParser {
   /** The operator at the cursor (its length in `opLength`), or null. */
   operator(): string | null {
     const s = this.s;
-    const c = s.charCodeAt(this.i);
+    const c = codeAt(s, this.i);
     this.opLength = 4;
     switch (c) {
       case 0x20: {
-        const d = s.charCodeAt(this.i + 1);
+        const d = codeAt(s, this.i + 1);
         if (d === 0x3d && this.at(' => ')) return '=>';
         if (d === 0x6f && this.at(' or ')) return 'or';
         if (d === 0x7c) {
@@ -212,16 +212,16 @@ class ValueParser {
       }
       case 0x7c: // |
         this.opLength = 1;
-        return s.charCodeAt(this.i + 1) === 0x7c ? null : '|';
+        return codeAt(s, this.i + 1) === 0x7c ? null : '|';
       case 0x3c: // <
         this.opLength = 2;
-        return s.charCodeAt(this.i + 1) === 0x3c ? '<<' : null;
+        return codeAt(s, this.i + 1) === 0x3c ? '<<' : null;
       case 0x3e: // >
         this.opLength = 2;
-        return s.charCodeAt(this.i + 1) === 0x3e ? '>>' : null;
+        return codeAt(s, this.i + 1) === 0x3e ? '>>' : null;
       case 0x2a: // *
         this.opLength = 1;
-        return s.charCodeAt(this.i + 1) === 0x2f ? null : '*';
+        return codeAt(s, this.i + 1) === 0x2f ? null : '*';
       case 0x2b: // +
         this.opLength = 1;
         return '+';
@@ -234,8 +234,8 @@ class ValueParser {
     let v = this.primary();
     const s = this.s;
     for (;;) {
-      const c = s.charCodeAt(this.i);
-      if (c === 0x3c && s.charCodeAt(this.i + 1) !== 0x3c && (v.kind === 'int' || v.kind === 'ident')) {
+      const c = codeAt(s, this.i);
+      if (c === 0x3c && codeAt(s, this.i + 1) !== 0x3c && (v.kind === 'int' || v.kind === 'ident')) {
         const e = skipDecoration(s, this.i, this.end);
         if (e < 0) this.fail();
         const decoration = s.slice(this.i + 1, e - 1);
@@ -246,11 +246,11 @@ class ValueParser {
           this.i += 9;
         }
         v = { kind: 'decorated', value: v, decoration, deleted };
-      } else if (c === 0x20 && s.charCodeAt(this.i + 1) === 0x2f && s.charCodeAt(this.i + 2) === 0x2a) {
+      } else if (c === 0x20 && codeAt(s, this.i + 1) === 0x2f && codeAt(s, this.i + 2) === 0x2a) {
         v = { kind: 'commented', value: v, comment: this.comment(this.i + 1) };
       } else if (c === 0x20 && this.shadowNote()) {
         // Shadow's notes after a value: `0x0 <null>`, `{…} (0x7ffd…)` (the pointer it read from).
-        const close = s.charCodeAt(this.i + 1) === 0x3c ? 0x3e : 0x29;
+        const close = codeAt(s, this.i + 1) === 0x3c ? 0x3e : 0x29;
         const e = s.indexOf(String.fromCharCode(close), this.i + 2);
         v = { kind: 'commented', value: v, comment: s.slice(this.i + 2, e) };
         this.i = e + 1;
@@ -263,16 +263,16 @@ class ValueParser {
   /** At ` <word>` or ` (0xHEX)`: a note Shadow prints after a value (never strace). */
   shadowNote(): boolean {
     const s = this.s;
-    const open = s.charCodeAt(this.i + 1);
+    const open = codeAt(s, this.i + 1);
     if (open === 0x3c) {
       let j = this.i + 2;
-      while (j < this.end && (isWordChar(s.charCodeAt(j)) || s.charCodeAt(j) === 0x2d)) j++;
-      return j > this.i + 2 && s.charCodeAt(j) === 0x3e;
+      while (j < this.end && (isWordChar(codeAt(s, j)) || codeAt(s, j) === 0x2d)) j++;
+      return j > this.i + 2 && codeAt(s, j) === 0x3e;
     }
     if (open === 0x28 && s.startsWith('0x', this.i + 2)) {
       let j = this.i + 4;
-      while (j < this.end && isWordChar(s.charCodeAt(j))) j++;
-      return j > this.i + 4 && s.charCodeAt(j) === 0x29;
+      while (j < this.end && isWordChar(codeAt(s, j))) j++;
+      return j > this.i + 4 && codeAt(s, j) === 0x29;
     }
     return false;
   }
@@ -287,24 +287,24 @@ class ValueParser {
 
   primary(): Value {
     const s = this.s;
-    const c = s.charCodeAt(this.i);
+    const c = codeAt(s, this.i);
     if (c === 0x22) return this.string(false);
-    if (c === 0x40 && s.charCodeAt(this.i + 1) === 0x22) {
+    if (c === 0x40 && codeAt(s, this.i + 1) === 0x22) {
       this.i++;
       return this.string(true);
     }
     if (c === 0x7b) return this.struct();
     if (c === 0x5b) return this.array();
-    if (c === 0x7e && s.charCodeAt(this.i + 1) === 0x5b) {
+    if (c === 0x7e && codeAt(s, this.i + 1) === 0x5b) {
       this.i++;
       return this.bitset(true);
     }
-    if (c === 0x2f && s.charCodeAt(this.i + 1) === 0x2a) {
+    if (c === 0x2f && codeAt(s, this.i + 1) === 0x2a) {
       // A bare comment stands for a value strace chose not to print (`[/* 25 vars */]`), or
       // labels the value after it (`/* bytes 88..95 */ "\x00…"` in an oversized struct).
       const comment = this.comment(this.i);
-      const n = s.charCodeAt(this.i + 1);
-      if (s.charCodeAt(this.i) === 0x20 && this.i + 1 < this.end && n !== 0x2c && n !== 0x7d && n !== 0x5d) {
+      const n = codeAt(s, this.i + 1);
+      if (codeAt(s, this.i) === 0x20 && this.i + 1 < this.end && n !== 0x2c && n !== 0x7d && n !== 0x5d) {
         this.i++;
         if (++this.depth > MAX_DEPTH) this.fail();
         const labelled = this.postfix();
@@ -313,10 +313,10 @@ class ValueParser {
       }
       return { kind: 'commented', value: NULL_VALUE, comment };
     }
-    if (isDigit(c) || (c === 0x2d && isDigit(s.charCodeAt(this.i + 1)))) {
+    if (isDigit(c) || (c === 0x2d && isDigit(codeAt(s, this.i + 1)))) {
       const value = readInteger(s, this.i, this.end);
       const e = integerEndAt.at;
-      if (value === null || isWordChar(s.charCodeAt(e)) || s.charCodeAt(e) === 0x2e) this.fail();
+      if (value === null || isWordChar(codeAt(s, e)) || codeAt(s, e) === 0x2e) this.fail();
       // Fds, sizes and counts 0..999 share one string each instead of a copy per value.
       const text = decimalSlice(s, this.i, e);
       this.i = e;
@@ -329,10 +329,10 @@ class ValueParser {
     if (c === 0x26 || isIdentStart(c)) {
       const start = this.i;
       let j = start + 1;
-      while (j < this.end && isWordChar(s.charCodeAt(j))) j++;
+      while (j < this.end && isWordChar(codeAt(s, j))) j++;
       const name = s.slice(start, j);
       this.i = j;
-      if (s.charCodeAt(j) === 0x28) {
+      if (codeAt(s, j) === 0x28) {
         this.i++;
         const args = this.args(0x29).map((a) => (a.name === undefined ? a.value : this.named(a)));
         this.expect(')');
@@ -388,7 +388,7 @@ class ValueParser {
     const fields: Field[] = [];
     let truncated = false;
     const s = this.s;
-    if (s.charCodeAt(this.i) !== 0x7d) {
+    if (codeAt(s, this.i) !== 0x7d) {
       for (;;) {
         if (this.at('...')) {
           truncated = true;
@@ -409,12 +409,12 @@ class ValueParser {
     const s = this.s;
     const items: Value[] = [];
     let truncated = false;
-    if (s.charCodeAt(this.i) === 0x5d) {
+    if (codeAt(s, this.i) === 0x5d) {
       this.i++;
       return { kind: 'array', items, truncated };
     }
     const first = this.element();
-    if (s.charCodeAt(this.i) === 0x20 && !this.at(' ...')) {
+    if (codeAt(s, this.i) === 0x20 && !this.at(' ...')) {
       // Space-separated: a signal or cpu set.
       this.i -= 0; // keep position; bitset() re-reads from here
       return this.bitsetFrom([bitsetItem(first, this)], false);
@@ -448,7 +448,7 @@ class ValueParser {
       return { kind: 'raw', text: '...' };
     }
     const v = this.value();
-    if (v.kind === 'array' && v.items.length === 1 && this.s.charCodeAt(this.i) === 0x3d) {
+    if (v.kind === 'array' && v.items.length === 1 && codeAt(this.s, this.i) === 0x3d) {
       this.i++;
       const index = v.items[0] as Value;
       return { kind: 'indexed', index, value: this.value() };
@@ -458,7 +458,7 @@ class ValueParser {
 
   bitset(negated: boolean): Value {
     this.i++; // [
-    if (this.s.charCodeAt(this.i) === 0x5d) {
+    if (codeAt(this.s, this.i) === 0x5d) {
       this.i++;
       return { kind: 'bitset', items: [], negated };
     }
@@ -466,7 +466,7 @@ class ValueParser {
   }
 
   bitsetFrom(items: string[], negated: boolean): Value {
-    while (this.s.charCodeAt(this.i) === 0x20) {
+    while (codeAt(this.s, this.i) === 0x20) {
       this.i++;
       if (this.at('...')) {
         this.i += 3;
