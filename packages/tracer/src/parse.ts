@@ -425,7 +425,7 @@ export async function* parseFiles(paths: readonly string[], options: ParseOption
   const parser = new TraceParser(options);
   let timed: boolean | null = null;
   const live = [...sources];
-  const heads: (FfHead | null)[] = [];
+  const heads: FfHead[] = [];
   while (live.length > 0) {
     let best = -1;
     heads.length = 0;
@@ -474,7 +474,7 @@ export async function* parseFiles(paths: readonly string[], options: ParseOption
  * The live file whose head goes next: the earliest (causal) time among heads that may go; if
  * none may go, the earliest of all. -1 when there are no heads.
  */
-function pickTimed(live: readonly FfSource[], heads: readonly (FfHead | null)[], byPid: ReadonlyMap<number, FfSource>): number {
+function pickTimed(live: readonly FfSource[], heads: readonly FfHead[], byPid: ReadonlyMap<number, FfSource>): number {
   let best = -1;
   let bestNs = 0n;
   let any = -1;
@@ -509,11 +509,11 @@ function waitsForExit(h: FfHead, src: FfSource, byPid: ReadonlyMap<number, FfSou
 }
 
 /** A new process's first line cannot precede the entry of the clone/fork/vfork (a file head) that made it. */
-function notBeforeCreation(key: bigint, pid: number, live: readonly FfSource[], heads: readonly (FfHead | null)[]): bigint {
+function notBeforeCreation(key: bigint, pid: number, live: readonly FfSource[], heads: readonly FfHead[]): bigint {
   let k = key;
   for (let j = 0; j < live.length; j++) {
     const h = heads[j];
-    if (h !== null && h !== undefined && h.facts.creates === pid && live[j]?.pid !== pid && h.entry > k) k = h.entry;
+    if (h !== undefined && h.facts.creates === pid && live[j]?.pid !== pid && h.entry > k) k = h.entry;
   }
   return k;
 }

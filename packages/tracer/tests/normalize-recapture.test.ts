@@ -64,9 +64,9 @@ describe('re-captures of one program (real strace runs)', () => {
     expect(codes).toContain(127);
   });
 
-  // Known gap: in -ff files a blocking call is one line stamped at its entry; the merge places its
-  // return at entry time + the -T duration, which at microsecond precision still misorders a
-  // wait and the child's exit now and then (1 run in 4 here), so the orderings differ.
+  // In -ff files a blocking call is one line stamped at its entry; the merge places it at entry +
+  // -T duration, which at microsecond precision can land a wait before the child's exit (1 run in
+  // 4 or so). parseFiles holds such a wait until the child's file has merged its exit.
   it.skipIf(!available)('the -ff files of a run normalize like a -f capture of the same program (skipped where strace/dash are missing)', async () => {
     const dir = capture('-ff');
     const files = readdirSync(dir).filter((f) => f.startsWith('capture.strace.')).map((f) => join(dir, f));
