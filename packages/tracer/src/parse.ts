@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 import { isAscii } from 'node:buffer';
 import { basename } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { durationNs } from './duration.js';
 import type { TraceEvent } from './events.js';
 import { EMPTY_PREFIX, parseLeader } from './prefix-parse.js';
 import { TraceParser, type ParseOptions } from './trace-parser.js';
@@ -288,28 +289,11 @@ export function pidOfFfName(path: string): number | null {
   return Number(digits);
 }
 
-/** The -T duration at the end of a line (`… = 0 <0.000123>`) in nanoseconds; 0 without one. */
-export function durationNs(line: string): bigint {
-  return durationOrNull(line) ?? 0n;
-}
-
-/** The -T duration at the end of a line in nanoseconds, or null when the line has none. */
+/** The -T duration at the end of a line (`… = 0 <0.000123>`) in nanoseconds, or null when it has none. */
 function durationOrNull(line: string): bigint | null {
   if (line.charCodeAt(line.length - 1) !== 0x3e) return null;
   const open = line.lastIndexOf(' <');
-  if (open < 0) return null;
-  const text = line.slice(open + 2, line.length - 1);
-  const dot = text.indexOf('.');
-  const whole = dot < 0 ? text : text.slice(0, dot);
-  const frac = dot < 0 ? '' : text.slice(dot + 1);
-  for (const part of [whole, frac]) {
-    for (let k = 0; k < part.length; k++) {
-      const c = part.charCodeAt(k);
-      if (c < 0x30 || c > 0x39) return null;
-    }
-  }
-  if (whole.length === 0 || frac.length > 9) return null;
-  return BigInt(whole) * 1_000_000_000n + BigInt(frac.padEnd(9, '0') || '0');
+  return open < 0 ? null : durationNs(line.slice(open + 2, line.length - 1));
 }
 
 /** What the merge needs of a file's next line, worked out once per line. */

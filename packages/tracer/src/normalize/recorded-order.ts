@@ -1,6 +1,7 @@
 // Which of two events the recording shows first. In one strace -o file the line numbers are
 // the order strace printed in; across -ff files only timestamps order events, and without
 // them the order is unknown (null), so no ordering is claimed.
+import { durationNs } from '../duration.js';
 import type { TraceEvent } from '../events.js';
 
 export interface RecordedOrder {
@@ -36,21 +37,4 @@ export function recordedOrder(events: readonly TraceEvent[]): RecordedOrder {
     };
   }
   return { completedAfterStart: () => null };
-}
-
-/** `-T` text (`0.000123`, seconds with 0–9 decimals) as nanoseconds; null if not that form. */
-export function durationNs(text: string): bigint | null {
-  const dot = text.indexOf('.');
-  const whole = dot < 0 ? text : text.slice(0, dot);
-  const frac = dot < 0 ? '' : text.slice(dot + 1);
-  if (whole.length === 0 || frac.length > 9 || !isDigits(whole) || !isDigits(frac)) return null;
-  return BigInt(whole) * 1_000_000_000n + BigInt((frac + '000000000').slice(0, 9));
-}
-
-function isDigits(s: string): boolean {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x30 || c > 0x39) return false;
-  }
-  return true;
 }
