@@ -1,6 +1,7 @@
-// Behaviours the replay needs from the kernel that it does not have yet. Each
-// is a real test of the checker's verdict, skipped with the gap named; when
-// the kernel gains the behaviour, unskip it.
+// Behaviours the replay once lacked from the kernel (each was a skipped gap here,
+// unskipped when the kernel gained it): real tests of the checker's verdict on
+// real lines. No gap is open now; a new one goes here as
+// it.skip('… (skipped: kernel gap: …)') until the kernel has it.
 import { describe, expect, it } from 'vitest';
 import { parseText } from '@forkscope/tracer';
 import { checkEvents } from '../src/check/check-capture.js';
@@ -9,7 +10,7 @@ import { checkEvents } from '../src/check/check-capture.js';
 const check = (text: string) => checkEvents('fixture.strace', parseText(text, { file: 'fixture.strace' }), {});
 
 describe('kernel gaps', () => {
-  it.skip('F_GETFL of an opened file reports O_LARGEFILE (skipped: kernel gap: openat does not add O_LARGEFILE as Linux force_o_largefile() does on x86_64)', () => {
+  it('F_GETFL of an opened file reports O_LARGEFILE (open/openat add it as x86_64 force_o_largefile() does)', () => {
     const r = check(
       [
         '9871  1795725967.218000 execve("/bin/bash", ["bash"], 0x7ffd /* 3 vars */) = 0',
@@ -21,6 +22,9 @@ describe('kernel gaps', () => {
       ].join('\n'),
     );
     expect(r.divergences).toEqual([]);
+    // Only the exec is adopted (no fs manifest): the fcntl result was compared, not taken from the capture.
+    expect(r.adoptedReasons.map((a) => a.reason)).toEqual(['exec result adopted: the capture has no fs manifest']);
+    expect(r.adopted).toBe(1);
   });
 
   it('the start-up calls every glibc program makes are checked, not adopted (access stays adopted: the path is the environment\'s)', () => {
