@@ -46,7 +46,8 @@ export { renderTree } from './tree/render-tree.js';
 export type { ProcessTree, TreeCreation, TreeEnd, TreeExec, TreeProcess, TreeThread } from './tree/process-tree.js';
 export type { CloneCallName } from './tree/clone-call.js';
 // Parser, formatter and value helpers (engineer B).
-export { parse, parseBatches, parseText, parseFile, parseFiles, pidOfFfName } from './parse.js';
+export { parse, parseBatches, parseText, parseFile, parseFiles, parseWindows, pidOfFfName } from './parse.js';
+export type { EventWindow } from './parse.js';
 export type { Dialect, ParseInput, ParseOptions } from './parse.js';
 export { TraceParser } from './trace-parser.js';
 export { format, formatEvent } from './format.js';

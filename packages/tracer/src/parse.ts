@@ -174,6 +174,11 @@ class BatchStream implements AsyncIterableIterator<TraceEvent[]> {
     return { value: undefined, done: true };
   }
 
+  /** See EventWindow.settledBefore: read after a batch is handed out. */
+  get settledBefore(): number {
+    return this.finished && !this.parser.ready ? Infinity : this.parser.settledBefore;
+  }
+
   /** Reads lines (and chunks when needed) until a batch is ready or the input ends. */
   async next(): Promise<IteratorResult<TraceEvent[]>> {
     const p = this.parser;
@@ -199,6 +204,39 @@ class BatchStream implements AsyncIterableIterator<TraceEvent[]> {
       if (p.ready && p.pendingCount >= BATCH) break;
     }
     return { value: p.take(), done: false };
+  }
+}
+
+/** A batch of events and how far the input is settled (see `parseWindows`). */
+export interface EventWindow {
+  readonly events: TraceEvent[];
+  /**
+   * Every event in a later window starts on this line or after it (`span.line`); Infinity once
+   * the input has ended. Lines before it will see no new event.
+   */
+  readonly settledBefore: number;
+}
+
+class WindowStream implements AsyncIterableIterator<EventWindow> {
+  private readonly batches: BatchStream;
+
+  constructor(input: AsyncIterable<string | Uint8Array>, options: ParseOptions) {
+    this.batches = new BatchStream(input, options);
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<EventWindow> {
+    return this;
+  }
+
+  async next(): Promise<IteratorResult<EventWindow>> {
+    const r = await this.batches.next();
+    if (r.done === true) return { value: undefined, done: true };
+    return { value: { events: r.value, settledBefore: this.batches.settledBefore }, done: false };
+  }
+
+  async return(): Promise<IteratorResult<EventWindow>> {
+    await this.batches.return();
+    return { value: undefined, done: true };
   }
 }
 
@@ -265,6 +303,17 @@ export function parse(input: ParseInput, options: ParseOptions = {}): AsyncItera
  */
 export function parseBatches(input: ParseInput, options: ParseOptions = {}): AsyncIterable<TraceEvent[]> {
   return new BatchStream(inputIterable(input, 'parseBatches'), options);
+}
+
+/**
+ * The events of `parseBatches()`, each batch with the line before which the input is settled:
+ * events come out when their last line is read, so a call left `<unfinished ...>` comes out
+ * after the events of the lines printed while it was blocked. A consumer that needs events in
+ * order of their first line (a replay) can order everything before `settledBefore` and act on
+ * it, holding back only the few events around calls still open, instead of the whole capture.
+ */
+export function parseWindows(input: ParseInput, options: ParseOptions = {}): AsyncIterable<EventWindow> {
+  return new WindowStream(inputIterable(input, 'parseWindows'), options);
 }
 
 async function* oneChunk(chunk: string | Uint8Array): AsyncIterable<string | Uint8Array> {

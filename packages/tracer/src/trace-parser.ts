@@ -136,6 +136,23 @@ export class TraceParser {
     return this.lineNo;
   }
 
+  /**
+   * The lowest line an event not yet handed over can start on: an unfinished call waiting for
+   * its resumed line, a call held for `-k` frames, a line cut by a stderr message, a summary
+   * table being read. Every later event's `span.line` is at least this, so a consumer that
+   * orders events by their first line (the replay's schedule) can act now on all lines before it.
+   */
+  get settledBefore(): number {
+    let low = this.lineNo + 1;
+    for (const p of this.pending.values()) if (p.line < low) low = p.line;
+    if (this.held !== null && this.held.span.line < low) low = this.held.span.line;
+    if (this.heldSignal !== null && this.heldSignal.span.line < low) low = this.heldSignal.span.line;
+    for (const e of this.afterHeld) if (e.span.line < low) low = e.span.line;
+    if (this.open !== null && this.open.line < low) low = this.open.line;
+    if (this.summary !== null && this.summary.line < low) low = this.summary.line;
+    return low;
+  }
+
   private span(line: number, endLine = line, file = this.file): Span {
     return file === undefined ? { line, endLine } : { file, line, endLine };
   }
