@@ -25,12 +25,17 @@ export interface CoreConfig {
   readonly traced?: boolean;
   /** /proc stat files are synthesized from the task table: see KernelOptions.procfs. */
   readonly procfs?: boolean;
+  /** Every event stays in `events` for the kernel's lifetime: see KernelOptions.keepEvents. Default true. */
+  readonly keepEvents?: boolean;
 }
 
 export class Core {
   readonly tasks = new Map<Tid, Task>();
   readonly groups = new Map<Tid, ThreadGroup>();
-  readonly events: KernelEvent[] = [];
+  /** The event log; with keepEvents false, only the events takeEvents has not returned yet. */
+  events: KernelEvent[] = [];
+  /** With keepEvents: the index in `events` of the first event takeEvents has not returned. */
+  private taken = 0;
   readonly listeners = new Set<(e: KernelEvent) => void>();
   /** Ready tasks in scheduling order. */
   readonly ready: Task[] = [];
@@ -59,6 +64,23 @@ export class Core {
     const event = { ...body, seq: this.seq++, time: this.now } as KernelEvent;
     this.events.push(event);
     for (const listener of this.listeners) listener(event);
+  }
+
+  /** Events emitted so far (the next event's seq). */
+  get eventCount(): number {
+    return this.seq;
+  }
+
+  /** The events emitted since the previous call; without keepEvents the log then forgets them. */
+  takeEvents(): KernelEvent[] {
+    if (this.config.keepEvents === false) {
+      const out = this.events;
+      this.events = [];
+      return out;
+    }
+    const out = this.events.slice(this.taken);
+    this.taken = this.events.length;
+    return out;
   }
 
   /** alloc_pid: the next free pid at or after the cursor, wrapping at pid_max back to the base. */

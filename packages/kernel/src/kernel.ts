@@ -113,6 +113,13 @@ export interface KernelOptions {
    * pids, not the kernel's.
    */
   readonly procfs?: boolean;
+  /**
+   * true (default): `events` is the whole log, kept for the kernel's lifetime. false: the kernel
+   * keeps only the events `takeEvents()` has not returned yet, so a long run whose reader drains
+   * them (or listens with `onEvent`) holds a bounded log. Events and their `seq` are the same
+   * either way.
+   */
+  readonly keepEvents?: boolean;
 }
 
 export interface SpawnOptions {
@@ -196,6 +203,7 @@ export class Kernel {
       memory: options.memory ?? 'model',
       traced: options.traced ?? false,
       procfs: options.procfs ?? false,
+      keepEvents: options.keepEvents ?? true,
     });
     const rlimits = defaultRlimits();
     for (const [k, v] of Object.entries(options.rlimits ?? {})) {
@@ -566,8 +574,26 @@ export class Kernel {
     }
   }
 
+  /**
+   * The event log: every event so far, or with `keepEvents: false` those `takeEvents()` has not
+   * returned yet. The array may be replaced by the next takeEvents: read it again after one.
+   */
   get events(): readonly KernelEvent[] {
     return this.core.events;
+  }
+
+  /** How many events the kernel has emitted (the next event's `seq`), whether or not it keeps them. */
+  get eventCount(): number {
+    return this.core.eventCount;
+  }
+
+  /**
+   * The events emitted since the previous takeEvents (or since the kernel was made), in order.
+   * With `keepEvents: false` the kernel forgets them; with the default the log keeps them and
+   * this is a cursor over it.
+   */
+  takeEvents(): readonly KernelEvent[] {
+    return this.core.takeEvents();
   }
 
   /** Subscribes to events as they happen; returns the unsubscribe function. */

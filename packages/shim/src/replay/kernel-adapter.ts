@@ -15,6 +15,8 @@ export interface KernelAdapterOptions {
   readonly uid?: number;
   readonly gid?: number;
   readonly rlimits?: Readonly<Record<number, { readonly cur: bigint; readonly max: bigint }>>;
+  /** KernelOptions.keepEvents: false keeps only the events takeEvents has not returned (bounded memory). Default true. */
+  readonly keepEvents?: boolean;
 }
 
 export class KernelAdapter implements KernelPort {
@@ -34,6 +36,7 @@ export class KernelAdapter implements KernelPort {
       rlimits: options.rlimits ?? {},
       // Every recorded process ran under strace -f: parents hear of exits when strace collects them.
       traced: true,
+      keepEvents: options.keepEvents ?? true,
     });
     this.#fs = options.fs;
     this.#cwd = options.cwd ?? '/';
@@ -125,5 +128,13 @@ export class KernelAdapter implements KernelPort {
 
   events(): readonly KernelEvent[] {
     return this.kernel.events;
+  }
+
+  takeEvents(): readonly KernelEvent[] {
+    return this.kernel.takeEvents();
+  }
+
+  eventCount(): number {
+    return this.kernel.eventCount;
   }
 }

@@ -33,6 +33,13 @@ export interface KernelPort {
   state(tid: number): 'ready' | 'blocked' | 'stopped' | 'exited' | 'zombie' | undefined;
   /** strace collected the task's exit (its `+++ exited`/`+++ killed` line): the parent is told now. */
   collect(tid: number): void;
-  /** The kernel's event log so far (append-only). */
+  /**
+   * The kernel's event log so far (append-only); with the adapter's `keepEvents: false`, only the
+   * events takeEvents has not returned yet.
+   */
   events(): readonly KernelEvent[];
+  /** The events since the previous takeEvents, in order (with `keepEvents: false` the kernel then forgets them). */
+  takeEvents(): readonly KernelEvent[];
+  /** How many events the kernel has emitted so far (the next event's seq). */
+  eventCount(): number;
 }
