@@ -64,17 +64,18 @@ describe('re-captures of one program (real strace runs)', () => {
     expect(codes).toContain(127);
   });
 
-  // In -ff files a blocking call is one line stamped at its entry; the merge places it at entry +
-  // -T duration, which at microsecond precision landed a wait before the child's exit about 1 run
-  // in 3 (13 of 40). parseFiles now holds such a wait until the child's file has merged its exit
-  // (tests/ff-merge.test.ts); 3 of 40 runs still differ, and not by merge order: normalize's
-  // recordedOrder compares -ff stamps, and a wait's entry + -T can be ~20 µs before the child's
-  // `+++ exited` stamp, so the wait-after-exit ordering is left out.
-  it.skip('the -ff files of a run normalize like a -f capture of the same program (skipped: recordedOrder compares -ff stamps + -T, which put a wait\'s return before the child\'s +++ exited about 1 run in 13)', async () => {
-    const dir = capture('-ff');
-    const files = readdirSync(dir).filter((f) => f.startsWith('capture.strace.')).map((f) => join(dir, f));
-    expect(files.length).toBeGreaterThan(2);
-    const ff = canonicalJson(normalize(await collect(parseFiles(files))));
-    expect(ff).toBe(canonicalJson(normalize(parseText(capture('-f')))));
+  // In -ff files a blocking call is one line stamped at its entry, and microsecond stamps with a
+  // rounded -T can put a wait's return before the child's `+++ exited`. parseFiles merges
+  // causally (tests/ff-merge.test.ts) and normalize reads cross-file orderings from that merge
+  // (tests/normalize-ff.test.ts); comparing stamps alone, 3 of 40 runs differed. Several -ff
+  // runs against one -f run, so that a rare misordering shows here.
+  it.skipIf(!available)('the -ff files of a run normalize like a -f capture of the same program (skipped where strace/dash are missing)', async () => {
+    const expected = canonicalJson(normalize(parseText(capture('-f'))));
+    for (let run = 0; run < 5; run++) {
+      const dir = capture('-ff');
+      const files = readdirSync(dir).filter((f) => f.startsWith('capture.strace.')).map((f) => join(dir, f));
+      expect(files.length).toBeGreaterThan(2);
+      expect(canonicalJson(normalize(await collect(parseFiles(files))))).toBe(expected);
+    }
   });
 });

@@ -25,6 +25,10 @@ import type {
 import { recordedOrder } from './recorded-order.js';
 import { decodeWaitStatus } from './wait-status.js';
 
+/**
+ * `events` in recorded order: one capture file's (parse/parseText/parseFile), or the -ff files of
+ * one run as parseFiles merged them, whose order the cross-file orderings are read from.
+ */
 export function normalize(events: Iterable<TraceEvent>): Normalized {
   const all = [...events];
   return normalizeModel(buildTaskModel(all), all);
