@@ -60,8 +60,13 @@ export class Core {
     return this.objectIds++;
   }
 
+  /** Stamps and logs an event. `body` must be a fresh object literal: it becomes the event. */
   emit(body: KernelEventBody): void {
-    const event = { ...body, seq: this.seq++, time: this.now } as KernelEvent;
+    // Stamped in place rather than copied: a spread of the ~20 body shapes is a megamorphic
+    // clone, several microseconds each, and emit runs for every blocked, woken and unmodelled call.
+    const event = body as KernelEventBody & { seq: number; time: bigint };
+    event.seq = this.seq++;
+    event.time = this.now;
     this.events.push(event);
     for (const listener of this.listeners) listener(event);
   }
