@@ -5,7 +5,11 @@
 // without guessing. Paths an open/openat failed on are listed too, as absent
 // (ENOENT/ENOTDIR from lstat), when they still are after the run and no call
 // of the capture opened or created them: a model run then fails the same open.
-import { closeSync, lstatSync, openSync, readSync, readlinkSync } from 'node:fs';
+// Regular files in the working directory (the case's fixtures) that the run
+// only read get their size, and their content when it is UTF-8 text of at most
+// CONTENT_MAX bytes: no call changed them, so after the run they hold what the
+// run read, and a model run's reads return those bytes.
+import { closeSync, lstatSync, openSync, readFileSync, readSync, readlinkSync } from 'node:fs';
 import { posix } from 'node:path';
 import { cloneFlagsOf } from './promises.js';
 import { decodeCString, splitTopLevel } from './strace-line.js';
@@ -14,17 +18,26 @@ import type { JoinedCall } from './strace-line.js';
 export type FsEntry =
   | { readonly path: string; readonly kind: 'absent'; readonly errno: 'ENOENT' | 'ENOTDIR' }
   | { readonly path: string; readonly kind: 'directory'; readonly mode: string }
-  | { readonly path: string; readonly kind: 'file'; readonly mode: string; readonly exec: 'elf' | 'none' }
-  | {
+  | ({ readonly path: string; readonly kind: 'file'; readonly mode: string; readonly exec: 'elf' | 'none' } & FileData)
+  | ({
       readonly path: string;
       readonly kind: 'file';
       readonly mode: string;
       readonly exec: 'script';
       readonly interpreter: string;
       readonly interpreterArg?: string;
-    }
+    } & FileData)
   | { readonly path: string; readonly kind: 'symlink'; readonly mode: string; readonly target: string }
   | { readonly path: string; readonly kind: 'other'; readonly mode: string };
+
+/** What a file the run only read held: st_size, and the bytes when they are UTF-8 text. */
+export interface FileData {
+  readonly size?: number;
+  readonly content?: string;
+}
+
+/** The largest file whose content is recorded (fixtures are a few lines; a manifest stays small). */
+export const CONTENT_MAX = 65536;
 
 export class FsManifestError extends Error {
   constructor(
@@ -80,9 +93,43 @@ export function failedOpenPaths(calls: readonly JoinedCall[], initialCwd: string
   return scanPaths(calls, initialCwd).failedOpens;
 }
 
-const OPEN_PATH_INDEX: { readonly [name: string]: number } = { open: 0, creat: 0, openat: 1 };
+/**
+ * The absolute paths under `within` that an open or openat (relative to
+ * AT_FDCWD or absolute) opened successfully, in first-seen order, when every
+ * open of the path in the capture was read-only (no O_WRONLY, O_RDWR, O_CREAT
+ * or O_TRUNC, no creat) and no call truncated, unlinked, renamed or linked
+ * over it: what the run read of them is what the file holds after the run.
+ */
+export function readOnlyOpenPaths(calls: readonly JoinedCall[], initialCwd: string, within: string): string[] {
+  const prefix = within.endsWith('/') ? within : `${within}/`;
+  return scanPaths(calls, initialCwd).readOnlyOpens.filter((p) => p.startsWith(prefix));
+}
 
-function scanPaths(calls: readonly JoinedCall[], initialCwd: string): { paths: string[]; failedOpens: string[] } {
+const OPEN_PATH_INDEX: { readonly [name: string]: number } = { open: 0, creat: 0, openat: 1 };
+/** Calls that change what a path holds without opening it, and which arguments are paths (*at: AT_FDCWD only). */
+const PATH_CHANGERS: { readonly [name: string]: readonly number[] } = {
+  truncate: [0],
+  unlink: [0],
+  unlinkat: [1],
+  rename: [0, 1],
+  renameat: [1, 3],
+  renameat2: [1, 3],
+  link: [1],
+  linkat: [3],
+  symlink: [1],
+  symlinkat: [2],
+};
+
+/** Whether open flags as strace prints them (O_RDONLY|O_CLOEXEC) only read: no write access, creation or truncation. */
+function readOnlyFlags(flags: string): boolean {
+  for (const name of flags.split('|')) {
+    if (name === 'O_WRONLY' || name === 'O_RDWR' || name === 'O_CREAT' || name === 'O_TRUNC') return false;
+  }
+  // A numeric or unknown access mode could be anything.
+  return flags.startsWith('O_');
+}
+
+function scanPaths(calls: readonly JoinedCall[], initialCwd: string): { paths: string[]; failedOpens: string[]; readOnlyOpens: string[] } {
   // First pass: who created whom, and whether they share a working directory.
   const parentOf = new Map<number, { parent: number; sharesFs: boolean }>();
   for (const c of calls) {
@@ -126,7 +173,24 @@ function scanPaths(calls: readonly JoinedCall[], initialCwd: string): { paths: s
   };
   const failed: string[] = [];
   const opened = new Set<string>();
+  const readOnly: string[] = [];
+  const changed = new Set<string>();
   for (const c of calls) {
+    const changer = PATH_CHANGERS[c.name];
+    if (changer !== undefined) {
+      const args = splitTopLevel(c.args);
+      for (const i of changer) {
+        const path = decodeCString(args[i] ?? '');
+        const ctx = contextOf(c.pid);
+        if (path === undefined || (!path.startsWith('/') && typeof ctx.cwd !== 'string')) continue;
+        // A descriptor-relative path is not resolved: it could name anything, so it is not trusted either way.
+        if (c.name.endsWith('at') || c.name === 'renameat2') {
+          if (!path.startsWith('/') && args[i - 1] !== 'AT_FDCWD') continue;
+        }
+        changed.add(resolveIn(ctx, path, c.line));
+      }
+      continue;
+    }
     const at = OPEN_PATH_INDEX[c.name];
     if (at !== undefined) {
       const args = splitTopLevel(c.args);
@@ -136,11 +200,14 @@ function scanPaths(calls: readonly JoinedCall[], initialCwd: string): { paths: s
       const ctx = contextOf(c.pid);
       if (!path.startsWith('/') && typeof ctx.cwd !== 'string') continue;
       const full = resolveIn(ctx, path, c.line);
-      const creates = c.name === 'creat' || (args[at + 1] ?? '').includes('O_CREAT');
+      const flags = args[at + 1] ?? '';
+      const creates = c.name === 'creat' || flags.includes('O_CREAT');
       // The scanner keeps only the return token; which failures mean "absent" is decided by
       // describing the path after the run (buildFsManifest keeps only what is still absent).
       if (c.retval === '-1' && !creates) failed.push(full);
       else opened.add(full);
+      if (c.name === 'creat' || !readOnlyFlags(flags)) changed.add(full);
+      else if (c.retval !== '-1') readOnly.push(full);
       continue;
     }
     switch (c.name) {
@@ -171,7 +238,8 @@ function scanPaths(calls: readonly JoinedCall[], initialCwd: string): { paths: s
     }
   }
   const failedOpens = [...new Set(failed)].filter((p) => !opened.has(p));
-  return { paths, failedOpens };
+  const readOnlyOpens = [...new Set(readOnly)].filter((p) => !changed.has(p));
+  return { paths, failedOpens, readOnlyOpens };
 }
 
 function modeString(mode: number): string {
@@ -238,6 +306,18 @@ export function describePath(path: string): FsEntry {
     : { path, kind: 'file', mode, exec: 'script', interpreter: shebang.interpreter, interpreterArg: shebang.arg };
 }
 
+/** Size and, for UTF-8 text up to CONTENT_MAX bytes, content of a regular file (lstat, not followed). */
+export function fileData(path: string): FileData | undefined {
+  const st = lstatSync(path, { throwIfNoEntry: false });
+  if (st === undefined || !st.isFile()) return undefined;
+  if (st.size > CONTENT_MAX) return { size: st.size };
+  const bytes = readFileSync(path);
+  const text = bytes.toString('utf8');
+  // Only text that decodes and encodes back to the same bytes: the manifest is JSON, and a reader
+  // must get the file's exact bytes from it.
+  return Buffer.from(text, 'utf8').equals(bytes) ? { size: bytes.length, content: text } : { size: bytes.length };
+}
+
 /** The entry of the shortest prefix of `path` that does not exist, or undefined if it all does. */
 function firstAbsent(path: string): FsEntry | undefined {
   const names = path.split('/').filter((n) => n !== '');
@@ -251,10 +331,12 @@ function firstAbsent(path: string): FsEntry | undefined {
 /**
  * Describes `paths` and everything they lead to: symlink targets and `#!`
  * interpreters (the kernel follows up to a few levels; we follow until
- * nothing new appears), and each of `absentPaths` (failedOpenPaths) that the
- * filesystem still does not have. Sorted by path so the manifest is stable.
+ * nothing new appears), each of `absentPaths` (failedOpenPaths) that the
+ * filesystem still does not have, and each of `readPaths` (readOnlyOpenPaths)
+ * that is a regular file, with its size and text content. Sorted by path so
+ * the manifest is stable.
  */
-export function buildFsManifest(paths: readonly string[], absentPaths: readonly string[] = []): FsEntry[] {
+export function buildFsManifest(paths: readonly string[], absentPaths: readonly string[] = [], readPaths: readonly string[] = []): FsEntry[] {
   const entries = new Map<string, FsEntry>();
   const queue = [...paths];
   while (queue.length > 0) {
@@ -271,6 +353,12 @@ export function buildFsManifest(paths: readonly string[], absentPaths: readonly 
     // something strace did not show): not listed.
     const entry = firstAbsent(path);
     if (entry !== undefined && !entries.has(entry.path)) entries.set(entry.path, entry);
+  }
+  for (const path of readPaths) {
+    const entry = entries.get(path) ?? describePath(path);
+    if (entry.kind !== 'file') continue;
+    const data = fileData(path);
+    entries.set(path, data === undefined ? entry : { ...entry, ...data });
   }
   return [...entries.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

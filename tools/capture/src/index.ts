@@ -4,8 +4,8 @@ export { BIN_DIR, CAPTURE_FILE, CASE_ENV, CASE_FILE, CASE_PATH, STRACE_FLAGS, WO
 export { CasesFileError, parseFamilyDefinition, readFamilyDefinition } from './cases-file.js';
 export type { BuildLang, BuildStep, CaseDefinition, FamilyDefinition, Fixture } from './cases-file.js';
 export type { CaseRecord, ExitStatus } from './case-record.js';
-export { buildFsManifest, describePath, failedOpenPaths, FsManifestError, parseShebang, pathsFromCalls } from './fs-manifest.js';
-export type { FsEntry } from './fs-manifest.js';
+export { buildFsManifest, CONTENT_MAX, describePath, failedOpenPaths, fileData, FsManifestError, parseShebang, pathsFromCalls, readOnlyOpenPaths } from './fs-manifest.js';
+export type { FileData, FsEntry } from './fs-manifest.js';
 export { scanCorpus, writeManifest } from './manifest.js';
 export type { Manifest, ManifestEntry } from './manifest.js';
 export { brokenPromises, captureFacts, cloneFlagsOf, decodeCloneFlags, isPromise, keepsPromise, PROMISES } from './promises.js';

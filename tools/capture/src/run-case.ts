@@ -6,7 +6,7 @@ import { dirname, join } from 'node:path';
 import { CAPTURE_FILE, CASE_ENV, CASE_FILE, CASE_TIMEOUT_MS, STRACE_FLAGS, WORK_DIR } from './config.js';
 import type { CaseDefinition, FamilyDefinition } from './cases-file.js';
 import type { CaseRecord, ExitStatus } from './case-record.js';
-import { buildFsManifest, failedOpenPaths, pathsFromCalls } from './fs-manifest.js';
+import { buildFsManifest, failedOpenPaths, pathsFromCalls, readOnlyOpenPaths } from './fs-manifest.js';
 import { captureFacts, keepsPromise } from './promises.js';
 import type { CaptureFacts } from './promises.js';
 import { decodeCString, splitTopLevel } from './strace-line.js';
@@ -144,7 +144,11 @@ export async function captureCase(def: FamilyDefinition, c: CaseDefinition, ctx:
       const exitStatus = rootExit(facts, rootPid);
       if (exitStatus === undefined) throw new Error(`no exit line for the root process ${rootPid}`);
       // Read the filesystem now, while the fixtures are still in place.
-      const fs = buildFsManifest(pathsFromCalls(facts.calls, WORK_DIR), failedOpenPaths(facts.calls, WORK_DIR));
+      const fs = buildFsManifest(
+        pathsFromCalls(facts.calls, WORK_DIR),
+        failedOpenPaths(facts.calls, WORK_DIR),
+        readOnlyOpenPaths(facts.calls, WORK_DIR, WORK_DIR),
+      );
       record = {
         id,
         family: def.family,

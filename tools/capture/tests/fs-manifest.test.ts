@@ -2,7 +2,18 @@ import { chmodSync, mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { buildFsManifest, describePath, failedOpenPaths, joinCalls, parseShebang, pathsFromCalls, scanCapture } from '../src/index.js';
+import {
+  buildFsManifest,
+  CONTENT_MAX,
+  describePath,
+  failedOpenPaths,
+  fileData,
+  joinCalls,
+  parseShebang,
+  pathsFromCalls,
+  readOnlyOpenPaths,
+  scanCapture,
+} from '../src/index.js';
 
 const calls = (...lines: string[]) => joinCalls(scanCapture(`${lines.join('\n')}\n`));
 
@@ -121,6 +132,60 @@ describe('failedOpenPaths', () => {
         { path: join(dir, 'file', 'below'), kind: 'absent', errno: 'ENOTDIR' },
         { path: join(dir, 'gone'), kind: 'absent', errno: 'ENOENT' },
         { path: join(dir, 'no'), kind: 'absent', errno: 'ENOENT' },
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('readOnlyOpenPaths', () => {
+  it('lists files under the working directory the run opened only for reading, leaving out any it wrote, made, truncated or renamed', () => {
+    const paths = readOnlyOpenPaths(
+      calls(
+        '1 1.0 execve("/p", ["/p"], 0x1 /* 3 vars */) = 0',
+        '1 1.1 openat(AT_FDCWD, "input.txt", O_RDONLY) = 3',
+        '1 1.2 openat(AT_FDCWD, "/w/input.txt", O_RDONLY|O_CLOEXEC) = 4',
+        '1 1.3 openat(AT_FDCWD, "out.txt", O_WRONLY|O_CREAT|O_TRUNC, 0666) = 3',
+        '1 1.4 openat(AT_FDCWD, "out.txt", O_RDONLY) = 3',
+        '1 1.5 open("rw", O_RDWR) = 3',
+        '1 1.6 open("rw", O_RDONLY) = 3',
+        '1 1.7 openat(AT_FDCWD, "gone", O_RDONLY) = 3',
+        '1 1.8 unlink("gone") = 0',
+        '1 1.9 openat(AT_FDCWD, "moved", O_RDONLY) = 3',
+        '1 2.0 renameat(AT_FDCWD, "other", AT_FDCWD, "moved") = 0',
+        '1 2.1 openat(AT_FDCWD, "missing", O_RDONLY) = -1 ENOENT (x)',
+        '1 2.2 openat(AT_FDCWD, "/etc/passwd", O_RDONLY) = 3',
+        '1 2.3 openat(3, "by-fd", O_RDONLY) = 4',
+        '1 2.4 chdir("/w/sub") = 0',
+        '1 2.5 openat(AT_FDCWD, "../second", O_RDONLY) = 3',
+        '1 2.6 creat("/w/made", 0644) = 3',
+        '1 2.7 openat(AT_FDCWD, "/w/made", O_RDONLY) = 3',
+      ),
+      '/w',
+      '/w',
+    );
+    // /etc/passwd is outside the working directory; a failed open read nothing.
+    expect(paths).toEqual(['/w/input.txt', '/w/second']);
+  });
+
+  it('fileData records the size, and the content when the bytes are UTF-8 text within CONTENT_MAX', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'forkscope-file-data-'));
+    try {
+      writeFileSync(join(dir, 'text'), 'alpha\nbeta é\n');
+      writeFileSync(join(dir, 'binary'), Buffer.from([0x61, 0xff, 0x00]));
+      writeFileSync(join(dir, 'empty'), '');
+      writeFileSync(join(dir, 'big'), 'x'.repeat(CONTENT_MAX + 1));
+      mkdirSync(join(dir, 'd'));
+      expect(fileData(join(dir, 'text'))).toEqual({ size: 14, content: 'alpha\nbeta é\n' });
+      expect(fileData(join(dir, 'binary'))).toEqual({ size: 3 });
+      expect(fileData(join(dir, 'empty'))).toEqual({ size: 0, content: '' });
+      expect(fileData(join(dir, 'big'))).toEqual({ size: CONTENT_MAX + 1 });
+      expect(fileData(join(dir, 'd'))).toBeUndefined();
+      expect(fileData(join(dir, 'nope'))).toBeUndefined();
+      // buildFsManifest adds them to the file's entry, and skips what is not a regular file.
+      expect(buildFsManifest([], [], [join(dir, 'text'), join(dir, 'd')])).toEqual([
+        { path: join(dir, 'text'), kind: 'file', mode: '0644', exec: 'none', size: 14, content: 'alpha\nbeta é\n' },
       ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
