@@ -98,3 +98,126 @@ class UncachedArgs implements SyscallEvent {
 export function forConversion(event: SyscallEvent): SyscallEvent {
   return KEEP_ARGS.has(event.name) ? event : new UncachedArgs(event);
 }
+
+// Reads of the argument text that need no tree. The hottest calls of a big capture are reads
+// and writes whose buffers strace prints as long escaped strings, and stats on absolute paths:
+// convert needs none of those strings, so it takes the few plain fields it needs from the text
+// and parses the tree only when the text has any other shape.
+
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+const MINUS = 0x2d;
+const COMMA = 0x2c;
+const SPACE = 0x20;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const SLASH = 0x2f;
+
+/** The end of the plain decimal (optionally negative, at most 9 digits: no 32-bit wrap) at `i`, or -1. */
+function smallIntEnd(text: string, i: number): number {
+  let j = i;
+  if (text.charCodeAt(j) === MINUS) j++;
+  const start = j;
+  while (j < text.length) {
+    const c = text.charCodeAt(j);
+    if (c < DIGIT_0 || c > DIGIT_9) break;
+    j++;
+  }
+  return j === start || j - start > 9 ? -1 : j;
+}
+
+/** Past `,` and the spaces after it at `i` (a split call's halves may join with two), or -1. */
+function skipComma(text: string, i: number): number {
+  if (text.charCodeAt(i) !== COMMA) return -1;
+  let j = i + 1;
+  while (text.charCodeAt(j) === SPACE) j++;
+  return j;
+}
+
+/** Past the string literal at `i` (escapes skipped, not decoded) and a `...` after it, or -1. */
+function skipString(text: string, i: number): number {
+  if (text.charCodeAt(i) !== QUOTE) return -1;
+  // indexOf runs natively over a long buffer; a quote after an odd run of backslashes is escaped.
+  let q = text.indexOf('"', i + 1);
+  for (;;) {
+    if (q < 0) return -1;
+    let b = q - 1;
+    while (text.charCodeAt(b) === BACKSLASH) b--;
+    if ((q - 1 - b) % 2 === 0) break;
+    q = text.indexOf('"', q + 1);
+  }
+  const j = q + 1;
+  return text.startsWith('...', j) ? j + 3 : j;
+}
+
+/** Past an address (`0x…`) or NULL at `i`, or -1. */
+function skipAddress(text: string, i: number): number {
+  if (text.startsWith('NULL', i)) return i + 4;
+  if (!text.startsWith('0x', i)) return -1;
+  let j = i + 2;
+  while (j < text.length) {
+    const c = text.charCodeAt(j) | 0x20;
+    if (!((c >= DIGIT_0 && c <= DIGIT_9) || (c >= 0x61 && c <= 0x66))) break;
+    j++;
+  }
+  return j === i + 2 ? -1 : j;
+}
+
+/** The first argument when it is a plain decimal standing alone (`3` or `3, …`), else undefined (an -y decoration, a name…). */
+export function leadingFd(argsText: string): number | undefined {
+  const end = smallIntEnd(argsText, 0);
+  if (end < 0 || (end < argsText.length && argsText.charCodeAt(end) !== COMMA)) return undefined;
+  return Number(argsText.slice(0, end));
+}
+
+export interface FdCount {
+  readonly fd: number;
+  readonly count: bigint;
+}
+
+/**
+ * read's and write's `FD, BUF, COUNT` taken from the text: fd and count when both are plain
+ * decimals and BUF is a string literal (perhaps `...`-truncated), an address or NULL; undefined
+ * for any other shape, which the caller parses as a tree. BUF is skipped, never decoded.
+ */
+export function fdBufCount(argsText: string): FdCount | undefined {
+  const fdEnd = smallIntEnd(argsText, 0);
+  if (fdEnd < 0) return undefined;
+  const buf = skipComma(argsText, fdEnd);
+  if (buf < 0) return undefined;
+  const bufEnd = argsText.charCodeAt(buf) === QUOTE ? skipString(argsText, buf) : skipAddress(argsText, buf);
+  if (bufEnd < 0) return undefined;
+  const count = skipComma(argsText, bufEnd);
+  if (count < 0 || count === argsText.length) return undefined;
+  for (let j = count; j < argsText.length; j++) {
+    const c = argsText.charCodeAt(j);
+    if (c < DIGIT_0 || c > DIGIT_9) return undefined;
+  }
+  return { fd: Number(argsText.slice(0, fdEnd)), count: BigInt(argsText.slice(count)) };
+}
+
+/**
+ * For `DIRFD, "PATH", …` (newfstatat, statx, readlinkat…): whether PATH is absolute, read from
+ * the text when DIRFD is AT_FDCWD or a plain decimal and PATH's first character is not an escape;
+ * undefined otherwise. Also gives the dirfd (-100 for AT_FDCWD).
+ */
+export function dirfdPath(argsText: string): { readonly dirfd: number; readonly absolute: boolean } | undefined {
+  let end: number;
+  let dirfd: number;
+  if (argsText.startsWith('AT_FDCWD')) {
+    end = 8;
+    dirfd = -100;
+  } else {
+    end = smallIntEnd(argsText, 0);
+    if (end < 0) return undefined;
+    dirfd = Number(argsText.slice(0, end));
+  }
+  const path = skipComma(argsText, end);
+  if (path < 0 || argsText.charCodeAt(path) !== QUOTE) return undefined;
+  const pathEnd = skipString(argsText, path);
+  if (pathEnd < 0 || (pathEnd < argsText.length && argsText.charCodeAt(pathEnd) !== COMMA)) return undefined;
+  const first = argsText.charCodeAt(path + 1);
+  // An escape may stand for '/' (strace -xx prints every byte as \x..): the tree decides.
+  if (first === BACKSLASH) return undefined;
+  return { dirfd, absolute: first === SLASH };
+}

@@ -26,6 +26,7 @@ import {
   WAIT_OPTION_NAMES,
 } from './names.js';
 import type { NameTable } from './names.js';
+import { dirfdPath, fdBufCount, leadingFd } from './conversion-view.js';
 import {
   argOf,
   bare,
@@ -439,7 +440,7 @@ function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
       return checked({ name: 'fcntl', fd, cmd: Number(cmd), arg });
     }
     case 'close': {
-      const fd = int(0);
+      const fd = leadingFd(event.argsText) ?? int(0);
       return fd === undefined ? undecodable('fd') : checked({ name: 'close', fd });
     }
     case 'close_range': {
@@ -460,8 +461,10 @@ function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
       );
     }
     case 'read': {
-      const fd = int(0);
-      const count = intOf(a(2));
+      // The buffer (the data read) is not needed: fd and count from the text when it allows.
+      const plain = fdBufCount(event.argsText);
+      const fd = plain?.fd ?? int(0);
+      const count = plain?.count ?? intOf(a(2));
       if (fd === undefined || count === undefined) return undecodable('read arguments');
       const got = event.outcome.kind === 'value' ? event.outcome.value : undefined;
       if (got !== undefined && got > 0n && got <= count) {
@@ -481,13 +484,14 @@ function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
       return checked({ name: 'read', fd, buf: 0n, count, countOnly: true });
     }
     case 'write': {
-      const fd = int(0);
-      const count = intOf(a(2));
+      const plain = fdBufCount(event.argsText);
+      const fd = plain?.fd ?? int(0);
+      const count = plain?.count ?? intOf(a(2));
       if (fd === undefined || count === undefined) return undecodable('write arguments');
-      // strace shows at most -s bytes; the kernel writes `count`, the bytes past those shown
-      // unknown (nothing in a replay reads them), so nothing of `count`'s size is allocated.
-      const shown = bare(a(1) ?? { kind: 'null' });
-      return checked({ name: 'write', fd, buf: shown.kind === 'string' ? shown.bytes : NO_BYTES, count });
+      // The kernel writes `count` bytes, all unknown: the replay reads pipes by count only
+      // (countOnly above), so what strace showed of the data is never read back, and neither
+      // decoded nor stored.
+      return checked({ name: 'write', fd, buf: NO_BYTES, count });
     }
     case 'open':
     case 'openat':
@@ -619,20 +623,39 @@ function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
       break;
   }
   if (FD_FIRST.has(event.name)) {
-    const fd = int(0);
+    const fd = leadingFd(event.argsText) ?? int(0);
     return fd === undefined ? undecodable('fd') : { kind: 'fd-probe', fd };
   }
   if (DIRFD_FIRST.has(event.name)) {
+    const plain = dirfdPath(event.argsText);
+    if (plain !== undefined) {
+      return plain.dirfd !== -100 && !plain.absolute ? { kind: 'fd-probe', fd: plain.dirfd } : adoptedOnPath(event.name);
+    }
     const dirfd = constOf(a(0), AT_NAMES) ?? intOf(a(0));
     const path = stringOf(a(1));
     // An absolute path ignores dirfd; AT_FDCWD names no descriptor.
     if (dirfd !== undefined && dirfd !== -100n && path !== undefined && !path.text.startsWith('/')) {
       return { kind: 'fd-probe', fd: Number(BigInt.asIntN(32, dirfd)) };
     }
-    return adopted(`${event.name} on a path: the file system is an environment input`);
+    return adoptedOnPath(event.name);
   }
-  return adopted(`${event.name} is not modelled by the kernel`);
+  return notModelled(event.name);
 }
+
+/** One shared (immutable) conversion per call name for the frequent adoptions by name: no string built per call. */
+function byName(make: (name: string) => Conversion): (name: string) => Conversion {
+  const cache = new Map<string, Conversion>();
+  return (name) => {
+    let c = cache.get(name);
+    if (c === undefined) {
+      c = make(name);
+      cache.set(name, c);
+    }
+    return c;
+  };
+}
+const adoptedOnPath = byName((name) => adopted(`${name} on a path: the file system is an environment input`));
+const notModelled = byName((name) => adopted(`${name} is not modelled by the kernel`));
 
 const SS_FLAG_NAMES: NameTable = new Map([
   ['SS_ONSTACK', 1n],

@@ -1,0 +1,129 @@
+// convert reads read/write/close/fd-first/dirfd-first calls from the argument text when the text
+// is plain, and parses the tree otherwise: both ways must give the same conversion.
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { parseText } from '@forkscope/tracer';
+import type { SyscallEvent } from '@forkscope/tracer';
+import { convert } from '../src/replay/convert.js';
+import { dirfdPath, fdBufCount, leadingFd } from '../src/replay/conversion-view.js';
+
+function calls(text: string): SyscallEvent[] {
+  return parseText(`${text}\n`, { file: 'fixture' }).filter((e): e is SyscallEvent => e.kind === 'syscall');
+}
+function line(text: string): SyscallEvent {
+  const [e] = calls(text);
+  if (e === undefined) throw new Error(`not a syscall line: ${text}`);
+  return e;
+}
+const noPids = (): number | undefined => undefined;
+
+/** The same call whose argument text no fast path accepts (a leading space): convert must parse its tree. */
+function viaTree(e: SyscallEvent): SyscallEvent {
+  return Object.create(e, { argsText: { get: () => ` ${e.argsText}` }, args: { get: () => e.args } }) as SyscallEvent;
+}
+/** The same call whose tree must not be built. */
+function noTree(e: SyscallEvent): SyscallEvent {
+  return Object.create(e, {
+    args: {
+      get() {
+        throw new Error('arguments parsed');
+      },
+    },
+  }) as SyscallEvent;
+}
+
+/** Bytes as strace prints a buffer (default escaping: \\n \\t \\" \\\\, octal for the rest). */
+function straceString(bytes: Uint8Array): string {
+  let out = '"';
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i] as number;
+    if (b === 0x22) out += '\\"';
+    else if (b === 0x5c) out += '\\\\';
+    else if (b === 0x0a) out += '\\n';
+    else if (b === 0x09) out += '\\t';
+    else if (b >= 0x20 && b < 0x7f) out += String.fromCharCode(b);
+    else {
+      const next = bytes[i + 1];
+      const octal = b.toString(8);
+      // A short octal escape before a digit would swallow it: strace pads it then.
+      out += next !== undefined && next >= 0x30 && next <= 0x37 ? `\\${octal.padStart(3, '0')}` : `\\${octal}`;
+    }
+  }
+  return `${out}"`;
+}
+
+// Real line shapes from the bench captures (tar | gzip) and the corpus.
+const REAL = [
+  '1001 1795727915.871931 read(3, "\\177ELF\\2\\1\\1\\3\\0\\0\\0\\0\\0\\0\\0\\0\\3\\0>\\0\\1\\0\\0\\0\\20t\\2\\0\\0\\0"..., 832) = 832 <0.000020>',
+  '1003 1795727916.518424 read(0, "\\0"..., 32768) = 2048 <0.000015>',
+  '16924 1795727653.815988 read(4, 0x563b3f30ffd8, 32) = -1 EAGAIN (Resource temporarily unavailable) <0.000015>',
+  '16924 1795727653.817433 read(6, "", 32) = 0 <0.000014>',
+  '1002 1795727916.517453 write(1, "ab, 7"..., 10240) = 10240 <0.000016>',
+  '1002 write(2, "tar: a \\"quoted\\", name\\n", 24) = 24',
+  '1002 write(1, NULL, 0) = 0',
+  '1002 write(-1, "x", 1) = -1 EBADF (Bad file descriptor)',
+  '1002 close(3) = 0',
+  '1002 close(-1) = -1 EBADF (Bad file descriptor)',
+  '1002 getdents64(3, 0x55d5d1b0 /* 22 entries */, 32768) = 704',
+  '1002 fstat(3, {st_mode=S_IFREG|0644, st_size=34547, ...}) = 0',
+  '1002 newfstatat(AT_FDCWD, "/usr/share/doc/tar", {st_mode=S_IFDIR|0755, st_size=4096, ...}, AT_SYMLINK_NOFOLLOW) = 0',
+  '1002 newfstatat(3, "", {st_mode=S_IFREG|0644, st_size=34547, ...}, AT_EMPTY_PATH) = 0',
+  '1002 newfstatat(4, "copyright", {st_mode=S_IFREG|0644, st_size=1234, ...}, AT_SYMLINK_NOFOLLOW) = 0',
+  '1002 newfstatat(4, "/abs", 0x7ffd0000, 0) = -1 ENOENT (No such file or directory)',
+  '1002 readlinkat(AT_FDCWD, "/proc/self/exe", "/usr/bin/tar", 4095) = 12',
+  '1002 statx(5, "sub, dir", AT_STATX_SYNC_AS_STAT, STATX_ALL, {stx_mask=STATX_ALL, ...}) = 0',
+];
+
+describe('convert from the argument text', () => {
+  it('gives the same conversion as from the tree, for real line shapes, without building the tree', () => {
+    for (const text of REAL) {
+      const e = line(text);
+      const fromText = convert(noTree(e), noPids);
+      expect(fromText, text).toEqual(convert(viaTree(e), noPids));
+    }
+  });
+
+  it('F1 read and write of arbitrary bytes: fd and count from the text equal the tree\'s', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 40 }), fc.boolean(), fc.nat(1 << 20), fc.integer({ min: -1, max: 1023 }), (bytes, cut, count, fd) => {
+        for (const name of ['read', 'write']) {
+          const e = line(`7 ${name}(${fd}, ${straceString(bytes)}${cut ? '...' : ''}, ${count}) = ${bytes.length}`);
+          expect(fdBufCount(e.argsText)).toEqual({ fd, count: BigInt(count) });
+          expect(convert(noTree(e), noPids)).toEqual(convert(viaTree(e), noPids));
+        }
+      }),
+    );
+  });
+
+  it('a read split over two lines (joined with two spaces) is read from the text too', () => {
+    const read = calls(
+      ['1003 read(0,  <unfinished ...>', '1002 write(1, "\\0"..., 10240) = 10240', '1003 <... read resumed>"\\0"..., 32768) = 24576'].join('\n'),
+    ).find((e) => e.name === 'read') as SyscallEvent;
+    expect(fdBufCount(read.argsText)).toEqual({ fd: 0, count: 32768n });
+    expect(convert(noTree(read), noPids)).toEqual(convert(viaTree(read), noPids));
+  });
+
+  it('any other shape is left to the tree', () => {
+    // -y fd decorations, a name for a dirfd other than AT_FDCWD, an escape that may be '/', an unterminated string.
+    expect(fdBufCount('3</etc/passwd>, "root", 4096')).toBeUndefined();
+    expect(fdBufCount('3, "abc, 12')).toBeUndefined();
+    expect(fdBufCount('3, "abc"')).toBeUndefined();
+    expect(fdBufCount('3, [{iov_base="a", iov_len=1}], 1')).toBeUndefined();
+    expect(fdBufCount('3, "a", 0x10')).toBeUndefined();
+    expect(fdBufCount('1234567890, "a", 1')).toBeUndefined();
+    // A string ending in an escaped backslash, and one holding an escaped quote before a comma.
+    expect(fdBufCount('3, "a\\\\", 2')).toEqual({ fd: 3, count: 2n });
+    expect(fdBufCount('3, "a\\", 2", 9')).toEqual({ fd: 3, count: 9n });
+    expect(leadingFd('3</dev/pts/0>')).toBeUndefined();
+    expect(leadingFd('AT_FDCWD, "x"')).toBeUndefined();
+    expect(leadingFd('7')).toBe(7);
+    expect(leadingFd('-1, 0')).toBe(-1);
+    expect(dirfdPath('AT_FDCWD, "\\x2f\\x65", 0')).toBeUndefined();
+    expect(dirfdPath('AT_FDCWD, "/x')).toBeUndefined();
+    expect(dirfdPath('3</tmp>, "x", 0')).toBeUndefined();
+    expect(dirfdPath('AT_FDCWD, "/x", 0')).toEqual({ dirfd: -100, absolute: true });
+    expect(dirfdPath('5, "", 0')).toEqual({ dirfd: 5, absolute: false });
+    const decorated = line('7 read(3</etc/passwd>, "root:x:0:0", 4096) = 10');
+    expect(convert(decorated, noPids)).toEqual({ kind: 'effect', call: { name: 'read', fd: 3, buf: 0n, count: 10n, countOnly: true } });
+  });
+});
