@@ -4,6 +4,8 @@ export { FdTable } from './fd-table.js';
 export type { FdEntry } from './fd-table.js';
 export { OpenFileDescription, ProcStatFile } from './open-file.js';
 export type { AccessMode, FileObject, SpecialFile } from './open-file.js';
+export { RegularFile } from './regular-file.js';
+export type { RegularRead } from './regular-file.js';
 export { CHAR_DEVICE_PATHS, charDeviceAt } from './char-device.js';
 export type { CharDevice } from './char-device.js';
 export { DEFAULT_PIPE_CAPACITY, Pipe, roundPipeSize } from './pipe.js';

@@ -8,6 +8,8 @@
 //   new OpenFileDescription({ kind:'other', label }, flags)          (anything not modelled further)
 //   new OpenFileDescription({ kind:'other', label, special }, flags) (a file whose contents the
 //     kernel decides: a memory character device, char-device.ts; a synthesized /proc file)
+//   new OpenFileDescription({ kind:'other', label, regular }, flags) (a regular file whose data
+//     the fs knows, regular-file.ts: reads and writes go through `offset`)
 //   file, offset (bigint), statusFlags (F_GETFL), accessMode, nonblocking, canRead, canWrite
 //   setStatusFlags(arg)   F_SETFL: only O_APPEND|O_NONBLOCK|O_ASYNC|O_DIRECT|O_NOATIME change
 //   retain() / release() → true when the last reference went away (a pipe end then closes).
@@ -17,6 +19,7 @@
 import { O_ACCMODE, O_DIRECT, O_NONBLOCK, O_PATH, O_RDONLY, O_RDWR, O_WRONLY, SETFL_MASK } from './constants.js';
 import type { CharDevice } from './char-device.js';
 import type { Pipe } from './pipe.js';
+import type { RegularFile } from './regular-file.js';
 
 /**
  * What the kernel knows of an 'other' file beyond its label. Without it the file is opaque: reads
@@ -39,7 +42,13 @@ export class ProcStatFile {
 export type FileObject =
   | { readonly kind: 'pipe'; readonly pipe: Pipe; readonly end: 'read' | 'write' }
   | { readonly kind: 'pidfd'; readonly pid: number }
-  | { readonly kind: 'other'; readonly label: string; readonly special?: SpecialFile };
+  | {
+      readonly kind: 'other';
+      readonly label: string;
+      readonly special?: SpecialFile;
+      /** A regular file's data (shared with the fs node and every description of it). */
+      readonly regular?: RegularFile;
+    };
 
 export type AccessMode = typeof O_RDONLY | typeof O_WRONLY | typeof O_RDWR;
 

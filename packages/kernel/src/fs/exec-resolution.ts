@@ -15,8 +15,8 @@
 // (D5). exec_binprm allows the handler loop to run at depths 0..5, so a sixth nested `#!` level
 // fails with ELOOP.
 import type { ErrnoName } from '../errno.js';
-import { parseShebang } from './shebang.js';
-import type { Cred, Vfs, VfsNode } from './vfs.js';
+import { BINPRM_BUF_SIZE, parseShebang } from './shebang.js';
+import type { Cred, FileContent, Vfs, VfsNode } from './vfs.js';
 import { permits } from './vfs.js';
 
 export const MAX_BINFMT_DEPTH = 5;
@@ -76,7 +76,7 @@ export function resolveExecIn(vfs: Vfs, path: string, cwd: string, cred: Cred, f
   for (let depth = 0; ; depth++) {
     if (opened.kind !== 'file') return opened;
     if (depth > MAX_BINFMT_DEPTH) return { kind: 'error', errno: 'ELOOP' };
-    const content = opened.node.content;
+    const content = contentOf(opened.node);
     if (content === null) return { kind: 'unknown', path: opened.path };
     switch (content.kind) {
       case 'elf':
@@ -116,4 +116,17 @@ export function interpreterArgv(resolution: Extract<ExecResolution, { kind: 'ok'
     out = [...head, ...out.slice(1)];
   }
   return out;
+}
+
+/**
+ * What exec finds in a file: read from its bytes when the kernel knows them (a file it wrote, or
+ * whose content the manifest recorded), else what the manifest said (the file after the run).
+ */
+function contentOf(node: Extract<VfsNode, { kind: 'file' }>): FileContent | null {
+  const head = node.data.prefix(BINPRM_BUF_SIZE);
+  if (head === null) return node.content;
+  if (head.length === 0) return { kind: 'empty' };
+  if (head.length >= 4 && head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46) return { kind: 'elf' };
+  if (head[0] === 0x23 && head[1] === 0x21) return { kind: 'script', head: String.fromCharCode(...head) };
+  return { kind: 'text' };
 }

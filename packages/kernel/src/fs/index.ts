@@ -2,6 +2,8 @@
 export { interpreterArgv, MAX_BINFMT_DEPTH } from './exec-resolution.js';
 export type { ExecResolution, ScriptLevel } from './exec-resolution.js';
 export { ManifestError } from './manifest.js';
+export { openRegular } from './open-regular.js';
+export type { RegularOpen, RegularOpenRequest } from './open-regular.js';
 export type { ManifestEntry } from './manifest.js';
 export { BINPRM_BUF_SIZE, parseShebang } from './shebang.js';
 export type { Shebang } from './shebang.js';

@@ -1,11 +1,13 @@
 // A corpus case's fs manifest (case.json "fs", corpus/schema/case.schema.json) → a Vfs.
 // The manifest lists only the paths a capture exec'd or chdir'd to (plus symlink targets and
-// `#!` interpreters, and in newer captures the missing paths a failed open named, as absent);
+// `#!` interpreters, and in newer captures the missing paths a failed open named, as absent, and
+// the working directory's files the run only read, with their size and, for text, their content);
 // everything else resolves to 'unknown', which the replay checker adopts.
 // Directories implied by a listed path can be walked through but are not themselves known.
 //
 // API: ManifestEntry, ManifestError (message names the source, entry index and path),
 //      buildFromManifest(vfs, entries, source) — use Vfs.fromManifest.
+import { RegularFile } from '../files/regular-file.js';
 import type { Vfs } from './vfs.js';
 
 export type ManifestEntry =
@@ -18,6 +20,10 @@ export type ManifestEntry =
       readonly exec?: 'elf' | 'script' | 'none';
       readonly interpreter?: string;
       readonly interpreterArg?: string;
+      /** st_size after the run (a file the run only read, so also during it). */
+      readonly size?: number;
+      /** The whole content as UTF-8 text, when it is that (then its byte length is `size`). */
+      readonly content?: string;
     }
   | { readonly path: string; readonly kind: 'symlink'; readonly target: string; readonly mode?: string };
 
@@ -37,6 +43,20 @@ function parseMode(mode: unknown, where: string): number | null {
     n = n * 8 + (c.charCodeAt(0) - 48);
   }
   return n & 0o7777;
+}
+
+/** A file entry's size and content as the kernel's file data (unknown when neither is given). */
+function fileData(size: unknown, content: unknown, where: string): RegularFile {
+  if (size !== undefined && (typeof size !== 'number' || !Number.isSafeInteger(size) || size < 0)) {
+    throw new ManifestError(`${where}: size must be a non-negative integer, got ${JSON.stringify(size)}`);
+  }
+  if (content === undefined) return size === undefined ? RegularFile.unknown() : RegularFile.sized(size);
+  if (typeof content !== 'string') throw new ManifestError(`${where}: content must be a string`);
+  const bytes = new TextEncoder().encode(content);
+  if (size !== undefined && bytes.length !== size) {
+    throw new ManifestError(`${where}: content is ${bytes.length} bytes of UTF-8 but size says ${size}`);
+  }
+  return RegularFile.known(bytes);
 }
 
 function depth(path: string): number {
@@ -127,7 +147,8 @@ export function buildFromManifest(vfs: Vfs, entries: readonly ManifestEntry[], s
         } else {
           throw new ManifestError(`${where}: exec must be "elf", "script" or "none", got ${JSON.stringify(exec)}`);
         }
-        place((at) => vfs.writeFile(at, content, { mode }));
+        const data = fileData(entry['size'], entry['content'], where);
+        place((at) => vfs.writeFile(at, content, { mode, data }));
         break;
       }
       default:

@@ -3,7 +3,7 @@
 //
 // API:
 //   new Vfs()                                  an empty root directory (mode 0755, complete)
-//   mkdir(path, { mode? }), writeFile(path, content, { mode?, uid?, gid? }), symlink(path, target),
+//   mkdir(path, { mode? }), writeFile(path, content, { mode?, uid?, gid?, data? }), symlink(path, target),
 //   mknod(path, { mode? })                     builders; missing parents are created (0755). They
 //                                              throw on misuse: that is a bug in the caller's model.
 //   Vfs.fromManifest(entries, { source? })    from a corpus case's fs manifest (see manifest.ts);
@@ -20,6 +20,7 @@
 // middle or before a trailing slash → ENOTDIR; a directory without search permission → EACCES
 // (root bypasses it); more than 40 symlinks followed in one walk → ELOOP.
 import type { ErrnoName } from '../errno.js';
+import { RegularFile } from '../files/regular-file.js';
 import { resolveExecIn } from './exec-resolution.js';
 import type { ExecResolution } from './exec-resolution.js';
 import { buildFromManifest } from './manifest.js';
@@ -62,7 +63,13 @@ export type VfsNode =
       /** Only implied by a listed descendant: we know it can be walked through, not what it is. */
       implied: boolean;
     })
-  | (Owned & { readonly kind: 'file'; content: FileContent | null })
+  | (Owned & {
+      readonly kind: 'file';
+      /** What exec finds (null: unknown). */
+      content: FileContent | null;
+      /** The bytes open/read/write see, as far as known (files/regular-file.ts). */
+      readonly data: RegularFile;
+    })
   | { readonly kind: 'symlink'; readonly target: string }
   | (Owned & { readonly kind: 'other'; readonly label: string })
   /** A manifest's negative entry: the path does not exist (or a prefix is not a directory). */
@@ -116,10 +123,15 @@ export class Vfs {
     return dir;
   }
 
-  writeFile(path: string, content: FileContent | null, options: { mode?: number | null; uid?: number; gid?: number } = {}): void {
+  writeFile(
+    path: string,
+    content: FileContent | null,
+    options: { mode?: number | null; uid?: number; gid?: number; data?: RegularFile } = {},
+  ): void {
     this.place(path, {
       kind: 'file',
       content,
+      data: options.data ?? RegularFile.unknown(),
       mode: options.mode === undefined ? 0o644 : options.mode,
       uid: options.uid ?? 0,
       gid: options.gid ?? 0,
