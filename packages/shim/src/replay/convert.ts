@@ -146,33 +146,48 @@ export function convert(event: SyscallEvent, pids: PidLookup): Conversion {
   }
 }
 
-function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
-  // The arguments are decoded on first use: a call adopted by its name alone (a third of a big
-  // capture's calls: xattrs, statx…) never has its argument text parsed.
-  let args: readonly Field[] | undefined;
-  const a = (i: number, name?: string): Value | undefined => {
-    if (args === undefined) {
+/**
+ * The recorded call's arguments, decoded on first use: a call adopted by its name alone (a third
+ * of a big capture's calls: xattrs, statx…) never has its argument text parsed. One object per
+ * call rather than closures over the tree (convert runs for every recorded call).
+ */
+class LazyArgs {
+  #args: readonly Field[] | undefined;
+
+  constructor(readonly event: SyscallEvent) {}
+
+  /** The argument at a position, or by name (clone's `flags=`). */
+  at(i: number, name?: string): Value | undefined {
+    if (this.#args === undefined) {
       try {
-        args = event.args;
+        this.#args = this.event.args;
       } catch (err) {
         throw new UndecodedArguments(err instanceof Error ? err.message : String(err));
       }
     }
-    return argOf(args, i, name);
-  };
-  const int = (i: number, name?: string): number | undefined => {
-    const v = intOf(a(i, name));
+    return argOf(this.#args, i, name);
+  }
+
+  /** An int argument as the 32-bit value the kernel sees. */
+  int(i: number, name?: string): number | undefined {
+    const v = intOf(this.at(i, name));
     return v === undefined ? undefined : Number(BigInt.asIntN(32, v));
-  };
-  const mapPid = (recorded: number | undefined): number | undefined => {
-    if (recorded === undefined) return undefined;
-    if (recorded === 0 || recorded === -1) return recorded;
-    if (recorded < -1) {
-      const g = pids(-recorded);
-      return g === undefined ? undefined : -g;
-    }
-    return pids(recorded);
-  };
+  }
+}
+
+/** A recorded pid argument through the mapping: 0 and -1 as they are, a negative one as a group. */
+function mapPid(pids: PidLookup, recorded: number | undefined): number | undefined {
+  if (recorded === undefined) return undefined;
+  if (recorded === 0 || recorded === -1) return recorded;
+  if (recorded < -1) {
+    const g = pids(-recorded);
+    return g === undefined ? undefined : -g;
+  }
+  return pids(recorded);
+}
+
+function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
+  const arg = new LazyArgs(event);
 
   switch (event.name) {
     case 'getpid':
@@ -190,89 +205,89 @@ function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
       // The ids are the environment's; the replay's kernel runs as root (uid = gid = 0), as the corpus was captured.
       return checked({ name: event.name });
     case 'set_robust_list': {
-      const head = ptrOf(a(0));
-      const len = intOf(a(1));
+      const head = ptrOf(arg.at(0));
+      const len = intOf(arg.at(1));
       return head === undefined || len === undefined ? undecodable('set_robust_list arguments') : checked({ name: 'set_robust_list', head, len });
     }
     case 'rseq': {
-      const area = ptrOf(a(0));
-      const len = intOf(a(1));
-      const flags = constOf(a(2), RSEQ_FLAG_NAMES);
-      const sig = intOf(a(3));
+      const area = ptrOf(arg.at(0));
+      const len = intOf(arg.at(1));
+      const flags = constOf(arg.at(2), RSEQ_FLAG_NAMES);
+      const sig = intOf(arg.at(3));
       if (area === undefined || len === undefined || flags === undefined || sig === undefined) return undecodable('rseq arguments');
       return checked({ name: 'rseq', rseq: area, rseq_len: Number(BigInt.asUintN(32, len)), flags: Number(flags), sig: Number(BigInt.asUintN(32, sig)) });
     }
     case 'arch_prctl': {
-      const code = constOf(a(0), ARCH_PRCTL_NAMES) ?? intOf(a(0));
+      const code = constOf(arg.at(0), ARCH_PRCTL_NAMES) ?? intOf(arg.at(0));
       if (code === undefined) return undecodable('arch_prctl code');
       // GET_FS/GET_GS write through the address; strace shows the value read, not the address.
-      const addr = code === 0x1003n || code === 0x1004n ? (ptrOf(a(1)) ?? OUT_SCRATCH) : ptrOf(a(1));
+      const addr = code === 0x1003n || code === 0x1004n ? (ptrOf(arg.at(1)) ?? OUT_SCRATCH) : ptrOf(arg.at(1));
       return addr === undefined ? undecodable('arch_prctl address') : checked({ name: 'arch_prctl', code: Number(code), addr });
     }
     case 'prlimit64': {
-      const pid = mapPid(int(0));
+      const pid = mapPid(pids, arg.int(0));
       if (pid === undefined) return unmapped('pid');
-      const resource = constOf(a(1), RLIMIT_NAMES) ?? intOf(a(1));
+      const resource = constOf(arg.at(1), RLIMIT_NAMES) ?? intOf(arg.at(1));
       if (resource === undefined) return undecodable('prlimit64 resource');
-      const newArg = a(2);
+      const newArg = arg.at(2);
       const next = rlimitOf(newArg) ?? ptrOf(newArg);
       if (next === undefined) return undecodable('prlimit64 new limit');
       // A decoded old limit was written to memory the replay does not have: any non-NULL address will do.
-      const oldArg = a(3);
+      const oldArg = arg.at(3);
       const old = oldArg !== undefined && bare(oldArg).kind === 'struct' ? OUT_SCRATCH : ptrOf(oldArg);
       if (old === undefined) return undecodable('prlimit64 old limit');
       return checked({ name: 'prlimit64', pid, resource: Number(BigInt.asUintN(32, resource)), new_limit: next, old_limit: old });
     }
     case 'getrandom': {
       // The bytes are the environment's (not compared); the count and the flag checks are the kernel's.
-      const bufArg = a(0);
+      const bufArg = arg.at(0);
       const buf = bufArg !== undefined && bare(bufArg).kind === 'string' ? OUT_SCRATCH : ptrOf(bufArg);
-      const buflen = intOf(a(1));
-      const flags = flagsOf(a(2), GRND_NAMES);
+      const buflen = intOf(arg.at(1));
+      const flags = flagsOf(arg.at(2), GRND_NAMES);
       if (buf === undefined || buflen === undefined || flags === undefined || flags.unknown.length > 0) return undecodable('getrandom arguments');
       return checked({ name: 'getrandom', buf, buflen, flags: Number(flags.bits) });
     }
     case 'getpgid':
     case 'getsid': {
-      const pid = mapPid(int(0));
+      const pid = mapPid(pids, arg.int(0));
       if (pid === undefined) return unmapped('pid');
       return checked({ name: event.name, pid });
     }
     case 'setpgid': {
-      const pid = mapPid(int(0));
-      const pgid = mapPid(int(1));
+      const pid = mapPid(pids, arg.int(0));
+      const pgid = mapPid(pids, arg.int(1));
       if (pid === undefined || pgid === undefined) return unmapped('pid or pgid');
       return checked({ name: 'setpgid', pid, pgid });
     }
     case 'set_tid_address': {
-      const tidptr = ptrOf(a(0));
+      const tidptr = ptrOf(arg.at(0));
       return tidptr === undefined ? undecodable('tidptr') : checked({ name: 'set_tid_address', tidptr });
     }
     case 'prctl': {
-      const option = constOf(a(0), PRCTL_OPTION_NAMES);
+      const option = constOf(arg.at(0), PRCTL_OPTION_NAMES);
       if (option === undefined) return adopted('prctl option not modelled');
       if (option === 15n || option === 16n) return adopted('PR_SET_NAME/PR_GET_NAME read or write a name in memory');
-      const arg2 = option === 1n ? (flagsOf(a(1), new Map(), SIGNALS)?.bits ?? undefined) : intOf(a(1));
+      const arg2 = option === 1n ? (flagsOf(arg.at(1), new Map(), SIGNALS)?.bits ?? undefined) : intOf(arg.at(1));
       if (arg2 === undefined) return undecodable('prctl arg2');
       return checked({ name: 'prctl', option: Number(option), arg2 });
     }
     case 'clone': {
-      const flags = flagsOf(a(1, 'flags'), CLONE_FLAG_NAMES, SIGNALS);
+      const flags = flagsOf(arg.at(1, 'flags'), CLONE_FLAG_NAMES, SIGNALS);
       if (flags === undefined || flags.unknown.length > 0) return undecodable('clone flags');
       return checked({
         name: 'clone',
         flags: flags.bits,
-        stack: ptrOf(a(0, 'child_stack')) ?? 0n,
+        stack: ptrOf(arg.at(0, 'child_stack')) ?? 0n,
         // strace prints the tid pointers' targets once written; Linux ignores a bad
         // parent_tid/child_tid write (B29), so an undecoded one is passed as NULL.
-        parent_tid: ptrOf(a(2, 'parent_tid')) ?? 0n,
-        child_tid: ptrOf(a(3, 'child_tidptr')) ?? 0n,
-        tls: intOf(a(4, 'tls')) ?? 0n,
+        parent_tid: ptrOf(arg.at(2, 'parent_tid')) ?? 0n,
+        child_tid: ptrOf(arg.at(3, 'child_tidptr')) ?? 0n,
+        tls: intOf(arg.at(4, 'tls')) ?? 0n,
       });
     }
     case 'clone3': {
-      const struct = before(a(0));
-      const size = intOf(a(1));
+      const struct = before(arg.at(0));
+      const size = intOf(arg.at(1));
       if (struct === undefined || size === undefined) return undecodable('clone3 arguments');
       const s = bare(struct);
       if (s.kind === 'null' || s.kind === 'int') return checked({ name: 'clone3', args: intOf(s) ?? 0n, size });
@@ -288,38 +303,38 @@ function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
     case 'execve':
     case 'execveat': {
       const off = event.name === 'execveat' ? 1 : 0;
-      const path = stringOf(a(off));
+      const path = stringOf(arg.at(off));
       if (path === undefined) return undecodable('exec path');
       if (path.truncated) return adopted('exec path truncated in the recording');
-      const argvValue = a(off + 1);
+      const argvValue = arg.at(off + 1);
       const argvArray = stringArrayOf(argvValue);
       const argvPtr = argvArray === undefined ? ptrOf(argvValue) : undefined;
       if (argvArray === undefined && argvPtr !== 0n) return undecodable('argv');
       // envp is printed as an address with a count; its strings only matter for E2BIG, which the recording shows did not happen.
       const argv = argvArray?.items ?? 0n;
       if (event.name === 'execve') return checked({ name: 'execve', path: path.text, argv, envp: [] });
-      const dirfd = constOf(a(0), AT_NAMES) ?? intOf(a(0));
-      const flags = flagsOf(a(4), AT_NAMES);
+      const dirfd = constOf(arg.at(0), AT_NAMES) ?? intOf(arg.at(0));
+      const flags = flagsOf(arg.at(4), AT_NAMES);
       if (dirfd === undefined || flags === undefined || flags.unknown.length > 0) return undecodable('execveat dirfd or flags');
       return checked({ name: 'execveat', dirfd: Number(dirfd), path: path.text, argv, envp: [], flags: Number(flags.bits) });
     }
     case 'exit':
     case 'exit_group': {
-      const status = int(0);
+      const status = arg.int(0);
       return status === undefined ? undecodable('exit status') : checked({ name: event.name, status });
     }
     case 'wait4': {
-      const pid = mapPid(int(0));
-      const options = flagsOf(a(2), WAIT_OPTION_NAMES);
+      const pid = mapPid(pids, arg.int(0));
+      const options = flagsOf(arg.at(2), WAIT_OPTION_NAMES);
       if (options === undefined || options.unknown.length > 0) return undecodable('wait4 options');
       if (pid === undefined) return unmapped('wait4 pid');
       // The status is compared from the kernel's decoded `out`, so no guest memory is needed.
       return checked({ name: 'wait4', pid, status: 0n, options: Number(options.bits), rusage: 0n });
     }
     case 'waitid': {
-      const idtype = constOf(a(0), IDTYPE_NAMES);
-      const rawId = int(1);
-      const options = flagsOf(a(3), WAIT_OPTION_NAMES);
+      const idtype = constOf(arg.at(0), IDTYPE_NAMES);
+      const rawId = arg.int(1);
+      const options = flagsOf(arg.at(3), WAIT_OPTION_NAMES);
       if (idtype === undefined || rawId === undefined || options === undefined || options.unknown.length > 0) {
         return undecodable('waitid arguments');
       }
@@ -332,32 +347,32 @@ function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
       return checked({ name: 'waitid', idtype: Number(idtype), id, infop: 0n, options: Number(options.bits), rusage: 0n });
     }
     case 'kill': {
-      const pid = mapPid(int(0));
-      const sig = signalArg(a(1));
+      const pid = mapPid(pids, arg.int(0));
+      const sig = signalArg(arg.at(1));
       if (sig === undefined) return undecodable('signal');
       if (pid === undefined) return unmapped('kill target');
       return checked({ name: 'kill', pid, sig });
     }
     case 'tkill': {
-      const tid = mapPid(int(0));
-      const sig = signalArg(a(1));
+      const tid = mapPid(pids, arg.int(0));
+      const sig = signalArg(arg.at(1));
       if (sig === undefined) return undecodable('signal');
       if (tid === undefined) return unmapped('tkill target');
       return checked({ name: 'tkill', tid, sig });
     }
     case 'tgkill': {
-      const tgid = mapPid(int(0));
-      const tid = mapPid(int(1));
-      const sig = signalArg(a(2));
+      const tgid = mapPid(pids, arg.int(0));
+      const tid = mapPid(pids, arg.int(1));
+      const sig = signalArg(arg.at(2));
       if (sig === undefined) return undecodable('signal');
       if (tgid === undefined || tid === undefined) return unmapped('tgkill target');
       return checked({ name: 'tgkill', tgid, tid, sig });
     }
     case 'rt_sigaction': {
-      const sig = signalArg(a(0));
-      const size = intOf(a(3));
+      const sig = signalArg(arg.at(0));
+      const size = intOf(arg.at(3));
       if (sig === undefined || size === undefined) return undecodable('rt_sigaction signal or size');
-      const actValue = a(1);
+      const actValue = arg.at(1);
       let act: bigint | SigactionStruct;
       const actPtr = ptrOf(actValue);
       if (actPtr !== undefined) act = actPtr;
@@ -370,9 +385,9 @@ function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
       return checked({ name: 'rt_sigaction', sig, act, oldact: 0n, sigsetsize: size });
     }
     case 'rt_sigprocmask': {
-      const how = constOf(a(0), SIGPROCMASK_HOW_NAMES);
-      const size = intOf(a(3));
-      const setValue = a(1);
+      const how = constOf(arg.at(0), SIGPROCMASK_HOW_NAMES);
+      const size = intOf(arg.at(3));
+      const setValue = arg.at(1);
       const setPtr = ptrOf(setValue);
       const mask = setPtr === undefined ? sigsetOf(setValue, signalByName) : undefined;
       if (how === undefined || size === undefined || (setPtr === undefined && mask === undefined)) {
@@ -386,7 +401,7 @@ function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
     case 'pause':
       return checked({ name: 'pause' });
     case 'sigaltstack': {
-      const ssValue = a(0);
+      const ssValue = arg.at(0);
       const ssPtr = ptrOf(ssValue);
       let ss: bigint | { sp: bigint; flags: number; size: bigint };
       if (ssPtr !== undefined) ss = ssPtr;
@@ -401,59 +416,59 @@ function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
       return checked({ name: 'sigaltstack', ss, old_ss: 0n });
     }
     case 'rt_sigsuspend': {
-      const mask = sigsetOf(a(0), signalByName);
-      const size = intOf(a(1));
+      const mask = sigsetOf(arg.at(0), signalByName);
+      const size = intOf(arg.at(1));
       if (mask === undefined || size === undefined) return undecodable('rt_sigsuspend mask');
       return checked({ name: 'rt_sigsuspend', mask: { mask }, sigsetsize: size });
     }
     case 'rt_sigpending': {
-      const size = intOf(a(1));
+      const size = intOf(arg.at(1));
       // The pending set is compared from the kernel's decoded `out`.
       return size === undefined ? undecodable('rt_sigpending size') : checked({ name: 'rt_sigpending', set: 0n, sigsetsize: size });
     }
     case 'dup': {
-      const oldfd = int(0);
+      const oldfd = arg.int(0);
       return oldfd === undefined ? undecodable('fd') : checked({ name: 'dup', oldfd });
     }
     case 'dup2': {
-      const oldfd = int(0);
-      const newfd = int(1);
+      const oldfd = arg.int(0);
+      const newfd = arg.int(1);
       return oldfd === undefined || newfd === undefined ? undecodable('fds') : checked({ name: 'dup2', oldfd, newfd });
     }
     case 'dup3': {
-      const oldfd = int(0);
-      const newfd = int(1);
-      const flags = flagsOf(a(2), OPEN_FLAG_NAMES);
+      const oldfd = arg.int(0);
+      const newfd = arg.int(1);
+      const flags = flagsOf(arg.at(2), OPEN_FLAG_NAMES);
       if (oldfd === undefined || newfd === undefined || flags === undefined || flags.unknown.length > 0) return undecodable('dup3 arguments');
       return checked({ name: 'dup3', oldfd, newfd, flags: Number(flags.bits) });
     }
     case 'fcntl': {
-      const fd = int(0);
-      const cmd = constOf(a(1), FCNTL_CMD_NAMES);
+      const fd = arg.int(0);
+      const cmd = constOf(arg.at(1), FCNTL_CMD_NAMES);
       if (fd === undefined) return undecodable('fd');
       if (cmd === undefined) return { kind: 'fd-probe', fd };
-      let arg = 0n;
-      if (cmd === 2n) arg = flagsOf(a(2), FD_FLAG_NAMES)?.bits ?? -1n;
-      else if (cmd === 4n) arg = flagsOf(a(2), OPEN_FLAG_NAMES)?.bits ?? -1n;
-      else if (cmd === 0n || cmd === 1030n || cmd === 1031n) arg = intOf(a(2)) ?? -1n;
-      if (arg < 0n) return undecodable('fcntl argument');
-      return checked({ name: 'fcntl', fd, cmd: Number(cmd), arg });
+      let value = 0n;
+      if (cmd === 2n) value = flagsOf(arg.at(2), FD_FLAG_NAMES)?.bits ?? -1n;
+      else if (cmd === 4n) value = flagsOf(arg.at(2), OPEN_FLAG_NAMES)?.bits ?? -1n;
+      else if (cmd === 0n || cmd === 1030n || cmd === 1031n) value = intOf(arg.at(2)) ?? -1n;
+      if (value < 0n) return undecodable('fcntl argument');
+      return checked({ name: 'fcntl', fd, cmd: Number(cmd), arg: value });
     }
     case 'close': {
-      const fd = leadingFd(event.argsText) ?? int(0);
+      const fd = leadingFd(event.argsText) ?? arg.int(0);
       return fd === undefined ? undecodable('fd') : checked({ name: 'close', fd });
     }
     case 'close_range': {
-      const first = intOf(a(0));
-      const last = intOf(a(1));
-      const flags = flagsOf(a(2), CLOSE_RANGE_NAMES);
+      const first = intOf(arg.at(0));
+      const last = intOf(arg.at(1));
+      const flags = flagsOf(arg.at(2), CLOSE_RANGE_NAMES);
       if (first === undefined || last === undefined || flags === undefined || flags.unknown.length > 0) return undecodable('close_range arguments');
       // The range is unsigned: ~0U is printed as 4294967295.
       return checked({ name: 'close_range', first: Number(first), last: Number(BigInt.asUintN(32, last)), flags: Number(flags.bits) });
     }
     case 'pipe':
     case 'pipe2': {
-      const flags = event.name === 'pipe2' ? flagsOf(a(1), OPEN_FLAG_NAMES) : { bits: 0n, unknown: [] };
+      const flags = event.name === 'pipe2' ? flagsOf(arg.at(1), OPEN_FLAG_NAMES) : { bits: 0n, unknown: [] };
       if (flags === undefined || flags.unknown.length > 0) return undecodable('pipe2 flags');
       // The fds are compared from the kernel's decoded `out`; PIPE_FDS_SCRATCH marks "no guest memory".
       return checked(
@@ -463,8 +478,8 @@ function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
     case 'read': {
       // The buffer (the data read) is not needed: fd and count from the text when it allows.
       const plain = fdBufCount(event.argsText);
-      const fd = plain?.fd ?? int(0);
-      const count = plain?.count ?? intOf(a(2));
+      const fd = plain?.fd ?? arg.int(0);
+      const count = plain?.count ?? intOf(arg.at(2));
       if (fd === undefined || count === undefined) return undecodable('read arguments');
       const got = event.outcome.kind === 'value' ? event.outcome.value : undefined;
       if (got !== undefined && got > 0n && got <= count) {
@@ -485,8 +500,8 @@ function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
     }
     case 'write': {
       const plain = fdBufCount(event.argsText);
-      const fd = plain?.fd ?? int(0);
-      const count = plain?.count ?? intOf(a(2));
+      const fd = plain?.fd ?? arg.int(0);
+      const count = plain?.count ?? intOf(arg.at(2));
       if (fd === undefined || count === undefined) return undecodable('write arguments');
       // The kernel writes `count` bytes, all unknown: the replay reads pipes by count only
       // (countOnly above), so what strace showed of the data is never read back, and neither
@@ -498,11 +513,11 @@ function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
     case 'creat': {
       if (event.outcome.kind !== 'value') return adopted('a failed open is decided by the environment');
       const off = event.name === 'openat' ? 1 : 0;
-      const dirfd = event.name === 'openat' ? (constOf(a(0), AT_NAMES) ?? intOf(a(0))) : -100n;
-      const path = stringOf(a(off));
-      const flags = event.name === 'creat' ? { bits: 0o1101n, unknown: [] } : flagsOf(a(off + 1), OPEN_FLAG_NAMES);
+      const dirfd = event.name === 'openat' ? (constOf(arg.at(0), AT_NAMES) ?? intOf(arg.at(0))) : -100n;
+      const path = stringOf(arg.at(off));
+      const flags = event.name === 'creat' ? { bits: 0o1101n, unknown: [] } : flagsOf(arg.at(off + 1), OPEN_FLAG_NAMES);
       if (dirfd === undefined || path === undefined || flags === undefined || flags.unknown.length > 0) return undecodable('open arguments');
-      const mode = intOf(a(off + 2)) ?? 0n;
+      const mode = intOf(arg.at(off + 2)) ?? 0n;
       return { kind: 'effect', call: { name: 'openat', dirfd: Number(dirfd), path: path.text, flags: Number(flags.bits), mode: Number(mode) } };
     }
     case 'epoll_create':
@@ -520,34 +535,34 @@ function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
     case 'accept4': {
       if (event.outcome.kind !== 'value') return adopted(`a failed ${event.name} is decided by the environment`);
       const flagsAt = FD_CREATE_FLAGS[event.name];
-      const cloexec = flagsAt !== undefined && hasCloexec(a(flagsAt));
+      const cloexec = flagsAt !== undefined && hasCloexec(arg.at(flagsAt));
       return { kind: 'fd-create', opens: [opaqueOpen(event.name, cloexec)], fdsIn: 'result' };
     }
     case 'socketpair': {
       if (event.outcome.kind !== 'value') return adopted('a failed socketpair is decided by the environment');
-      const cloexec = hasCloexec(a(1));
+      const cloexec = hasCloexec(arg.at(1));
       return { kind: 'fd-create', opens: [opaqueOpen('socketpair', cloexec), opaqueOpen('socketpair', cloexec)], fdsIn: 'array-arg' };
     }
     case 'ioctl': {
-      const fd = int(0);
-      const req = bare(a(1) ?? { kind: 'null' });
+      const fd = arg.int(0);
+      const req = bare(arg.at(1) ?? { kind: 'null' });
       if (fd !== undefined && req.kind === 'ident' && req.name === 'FIONBIO') {
-        const v = bare(a(2) ?? { kind: 'null' });
+        const v = bare(arg.at(2) ?? { kind: 'null' });
         const on = v.kind === 'array' && v.items.length === 1 ? intOf(v.items[0]) : undefined;
         if (on !== undefined) return { kind: 'nonblock', fd, on: on !== 0n };
       }
       return fd === undefined ? undecodable('fd') : { kind: 'fd-probe', fd };
     }
     case 'umask': {
-      const mask = intOf(a(0));
+      const mask = intOf(arg.at(0));
       return mask === undefined ? undecodable('mask') : checked({ name: 'umask', mask: Number(mask) });
     }
     case 'chdir': {
-      const path = stringOf(a(0));
+      const path = stringOf(arg.at(0));
       return path === undefined || path.truncated ? undecodable('path') : checked({ name: 'chdir', path: path.text });
     }
     case 'fchdir': {
-      const fd = int(0);
+      const fd = arg.int(0);
       return fd === undefined ? undecodable('fd') : checked({ name: 'fchdir', fd });
     }
     case 'poll':
@@ -555,7 +570,7 @@ function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
       // Readiness is the environment's; that every watched fd is open is the kernel's (a closed one
       // would come back as POLLNVAL, so a result without it says they all were).
       if (event.outcome.kind !== 'value' || (event.outcome.extra ?? '').includes('POLLNVAL')) return adopted('poll readiness is an environment input');
-      const list = bare(a(0) ?? { kind: 'null' });
+      const list = bare(arg.at(0) ?? { kind: 'null' });
       if (list.kind !== 'array' || list.truncated) return undecodable('pollfd array');
       const fds: number[] = [];
       for (const item of list.items) {
@@ -571,9 +586,9 @@ function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
       return adopted('time is an environment input: the replay does not advance the clock');
     case 'futex': {
       // FUTEX_WAKE reads no memory: how many it wakes is the kernel's count of sleepers on the word.
-      const op = constOf(a(1), FUTEX_OP_NAMES);
-      const uaddr = ptrOf(a(0));
-      const val = int(2);
+      const op = constOf(arg.at(1), FUTEX_OP_NAMES);
+      const uaddr = ptrOf(arg.at(0));
+      const val = arg.int(2);
       if (op !== undefined && uaddr !== undefined && val !== undefined) return checked({ name: 'futex', uaddr, op: Number(op), val, timeout: 0n });
       return adopted('futex words live in guest memory the replay does not have');
     }
@@ -581,11 +596,11 @@ function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
       // Where a mapping lands is the environment's choice (ASLR); the replay maps it where Linux
       // did, so that later munmap/mprotect calls and file mappings (the fd must be open) are checked.
       if (event.outcome.kind !== 'value') return adopted('a failed mmap is decided by the environment');
-      const length = intOf(a(1));
-      const prot = flagsOf(a(2), PROT_NAMES);
-      const flags = flagsOf(a(3), MAP_FLAG_NAMES);
-      const fd = int(4);
-      const offset = intOf(a(5));
+      const length = intOf(arg.at(1));
+      const prot = flagsOf(arg.at(2), PROT_NAMES);
+      const flags = flagsOf(arg.at(3), MAP_FLAG_NAMES);
+      const fd = arg.int(4);
+      const offset = intOf(arg.at(5));
       if (length === undefined || prot === undefined || flags === undefined || fd === undefined || offset === undefined) return undecodable('mmap arguments');
       if (prot.unknown.length > 0 || flags.unknown.length > 0) return undecodable('mmap flags');
       const fixed = (flags.bits & ~MAP_FIXED_NOREPLACE) | MAP_FIXED;
@@ -595,25 +610,25 @@ function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
       };
     }
     case 'munmap': {
-      const addr = ptrOf(a(0));
-      const length = intOf(a(1));
+      const addr = ptrOf(arg.at(0));
+      const length = intOf(arg.at(1));
       return addr === undefined || length === undefined ? undecodable('munmap arguments') : checked({ name: 'munmap', addr, length });
     }
     case 'mprotect': {
-      const addr = ptrOf(a(0));
-      const length = intOf(a(1));
-      const prot = flagsOf(a(2), PROT_NAMES);
+      const addr = ptrOf(arg.at(0));
+      const length = intOf(arg.at(1));
+      const prot = flagsOf(arg.at(2), PROT_NAMES);
       if (addr === undefined || length === undefined || prot === undefined || prot.unknown.length > 0) return undecodable('mprotect arguments');
       return checked({ name: 'mprotect', addr, length, prot: Number(prot.bits) });
     }
     case 'getcwd': {
-      const size = intOf(a(1));
+      const size = intOf(arg.at(1));
       return size === undefined ? undecodable('getcwd size') : checked({ name: 'getcwd', buf: 0n, size });
     }
     case 'brk': {
       // The base is placed by exec (ASLR); the guest shifts the addresses by the offset between the
       // recorded and the kernel's base, so the break's movement is what gets checked.
-      const addr = ptrOf(a(0));
+      const addr = ptrOf(arg.at(0));
       return addr === undefined ? undecodable('brk address') : { kind: 'effect', call: { name: 'brk', addr } };
     }
     case 'mremap':
@@ -623,7 +638,7 @@ function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
       break;
   }
   if (FD_FIRST.has(event.name)) {
-    const fd = leadingFd(event.argsText) ?? int(0);
+    const fd = leadingFd(event.argsText) ?? arg.int(0);
     return fd === undefined ? undecodable('fd') : { kind: 'fd-probe', fd };
   }
   if (DIRFD_FIRST.has(event.name)) {
@@ -631,8 +646,8 @@ function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
     if (plain !== undefined) {
       return plain.dirfd !== -100 && !plain.absolute ? { kind: 'fd-probe', fd: plain.dirfd } : adoptedOnPath(event.name);
     }
-    const dirfd = constOf(a(0), AT_NAMES) ?? intOf(a(0));
-    const path = stringOf(a(1));
+    const dirfd = constOf(arg.at(0), AT_NAMES) ?? intOf(arg.at(0));
+    const path = stringOf(arg.at(1));
     // An absolute path ignores dirfd; AT_FDCWD names no descriptor.
     if (dirfd !== undefined && dirfd !== -100n && path !== undefined && !path.text.startsWith('/')) {
       return { kind: 'fd-probe', fd: Number(BigInt.asIntN(32, dirfd)) };
