@@ -108,6 +108,12 @@ export function sysPipe2(core: Core, t: Task, call: CallOf<'pipe'> | CallOf<'pip
   return done(0, { fds: [rfd.value, wfd.value] });
 }
 
+/** Built once: a replay reads regular files (opaque here) on nearly every other call. */
+const READ_UNMODELED = {
+  other: 'read from a other file is not modelled',
+  pidfd: 'read from a pidfd file is not modelled',
+} as const;
+
 export function sysRead(core: Core, t: Task, call: CallOf<'read'>): SyscallResult {
   const ofd = t.files.get(call.fd);
   if (!ofd || !ofd.canRead) return error('EBADF');
@@ -115,7 +121,7 @@ export function sysRead(core: Core, t: Task, call: CallOf<'read'>): SyscallResul
   const file = ofd.file;
   if (file.kind === 'other' && file.special !== undefined) return readSpecial(core, t, ofd, file.special, call.buf, count);
   if (file.kind !== 'pipe') {
-    core.emit({ type: 'unmodeled', tid: t.tid, call: 'read', reason: `read from a ${file.kind} file is not modelled` });
+    core.emit({ type: 'unmodeled', tid: t.tid, call: 'read', reason: READ_UNMODELED[file.kind] });
     return error('ENOSYS');
   }
   if (count === 0) return done(0);
@@ -123,10 +129,27 @@ export function sysRead(core: Core, t: Task, call: CallOf<'read'>): SyscallResul
   // A replay's reader runs once the bytes the recording shows it got are there (see calls.ts);
   // a full pipe or EOF ends the wait whatever the count, as no more can come.
   const scheduled = call.whenCountBuffered === true && !ofd.nonblocking;
-  const runs = (): boolean => (scheduled ? pipe.buffered >= count || pipe.full || pipe.writers === 0 : pipe.canRead());
-  // The first attempt makes no closures: most reads do not block, and this runs for every one.
-  const first = !scheduled || runs() ? pipeReadAttempt(core, t, ofd, pipe, call, count) : undefined;
-  if (first !== undefined) return first;
+  // The first attempt makes no closures (nor their context): most reads do not block, and this runs for every one.
+  const first = !scheduled || pipeReadRuns(pipe, count, scheduled) ? pipeReadAttempt(core, t, ofd, pipe, call, count) : undefined;
+  return first ?? blockPipeRead(core, t, ofd, pipe, call, count, scheduled);
+}
+
+/** Whether a pipe read can go ahead now (see sysRead for a scheduled one). */
+function pipeReadRuns(pipe: Pipe, count: number, scheduled: boolean): boolean {
+  return scheduled ? pipe.buffered >= count || pipe.full || pipe.writers === 0 : pipe.canRead();
+}
+
+/** Puts a pipe read that cannot go ahead yet to sleep. */
+function blockPipeRead(
+  core: Core,
+  t: Task,
+  ofd: OpenFileDescription,
+  pipe: Pipe,
+  call: CallOf<'read'>,
+  count: number,
+  scheduled: boolean,
+): SyscallResult {
+  const runs = (): boolean => pipeReadRuns(pipe, count, scheduled);
   const attempt = (): SyscallResult | undefined => pipeReadAttempt(core, t, ofd, pipe, call, count);
   // The blocked read keeps the file open even if its fd is closed meanwhile (F13).
   ofd.retain();
@@ -201,46 +224,66 @@ export function sysWrite(core: Core, t: Task, call: CallOf<'write'>): SyscallRes
     return done(count);
   }
   if (count === 0) return done(0);
-  const pipe = file.pipe;
-  let written = 0;
-  const sigpipe = (): void => {
-    sendSignal(core, t, 'thread', makeInfo(SIGNALS.SIGPIPE, SI_USER, t.group.tgid, t.group.uid), t.tid);
-  };
-  const attempt = (continuation: boolean): SyscallResult | undefined => {
-    const known = written === 0 ? bytes : bytes.subarray(Math.min(written, bytes.length));
-    const r = pipe.write(known, { packet: ofd.packet, continuation, count: count - written });
+  // One object for the call's attempts, not closures: most writes go through at once.
+  const w = new PipeWrite(core, t, ofd, file.pipe, bytes, count);
+  const first = w.attempt(false);
+  if (first !== undefined) return first;
+  ofd.retain();
+  const state = core.block(t, call, { kind: 'pipe-write', pipe: w.pipe.id, fd: call.fd, written: w.written }, 'interruptible', 'ERESTARTSYS', () =>
+    w.attempt(true),
+  );
+  if (t.block) {
+    // A signal after part of the data went in returns the count, not a restart (pipe_write).
+    t.block.onInterrupt = () => (w.written === 0 ? undefined : done(w.written));
+    t.block.onEnd = () => releaseHeld(core, ofd);
+    t.block.holds = ofd;
+    t.block.ready = () => w.pipe.canWrite(count - w.written);
+  }
+  return state;
+}
+
+/** A write to a pipe across its attempts (a full pipe makes it wait and go on where it stopped). */
+class PipeWrite {
+  /** Bytes of the call's count written so far. */
+  written = 0;
+
+  constructor(
+    readonly core: Core,
+    readonly t: Task,
+    readonly ofd: OpenFileDescription,
+    readonly pipe: Pipe,
+    /** The bytes the caller knows (perhaps fewer than count: the rest are written as unknown). */
+    readonly bytes: Uint8Array,
+    readonly count: number,
+  ) {}
+
+  /** One try: the call's result, or undefined when it must wait for room. */
+  attempt(continuation: boolean): SyscallResult | undefined {
+    const { bytes, ofd } = this;
+    const known = this.written === 0 ? bytes : bytes.subarray(Math.min(this.written, bytes.length));
+    const r = this.pipe.write(known, { packet: ofd.packet, continuation, count: this.count - this.written });
     switch (r.kind) {
       case 'wrote':
-        written += r.n;
-        core.dirty = true;
-        return done(written);
-      case 'epipe':
+        this.written += r.n;
+        this.core.dirty = true;
+        return done(this.written);
+      case 'epipe': {
         // SIGPIPE is raised even when part of this call was written (F7).
-        sigpipe();
-        return written > 0 ? done(written) : error('EPIPE');
+        const t = this.t;
+        sendSignal(this.core, t, 'thread', makeInfo(SIGNALS.SIGPIPE, SI_USER, t.group.tgid, t.group.uid), t.tid);
+        return this.written > 0 ? done(this.written) : error('EPIPE');
+      }
       case 'would-block':
-        written += r.wrote;
-        if (r.wrote > 0) core.dirty = true;
-        if (ofd.nonblocking) return written > 0 ? done(written) : error('EAGAIN');
+        this.written += r.wrote;
+        if (r.wrote > 0) this.core.dirty = true;
+        if (ofd.nonblocking) return this.written > 0 ? done(this.written) : error('EAGAIN');
         return undefined;
       default: {
         const never: never = r;
         throw new Error(`unknown pipe write result ${String(never)}`);
       }
     }
-  };
-  const first = attempt(false);
-  if (first !== undefined) return first;
-  ofd.retain();
-  const state = core.block(t, call, { kind: 'pipe-write', pipe: pipe.id, fd: call.fd, written }, 'interruptible', 'ERESTARTSYS', () => attempt(true));
-  if (t.block) {
-    // A signal after part of the data went in returns the count, not a restart (pipe_write).
-    t.block.onInterrupt = () => (written === 0 ? undefined : done(written));
-    t.block.onEnd = () => releaseHeld(core, ofd);
-    t.block.holds = ofd;
-    t.block.ready = () => pipe.canWrite(count - written);
   }
-  return state;
 }
 
 /** read(2) of a file whose contents the kernel decides (a memory device, a /proc stat file). */
