@@ -1,14 +1,14 @@
 // @forkscope/shim: guest runtimes for the forkscope kernel. The replay guest
 // drives the kernel with a recorded strace capture, line by line.
 export { ReplayGuest } from './replay/replay-guest.js';
-export type { ReplayOutcome } from './replay/replay-guest.js';
-export { replayCapture } from './replay/replay-capture.js';
-export type { ReplayOptions, FsManifestEntry } from './replay/replay-capture.js';
+export type { ReplayFacts, ReplayOutcome, ReplaySinks } from './replay/replay-guest.js';
+export { ReplayScan, replayCapture, startReplay } from './replay/replay-capture.js';
+export type { ReplayOptions, FsManifestEntry, ScanResult } from './replay/replay-capture.js';
 export type { KernelPort } from './replay/kernel-port.js';
 export { PidMap } from './replay/pid-map.js';
 export type { ClaimResult, PendingClone } from './replay/pid-map.js';
-export { buildSchedule } from './replay/steps.js';
-export type { ReplayStep, Schedule, UnusableEvent } from './replay/steps.js';
+export { CaptureChanged, REORDER_SLACK, StepOrder, buildSchedule } from './replay/steps.js';
+export type { ReplayStep, Schedule, Straggler, UnusableEvent } from './replay/steps.js';
 export { convert, signalByName } from './replay/convert.js';
 export type { Conversion, PidLookup } from './replay/convert.js';
 export type {

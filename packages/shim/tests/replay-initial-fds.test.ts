@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { parseText } from '@forkscope/tracer';
 import type { SyscallEvent } from '@forkscope/tracer';
 import { convert } from '../src/replay/convert.js';
-import { inferInitialFds, inferInitialFdsSharing } from '../src/replay/initial-fds.js';
+import { InitialFdsScan, inferInitialFds } from '../src/replay/initial-fds.js';
 
 const lines = (...l: string[]) => parseText(`${l.join('\n')}\n`, { file: 'fixture' });
 
@@ -34,21 +34,16 @@ describe('inferInitialFds', () => {
   });
 });
 
-describe('inferInitialFdsSharing', () => {
-  it('hands over the conversions that name no pid, equal to converting again; a call with a pid argument is left to the replay', () => {
+describe('InitialFdsScan', () => {
+  it("fed a line at a time, reads only the root's lines: a child's use of fd 5 says nothing of the root's start", () => {
     const e = lines(
       '1 execve("/bin/sh", ["sh"], 0x7ffd /* 3 vars */) = 0',
-      '1 write(1, "hi\\n", 3) = 3',
+      '1 write(9, "hi\\n", 3) = 3',
+      '2 read(5, "x", 1) = 1',
       '1 kill(2, SIGTERM) = 0',
-      '2 write(1, "x", 1) = 1',
     );
-    const { fds, conversions } = inferInitialFdsSharing(e);
-    expect(fds).toEqual([0, 1, 2]);
-    const [exec, write, kill, childWrite] = e as SyscallEvent[];
-    expect(conversions.get(write as SyscallEvent)).toEqual(convert(write as SyscallEvent, (p) => p));
-    expect(conversions.has(exec as SyscallEvent)).toBe(true);
-    expect(conversions.has(kill as SyscallEvent)).toBe(false);
-    // Only the root's calls are converted by this pass.
-    expect(conversions.has(childWrite as SyscallEvent)).toBe(false);
+    const scan = new InitialFdsScan();
+    for (const x of e) scan.add(x);
+    expect(scan.finish()).toEqual([0, 1, 2, 9]);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '@forkscope/tracer';
-import { buildSchedule } from '../src/replay/steps.js';
+import { CaptureChanged, REORDER_SLACK, StepOrder, StragglerScan, buildSchedule } from '../src/replay/steps.js';
+import type { ReplayStep } from '../src/replay/steps.js';
 import { fixtureExited, fixtureSignal, fixtureSyscall } from './fixtures/events.js';
 
 describe('buildSchedule (fixture events)', () => {
@@ -46,5 +47,72 @@ describe('buildSchedule (fixture events)', () => {
     expect(s.steps).toHaveLength(1);
     expect(s.unusable.map((u) => u.event.span.line)).toEqual([2, 3]);
     expect(s.unusable[0]?.reason).toContain('no syscall name');
+  });
+});
+
+describe('StepOrder: the schedule a window at a time', () => {
+  // Two tasks: 1 waits in one wait4 across the whole run (a shell under its pipeline), 2 makes
+  // one-line calls, and a signal shares a line with the call it interrupts. Events arrive as the
+  // parser hands them over: the wait4 only at its resumed line, far past the reorder window.
+  const n = REORDER_SLACK * 3;
+  const wait = fixtureSyscall({ pid: 1, name: 'wait4', line: 2, endLine: n + 3, result: 2n });
+  const events: TraceEvent[] = [fixtureSyscall({ pid: 1, name: 'execve', line: 1 })];
+  for (let line = 3; line <= n; line++) events.push(fixtureSyscall({ pid: 2, name: 'getpid', line, result: 2n }));
+  const late = fixtureSyscall({ pid: 2, name: 'read', line: n + 1, endLine: n + 2 });
+  const tie = fixtureSignal(2, n + 2, 'SIGCHLD');
+  events.push(tie, late, fixtureExited(2, n + 2, 0), wait, fixtureExited(1, n + 4, 0));
+  const shown = (steps: readonly ReplayStep[]) => steps.map((x) => `${x.kind}@${x.line}:${x.event.kind}`);
+
+  /** Feeds `size` events per window; settledBefore is the wait4's line until it has arrived, as the parser says. */
+  function windowed(order: StepOrder, size: number): ReplayStep[] {
+    const out: ReplayStep[] = [];
+    for (let i = 0; i < events.length; i += size) {
+      const batch = events.slice(i, i + size);
+      for (const e of batch) order.add(e);
+      const waitIn = events.indexOf(wait) < i + size;
+      order.release(waitIn ? Infinity : wait.span.line, (step) => out.push(step));
+    }
+    order.release(Infinity, (step) => out.push(step));
+    return out;
+  }
+
+  it('with the stragglers a first pass found, hands out the whole-capture schedule, holding only the slack', () => {
+    const scan = new StragglerScan();
+    for (const e of events) scan.add(e);
+    expect(scan.stragglers.map((s) => s.event)).toEqual([wait]);
+    const order = new StepOrder(false, scan.stragglers);
+    let most = 0;
+    const out: ReplayStep[] = [];
+    for (let i = 0; i < events.length; i += 100) {
+      for (const e of events.slice(i, i + 100)) order.add(e);
+      order.release(wait.span.line, (step) => out.push(step));
+      most = Math.max(most, events.slice(0, i + 100).length - out.length);
+    }
+    order.release(Infinity, (step) => out.push(step));
+    expect(shown(out)).toEqual(shown(buildSchedule(events).steps));
+    // Held at most the slack window (and a window's worth), not the run behind the open wait4.
+    expect(most).toBeLessThan(REORDER_SLACK + 200);
+  });
+
+  it('without them, the same order whatever the window size (the open call holds everything back)', () => {
+    for (const size of [1, 7, 5000]) expect(shown(windowed(new StepOrder(false, null), size))).toEqual(shown(buildSchedule(events).steps));
+  });
+
+  it('a straggler missing from the first pass is a bug it reports, not a silent reordering', () => {
+    const order = new StepOrder(false, []);
+    for (const e of events.slice(0, -2)) order.add(e);
+    order.release(wait.span.line, () => undefined);
+    order.add(wait);
+    expect(() => order.release(Infinity, () => undefined)).toThrow(/reorder buffer: a step at line 2 after line/);
+  });
+
+  it('a second reading that differs from the first (a file still being written) is CaptureChanged', () => {
+    const scan = new StragglerScan();
+    for (const e of events) scan.add(e);
+    const order = new StepOrder(false, scan.stragglers);
+    const changed = events.map((e) => (e === wait ? fixtureSyscall({ pid: 1, name: 'wait4', line: 5, endLine: n + 3 }) : e));
+    expect(() => {
+      for (const e of changed) order.add(e);
+    }).toThrow(CaptureChanged);
   });
 });

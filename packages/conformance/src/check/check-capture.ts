@@ -1,18 +1,20 @@
 // One capture, from its file to its report: read, parse, replay through the
-// kernel, judge. Bad input never throws out of here; it becomes verdict
+// kernel, judge, a window of events at a time. Bad input never throws out of here; it becomes verdict
 // "error" with the file and line, and the other captures are still checked.
 import { readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import type { SyscallEvent, TraceEvent } from '@forkscope/tracer';
-import { replayCapture } from '@forkscope/shim';
+import { CaptureChanged, ReplayScan, startReplay } from '@forkscope/shim';
+import type { ReplayGuest, ReplayOptions } from '@forkscope/shim';
 import type { CaseInfo, FsManifestEntry } from './case-info.js';
 import { parseCaseInfo } from './case-info.js';
 import type { CaptureInput } from './discover.js';
 import { ioMessage } from './discover.js';
-import { judge } from './judge.js';
-import { checkProcesses } from './processes.js';
-import { readCapture } from './read-capture.js';
-import type { CaptureReport } from './report.js';
+import { JudgeTally } from './judge.js';
+import { KernelLifecycle, RecordedLifecycle, compareLifecycles } from './processes.js';
+import { readCapture, readWindows } from './read-capture.js';
+import type { WindowsRead } from './read-capture.js';
+import type { CaptureReport, Divergence } from './report.js';
 
 export interface CheckOptions {
   /** `--fs MANIFEST`: used for every capture, in place of the case.json's own. */
@@ -33,94 +35,210 @@ export async function checkCapture(input: CaptureInput, options: CheckOptions = 
     if (parsed.kind === 'invalid') return errorReport(input.file, info, `${input.caseFile}: ${parsed.message}`);
     info = parsed.value;
   }
-  const read = await readCapture(input.file);
-  if (read.kind === 'io-error') return errorReport(input.file, info, `${input.file}: ${read.message}`);
-  if (read.kind === 'parse-error') return errorReport(input.file, info, `${input.file}: the parser failed: ${read.message}`);
-  const events = read.events;
-  return checkEvents(input.file, events, info, options);
+  const file = input.file;
+  const readError = (r: Exclude<WindowsRead, { kind: 'done' | 'not-regular' }>): CaptureReport =>
+    errorReport(file, info, r.kind === 'io-error' ? `${file}: ${r.message}` : `${file}: the parser failed: ${r.message}`);
+  // A regular file is read twice, a window at a time, and never held: the first pass gathers what
+  // the replay must know ahead (the starting state, the root's fds, a later getcwd…), the second replays.
+  const check = new CaptureCheck(file, info, options);
+  const first = await readWindows(file, (w) => check.scanAll(w.events), { regularOnly: true });
+  if (first.kind === 'not-regular') {
+    // A pipe or a terminal cannot be read again: its events are held, then checked as one window.
+    const read = await readCapture(file);
+    if (read.kind !== 'events') return readError(read);
+    return checkEvents(file, read.events, info, options);
+  }
+  if (first.kind !== 'done') return readError(first);
+  const early = check.start();
+  if (early !== null) return early;
+  const second = await readWindows(file, (w) => check.feed(w.events, w.settledBefore));
+  if (second.kind !== 'done' && second.kind !== 'not-regular') return readError(second);
+  return check.finish();
 }
 
-/** The check proper, on parsed events (tests feed mutated event lists here). */
+/** The check proper, on parsed events held whole (tests feed mutated event lists here): one window. */
 export function checkEvents(file: string, events: readonly TraceEvent[], info: CaseInfo, options: CheckOptions = {}): CaptureReport {
-  const bad = inputProblem(file, events);
-  if (bad !== null) return errorReport(file, info, bad);
-  const fs = options.fs ?? info.fs;
-  let outcome;
-  try {
-    outcome = replayCapture(events, { ...(fs !== undefined ? { fs } : {}), ...(info.cwd !== undefined ? { cwd: info.cwd } : {}) });
-  } catch (err) {
+  const check = new CaptureCheck(file, info, options);
+  check.scanAll(events);
+  const early = check.start();
+  if (early !== null) return early;
+  check.feed(events, Infinity);
+  return check.finish();
+}
+
+/**
+ * One capture's check, fed its events twice: `scanAll` (the first pass: input problems, the
+ * replay's facts, the recorded process tree), `start`, then `feed` window by window (the
+ * replay, judged record by record) and `finish`. Holds facts and counts, not events or records.
+ */
+class CaptureCheck {
+  readonly #file: string;
+  readonly #info: CaseInfo;
+  readonly #options: ReplayOptions;
+  readonly #problems = new InputProblems();
+  readonly #scan: ReplayScan;
+  readonly #recorded = new RecordedLifecycle();
+  readonly #kernel = new KernelLifecycle();
+  readonly #tally = new JudgeTally();
+  /** Processes divergences of the runs that have ended (a capture of several runs), and where the current run starts. */
+  readonly #runDivergences: Divergence[] = [];
+  #runFrom = -Infinity;
+  #scanned = 0;
+  #guest: ReplayGuest | null = null;
+  /** Set when the replay threw (a bug) or the input changed between the passes: the report. */
+  #failed: CaptureReport | null = null;
+
+  constructor(file: string, info: CaseInfo, options: CheckOptions) {
+    this.#file = file;
+    this.#info = info;
+    const fs = options.fs ?? info.fs;
+    this.#options = { ...(fs !== undefined ? { fs } : {}), ...(info.cwd !== undefined ? { cwd: info.cwd } : {}) };
+    this.#scan = new ReplayScan(this.#options);
+  }
+
+  scanAll(events: readonly TraceEvent[]): void {
+    for (const e of events) {
+      this.#problems.add(e);
+      this.#scan.add(e);
+      this.#recorded.add(e);
+    }
+    this.#scanned += events.length;
+  }
+
+  /** After the first pass: the report of a capture that cannot be replayed, or null (ready to feed). */
+  start(): CaptureReport | null {
+    const file = this.#file;
+    const bad = this.#problems.problem(file);
+    if (bad !== null) return errorReport(file, this.#info, bad);
+    const tally = this.#tally;
+    const kernel = this.#kernel;
+    const started = startReplay(
+      this.#scan.finish(),
+      this.#options,
+      {
+        onRecord: (r, pids) => tally.add(r, pids),
+        onKernelEvent: (k) => kernel.add(k),
+        // Each run is compared through the pid map as it stood at its end: the next run may reuse its pids.
+        onRunEnd: (line, pids) => {
+          const range = { from: this.#runFrom, to: line };
+          for (const d of compareLifecycles(this.#recorded, kernel, pids, range)) this.#runDivergences.push(d);
+          this.#runFrom = line;
+        },
+      },
+      false,
+    );
+    // A manifest the kernel rejects makes the capture uncheckable, not the checker crash.
+    if (started.kind === 'invalid-fs') return errorReport(file, this.#info, `${file}: ${started.message}`);
+    this.#guest = started.guest;
+    return null;
+  }
+
+  feed(events: readonly TraceEvent[], settledBefore: number): void {
+    if (this.#failed !== null || this.#guest === null) return;
+    try {
+      this.#guest.feed(events, settledBefore);
+    } catch (err) {
+      this.#failed = this.#fail(err);
+    }
+  }
+
+  finish(): CaptureReport {
+    const file = this.#file;
+    const info = this.#info;
+    const guest = this.#guest;
+    if (guest === null) throw new Error('CaptureCheck.finish before start');
+    if (this.#failed !== null) return this.#failed;
+    let outcome;
+    try {
+      outcome = guest.end();
+      if (guest.eventsFed !== this.#scanned) throw new CaptureChanged(`${guest.eventsFed} events on the second reading, ${this.#scanned} on the first`);
+    } catch (err) {
+      return this.#fail(err);
+    }
+    if (outcome.unusable.length > 0) {
+      const u = outcome.unusable[0];
+      return errorReport(file, info, `${file}:${u?.line}: ${u?.reason}${outcome.unusable.length > 1 ? ` (and ${outcome.unusable.length - 1} more lines)` : ''}`);
+    }
+    const j = this.#tally.result();
+    const processDivergences =
+      j.fatal === undefined ? [...this.#runDivergences, ...compareLifecycles(this.#recorded, this.#kernel, outcome.pids, { from: this.#runFrom, to: Infinity })] : [];
+    const divergences = [...j.divergences, ...processDivergences].sort((a, b) => a.line - b.line);
+    const base = {
+      file,
+      ...(info.id !== undefined ? { id: info.id } : {}),
+      family: familyOf(file, info),
+      events: j.events,
+      checked: j.checked,
+      effectChecked: j.effectChecked,
+      adopted: j.adopted,
+      divergences,
+      adoptedReasons: j.adoptedReasons,
+    };
+    if (j.fatal !== undefined) return { ...base, verdict: 'error', error: `${file}: ${j.fatal}` };
+    return { ...base, verdict: divergences.length === 0 ? 'conforms' : 'diverges' };
+  }
+
+  #fail(err: unknown): CaptureReport {
+    if (err instanceof CaptureChanged) return errorReport(this.#file, this.#info, `${this.#file}: ${err.message}`);
     // A throw here is a bug in the replay or the kernel, not in the input: say so plainly.
-    return errorReport(file, info, `internal error while replaying: ${err instanceof Error ? err.message : String(err)}`);
+    return errorReport(this.#file, this.#info, `internal error while replaying: ${err instanceof Error ? err.message : String(err)}`);
   }
-  if (outcome.unusable.length > 0) {
-    const u = outcome.unusable[0];
-    return errorReport(file, info, `${file}:${u?.line}: ${u?.reason}${outcome.unusable.length > 1 ? ` (and ${outcome.unusable.length - 1} more lines)` : ''}`);
-  }
-  const j = judge(outcome.records, outcome.pids);
-  const processDivergences = j.fatal === undefined ? checkProcesses(events, outcome.kernelEvents, outcome.pids) : [];
-  const divergences = [...j.divergences, ...processDivergences].sort((a, b) => a.line - b.line);
-  const base = {
-    file,
-    ...(info.id !== undefined ? { id: info.id } : {}),
-    family: familyOf(file, info),
-    events: j.events,
-    checked: j.checked,
-    effectChecked: j.effectChecked,
-    adopted: j.adopted,
-    divergences,
-    adoptedReasons: j.adoptedReasons,
-  };
-  if (j.fatal !== undefined) return { ...base, verdict: 'error', error: `${file}: ${j.fatal}` };
-  return { ...base, verdict: divergences.length === 0 ? 'conforms' : 'diverges' };
 }
 
 /**
  * Input that cannot be replayed at all: not strace output, lines the parser did not
- * understand, or a capture cut short (a call or a task the input ends inside).
+ * understand, or a capture cut short (a call or a task the input ends inside). Read a line
+ * at a time; it keeps one fact per pid.
  */
-function inputProblem(file: string, events: readonly TraceEvent[]): string | null {
-  // One pass collects every fact; they are then weighed in the order the messages rank.
-  let syscalls = 0;
-  let firstDiag: Extract<TraceEvent, { kind: 'diagnostic' }> | undefined;
-  let cut: SyscallEvent | undefined;
+class InputProblems {
+  #syscalls = 0;
+  #firstDiag: Extract<TraceEvent, { kind: 'diagnostic' }> | undefined;
+  #cut: SyscallEvent | undefined;
   // Every task strace saw ends with an exit, a kill or being superseded; a missing end means the file was cut.
-  const ended = new Set<number | null>();
-  const seen = new Map<number | null, number>();
-  for (const e of events) {
+  readonly #ended = new Set<number | null>();
+  readonly #seen = new Map<number | null, number>();
+
+  add(e: TraceEvent): void {
     switch (e.kind) {
       case 'syscall':
-        syscalls++;
-        if (cut === undefined && e.outcome.kind === 'unfinished' && e.outcome.reason === 'end-of-input') cut = e;
+        this.#syscalls++;
+        if (this.#cut === undefined && e.outcome.kind === 'unfinished' && e.outcome.reason === 'end-of-input') this.#cut = e;
         // A thread whose execve took over its leader's pid ends under that pid.
-        if (e.pidChangedTo !== undefined) ended.add(e.pid);
-        else seen.set(e.pid, e.span.endLine);
+        if (e.pidChangedTo !== undefined) this.#ended.add(e.pid);
+        else this.#seen.set(e.pid, e.span.endLine);
         break;
       case 'signal':
-        seen.set(e.pid, e.span.endLine);
+        this.#seen.set(e.pid, e.span.endLine);
         break;
       case 'diagnostic':
-        firstDiag ??= e;
+        this.#firstDiag ??= e;
         break;
       case 'exited':
       case 'killed':
       case 'superseded':
       case 'detached':
-        ended.add(e.pid);
+        this.#ended.add(e.pid);
         break;
       default:
         break;
     }
   }
-  if (syscalls === 0) {
-    const where = firstDiag ? `:${firstDiag.span.line}` : '';
-    return `${file}${where}: not strace output (no syscall lines${firstDiag ? `; first line not understood: ${firstDiag.reason}` : ''})`;
+
+  /** The facts weighed in the order the messages rank. */
+  problem(file: string): string | null {
+    const firstDiag = this.#firstDiag;
+    if (this.#syscalls === 0) {
+      const where = firstDiag ? `:${firstDiag.span.line}` : '';
+      return `${file}${where}: not strace output (no syscall lines${firstDiag ? `; first line not understood: ${firstDiag.reason}` : ''})`;
+    }
+    if (firstDiag !== undefined) return `${file}:${firstDiag.span.line}: not understood: ${firstDiag.reason}`;
+    const cut = this.#cut;
+    if (cut !== undefined) return `${file}:${cut.span.line}: truncated capture: the input ends inside pid ${cut.pid}'s ${cut.name}`;
+    for (const [pid, line] of this.#seen) {
+      if (!this.#ended.has(pid)) return `${file}:${line}: truncated capture: pid ${pid} has no exit line after its last line`;
+    }
+    return null;
   }
-  if (firstDiag !== undefined) return `${file}:${firstDiag.span.line}: not understood: ${firstDiag.reason}`;
-  if (cut !== undefined) return `${file}:${cut.span.line}: truncated capture: the input ends inside pid ${cut.pid}'s ${cut.name}`;
-  for (const [pid, line] of seen) {
-    if (!ended.has(pid)) return `${file}:${line}: truncated capture: pid ${pid} has no exit line after its last line`;
-  }
-  return null;
 }
 
 function familyOf(file: string, info: CaseInfo): string {

@@ -61,30 +61,42 @@ const SI_CODES: ReadonlyMap<string, number> = new Map([
 ]);
 
 export function judge(records: readonly ReplayRecord[], pids: PidMap): Judgement {
-  let events = 0;
-  let checked = 0;
-  let effectChecked = 0;
-  let adopted = 0;
-  const reasons = new Map<string, number>();
-  const divergences: Divergence[] = [];
-  let fatal: string | undefined;
-  const adopt = (reason: string): void => {
-    adopted++;
-    reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
-  };
-  const diverge = (line: number, pid: number | null, syscall: string, expected: string, emulated: string, rule: Rule): void => {
-    divergences.push({ line, pid, syscall, expected, emulated, rule });
-  };
+  const tally = new JudgeTally();
+  for (const r of records) tally.add(r, pids);
+  return tally.result();
+}
 
-  for (const r of records) {
+/**
+ * Judging a record at a time, as the replay makes them (through the pid mapping as it stands
+ * then): only the counts, the adopted reasons and the divergences are kept, never the records.
+ */
+export class JudgeTally {
+  #events = 0;
+  #checked = 0;
+  #effectChecked = 0;
+  #adopted = 0;
+  readonly #reasons = new Map<string, number>();
+  readonly #divergences: Divergence[] = [];
+  #fatal: string | undefined;
+
+  #adopt(reason: string): void {
+    this.#adopted++;
+    this.#reasons.set(reason, (this.#reasons.get(reason) ?? 0) + 1);
+  }
+
+  #diverge(line: number, pid: number | null, syscall: string, expected: string, emulated: string, rule: Rule): void {
+    this.#divergences.push({ line, pid, syscall, expected, emulated, rule });
+  }
+
+  add(r: ReplayRecord, pids: PidMap): void {
     switch (r.kind) {
       case 'fatal':
-        fatal ??= r.line > 0 ? `line ${r.line}: ${r.message}` : r.message;
+        this.#fatal ??= r.line > 0 ? `line ${r.line}: ${r.message}` : r.message;
         break;
       case 'skipped':
         if (r.what === 'syscall') {
-          events++;
-          adopt(r.reason);
+          this.#events++;
+          this.#adopt(r.reason);
         }
         break;
       case 'exit': {
@@ -96,7 +108,7 @@ export function judge(records: readonly ReplayRecord[], pids: PidMap): Judgement
           (e.kind === 'exited'
             ? r.kernel.kind === 'exited' && r.kernel.code === e.code
             : r.kernel.kind === 'killed' && signalName(r.kernel.signo) === e.signal && r.kernel.core === e.coreDumped);
-        if (!same) diverge(e.span.line, e.pid, e.kind, expected, got, 'exit');
+        if (!same) this.#diverge(e.span.line, e.pid, e.kind, expected, got, 'exit');
         break;
       }
       case 'signal': {
@@ -104,48 +116,48 @@ export function judge(records: readonly ReplayRecord[], pids: PidMap): Judgement
         const expected = `${e.signal} ${e.siginfoText}`;
         if (r.injected !== undefined) break; // from outside the modelled processes: replayed, nothing to compare
         if (r.kernel === null) {
-          diverge(e.span.line, e.pid, 'signal', expected, `no ${e.signal} sent to this task`, 'signal');
+          this.#diverge(e.span.line, e.pid, 'signal', expected, `no ${e.signal} sent to this task`, 'signal');
           break;
         }
         const mismatch = siginfoMismatch(e.siginfo, r.kernel, pids);
-        if (mismatch !== null) diverge(e.span.line, e.pid, 'signal', expected, `${describeSiginfo(r.kernel, pids)} (${mismatch})`, 'signal');
+        if (mismatch !== null) this.#diverge(e.span.line, e.pid, 'signal', expected, `${describeSiginfo(r.kernel, pids)} (${mismatch})`, 'signal');
         break;
       }
       case 'syscall': {
-        events++;
+        this.#events++;
         const outcome = r.event.outcome;
         switch (r.handling) {
           case 'adopted':
           case 'run-adopted':
-            adopt(r.reason ?? 'adopted');
+            this.#adopt(r.reason ?? 'adopted');
             break;
           case 'fd-probe': {
             if (outcome.kind === 'unknown' || outcome.kind === 'unfinished') {
               // The call never returned (killed, input ended): the recording does not say whether the fd was valid.
-              adopt('result not recorded (unavailable, unfinished, native or blocked)');
+              this.#adopt('result not recorded (unavailable, unfinished, native or blocked)');
               break;
             }
-            effectChecked++;
+            this.#effectChecked++;
             const recordedEbadf = outcome.kind === 'error' && outcome.errno === 'EBADF';
             if (r.fdOpen === false && !recordedEbadf) {
               const fds = [r.fd, ...(r.alsoFds ?? [])];
               const what = fds.length === 1 ? `fd ${r.fd} is not open (EBADF)` : `fds ${fds.join(', ')} are not all open`;
-              diverge(r.event.span.line, r.event.pid, r.event.name, describeOutcome(outcome), what, 'fd-closed');
+              this.#diverge(r.event.span.line, r.event.pid, r.event.name, describeOutcome(outcome), what, 'fd-closed');
             } else if (r.fdOpen === true && recordedEbadf) {
-              diverge(r.event.span.line, r.event.pid, r.event.name, describeOutcome(outcome), `fd ${r.fd} is open`, 'errno');
+              this.#diverge(r.event.span.line, r.event.pid, r.event.name, describeOutcome(outcome), `fd ${r.fd} is open`, 'errno');
             }
             break;
           }
           case 'checked':
           case 'effect': {
             if (outcome.kind === 'unavailable' || outcome.kind === 'unfinished' || outcome.kind === 'native' || outcome.kind === 'blocked') {
-              adopt('result not recorded (unavailable, unfinished, native or blocked)');
+              this.#adopt('result not recorded (unavailable, unfinished, native or blocked)');
               break;
             }
-            if (r.handling === 'checked') checked++;
-            else effectChecked++;
+            if (r.handling === 'checked') this.#checked++;
+            else this.#effectChecked++;
             const d = judgeCall(r, pids);
-            if (d !== null) divergences.push(d);
+            if (d !== null) this.#divergences.push(d);
             break;
           }
           default: {
@@ -161,10 +173,27 @@ export function judge(records: readonly ReplayRecord[], pids: PidMap): Judgement
       }
     }
   }
-  const adoptedReasons = [...reasons.entries()]
-    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-    .map(([reason, count]) => ({ reason, count }));
-  return { events, checked, effectChecked, adopted, adoptedReasons, divergences, ...(fatal !== undefined ? { fatal } : {}) };
+
+  /** Whether a fatal record has come (the replay stopped). */
+  get fatal(): boolean {
+    return this.#fatal !== undefined;
+  }
+
+  result(): Judgement {
+    const adoptedReasons = [...this.#reasons.entries()]
+      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+      .map(([reason, count]) => ({ reason, count }));
+    const fatal = this.#fatal;
+    return {
+      events: this.#events,
+      checked: this.#checked,
+      effectChecked: this.#effectChecked,
+      adopted: this.#adopted,
+      adoptedReasons,
+      divergences: this.#divergences,
+      ...(fatal !== undefined ? { fatal } : {}),
+    };
+  }
 }
 
 function judgeCall(r: SyscallRecord, pids: PidMap): Divergence | null {

@@ -26,31 +26,101 @@ interface RecordedTask {
 }
 
 export function checkProcesses(events: readonly TraceEvent[], kernelEvents: readonly KernelEvent[], pids: PidMap): Divergence[] {
-  const recorded = recordedTasks(events);
-  const execs = new Map<number, { path: string; line: number; pid: number }[]>();
-  for (const e of events) {
-    if (e.kind !== 'syscall' || e.pid === null || e.outcome.kind !== 'value') continue;
-    if (isExec(e) && e.outcome.value === 0n) {
-      const self = recorded.get(e.pid);
-      if (self === undefined) continue;
+  const recorded = new RecordedLifecycle();
+  for (const e of events) recorded.add(e);
+  const kernel = new KernelLifecycle();
+  for (const k of kernelEvents) kernel.add(k);
+  return compareLifecycles(recorded, kernel, pids);
+}
+
+/**
+ * The recording's side, read a line at a time: only its clone edges, each pid's first lines (a
+ * root candidate), and its successful execs; a few facts per task, never the lines. A pid seen
+ * again after its exit line starts a new sighting (a reused pid: the next of several runs).
+ */
+export class RecordedLifecycle {
+  /** Every clone-family call that returned a child, in input order. */
+  readonly edges: { readonly child: number; readonly creator: number; readonly flags: bigint; readonly line: number }[] = [];
+  /** Per pid, per sighting: its first syscall line with a value result, and its first such execve, by input position. */
+  readonly sightings = new Map<number, Sighting[]>();
+  readonly execs: { readonly pid: number; readonly path: string; readonly line: number }[] = [];
+  /** Pids whose exit line came after their last sighting began. */
+  readonly #ended = new Set<number>();
+  #index = 0;
+
+  add(e: TraceEvent): void {
+    const index = this.#index++;
+    if ((e.kind === 'exited' || e.kind === 'killed') && e.pid !== null) {
+      this.#ended.add(e.pid);
+      return;
+    }
+    if (e.kind !== 'syscall' || e.pid === null || e.outcome.kind !== 'value') return;
+    if (e.outcome.value > 0n && isClone(e)) this.edges.push({ child: Number(e.outcome.value), creator: e.pid, flags: cloneFlags(e), line: e.span.line });
+    const exec = isExec(e);
+    let list = this.sightings.get(e.pid);
+    if (list === undefined) {
+      list = [];
+      this.sightings.set(e.pid, list);
+    }
+    let seen = list[list.length - 1];
+    if (seen === undefined || this.#ended.delete(e.pid)) {
+      seen = { index, line: e.span.line, exec: null };
+      list.push(seen);
+    }
+    if (exec && seen.exec === null) seen.exec = { index, line: e.span.line };
+    if (exec && e.outcome.value === 0n) {
       const path = stringOf(argOf(e.args, e.name === 'execveat' ? 1 : 0));
-      const list = execs.get(self.tgid) ?? [];
-      list.push({ path: path?.text ?? '?', line: e.span.line, pid: e.pid });
-      execs.set(self.tgid, list);
+      this.execs.push({ pid: e.pid, path: path?.text ?? '?', line: e.span.line });
     }
   }
+}
 
-  const out: Divergence[] = [];
-  const created = new Map<number, Extract<KernelEvent, { type: 'task-created' }>>();
-  const kernelExecs = new Map<number, string[]>();
-  for (const k of kernelEvents) {
-    if (k.type === 'task-created') created.set(k.tid, k);
+interface Sighting {
+  readonly index: number;
+  readonly line: number;
+  exec: { readonly index: number; readonly line: number } | null;
+}
+
+/** Lines [from, to): one run of a capture of several (the whole capture by default). */
+export interface LineRange {
+  readonly from: number;
+  readonly to: number;
+}
+
+const WHOLE: LineRange = { from: -Infinity, to: Infinity };
+
+/** The kernel's side, an event at a time: each task's creation and each process's exec paths. */
+export class KernelLifecycle {
+  readonly created = new Map<number, { readonly thread: boolean; readonly tgid: number; readonly ppid: number }>();
+  readonly execs = new Map<number, string[]>();
+
+  add(k: KernelEvent): void {
+    if (k.type === 'task-created') this.created.set(k.tid, { thread: k.thread, tgid: k.tgid, ppid: k.ppid });
     else if (k.type === 'exec') {
-      const list = kernelExecs.get(k.tgid);
-      if (list === undefined) kernelExecs.set(k.tgid, [k.path]);
+      const list = this.execs.get(k.tgid);
+      if (list === undefined) this.execs.set(k.tgid, [k.path]);
       else list.push(k.path);
     }
   }
+}
+
+/** The Processes rule over the two sides, through the pid mapping as the replay left it. */
+export function compareLifecycles(rec: RecordedLifecycle, kernel: KernelLifecycle, pids: PidMap, range: LineRange = WHOLE): Divergence[] {
+  const inRange = (line: number): boolean => line >= range.from && line < range.to;
+  const recorded = recordedTasks(rec, inRange);
+  const execs = new Map<number, { path: string; line: number; pid: number }[]>();
+  for (const x of rec.execs) {
+    if (!inRange(x.line)) continue;
+    const self = recorded.get(x.pid);
+    if (self === undefined) continue;
+    const list = execs.get(self.tgid) ?? [];
+    list.push(x);
+    execs.set(self.tgid, list);
+  }
+
+  const out: Divergence[] = [];
+  const created = kernel.created;
+  const kernelExecs = kernel.execs;
   for (const [pid, task] of recorded) {
     if (task.parent === null) continue;
     const tid = pids.emulated(pid);
@@ -88,23 +158,34 @@ export function checkProcesses(events: readonly TraceEvent[], kernelEvents: read
 /**
  * The recorded tasks: the root(s) and every child a clone-family call returned, with its process
  * and parent. Events come in completion order, so a child's own lines (a vfork child's execve)
- * and even its children's clones can precede the call that created it: the clone edges are read
- * first and each task is resolved through its creator afterwards, whatever the order.
+ * and even its children's clones can precede the call that created it: each task is resolved
+ * through its creator once every clone edge is known, whatever the order.
  */
-function recordedTasks(events: readonly TraceEvent[]): Map<number, RecordedTask> {
+function recordedTasks(rec: RecordedLifecycle, inRange: (line: number) => boolean): Map<number, RecordedTask> {
   const edges = new Map<number, { creator: number; flags: bigint; line: number }>();
-  for (const e of events) {
-    if (e.kind === 'syscall' && e.pid !== null && e.outcome.kind === 'value' && e.outcome.value > 0n && isClone(e)) {
-      edges.set(Number(e.outcome.value), { creator: e.pid, flags: cloneFlags(e), line: e.span.line });
-    }
-  }
+  for (const x of rec.edges) if (inRange(x.line)) edges.set(x.child, x);
   const recorded = new Map<number, RecordedTask>();
-  // The root; or the root of the next of several runs recorded one after another (a pid no
-  // clone created, starting with an execve): a child of the capture's parent, outside it.
-  for (const e of events) {
-    if (e.kind !== 'syscall' || e.pid === null || e.outcome.kind !== 'value' || edges.has(e.pid) || recorded.has(e.pid)) continue;
-    if (recorded.size === 0 || isExec(e)) recorded.set(e.pid, { tgid: e.pid, parent: null, thread: false, line: e.span.line });
+  // The root: the first pid with a value result that no clone created; or the root of the next of
+  // several runs recorded one after another (such a pid starting with an execve): a child of the
+  // capture's parent, outside it. In input order.
+  const roots: { pid: number; index: number; line: number }[] = [];
+  let first: { pid: number; index: number; line: number } | undefined;
+  const execOf = new Map<number, { index: number; line: number }>();
+  for (const [pid, list] of rec.sightings) {
+    if (edges.has(pid)) continue;
+    const here = list.filter((x) => inRange(x.line));
+    const head = here[0];
+    if (head === undefined) continue;
+    if (first === undefined || head.index < first.index) first = { pid, index: head.index, line: head.line };
+    const exec = here.find((x) => x.exec !== null && inRange(x.exec.line))?.exec;
+    if (exec != null) execOf.set(pid, exec);
   }
+  for (const [pid, exec] of execOf) {
+    if (pid !== first?.pid) roots.push({ pid, index: exec.index, line: exec.line });
+  }
+  if (first !== undefined) roots.push(first);
+  roots.sort((a, b) => a.index - b.index);
+  for (const r of roots) recorded.set(r.pid, { tgid: r.pid, parent: null, thread: false, line: r.line });
   const resolving = new Set<number>();
   const resolve = (pid: number): RecordedTask | undefined => {
     const known = recorded.get(pid);

@@ -1,12 +1,13 @@
 // A capture file to events without ever holding its text as one string: the
-// bytes go to the tracer's streaming parser a chunk at a time. A regular file
+// bytes go to the tracer's streaming parser a chunk at a time, and its windows
+// of events to the caller (which may keep them or not). A regular file
 // is read synchronously (from the page cache a read takes microseconds, while
 // an asynchronous one waits for a thread-pool turn; on a corpus of small files
 // those waits were a third of the wall time); anything else (a pipe, a
 // terminal) is streamed.
 import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
-import { parseBatches } from '@forkscope/tracer';
-import type { TraceEvent } from '@forkscope/tracer';
+import { parseWindows } from '@forkscope/tracer';
+import type { EventWindow, TraceEvent } from '@forkscope/tracer';
 import { ioMessage } from './discover.js';
 
 export type CaptureRead =
@@ -21,6 +22,26 @@ const MAX_CHUNK = 1 << 20;
 const MIN_CHUNK = 1 << 16;
 
 export async function readCapture(file: string): Promise<CaptureRead> {
+  const events: TraceEvent[] = [];
+  const r = await readWindows(file, (w) => {
+    for (const e of w.events) events.push(e);
+  });
+  if (r.kind === 'not-regular') throw new Error('readWindows left a file unread without regularOnly');
+  return r.kind === 'done' ? { kind: 'events', events } : r;
+}
+
+export type WindowsRead =
+  | { readonly kind: 'done' }
+  /** `regularOnly` was asked and the input is not a regular file (it was not read). */
+  | { readonly kind: 'not-regular' }
+  | Exclude<CaptureRead, { kind: 'events' }>;
+
+/**
+ * Streams a capture file's windows of events (the tracer's parseWindows) to `visit`; nothing is
+ * kept here. With `regularOnly`, an input that cannot be read twice (a pipe, a terminal) is left
+ * unread: 'not-regular'.
+ */
+export async function readWindows(file: string, visit: (w: EventWindow) => void, options: { readonly regularOnly?: boolean } = {}): Promise<WindowsRead> {
   let fd: number;
   let regular: boolean;
   let size: number;
@@ -33,10 +54,17 @@ export async function readCapture(file: string): Promise<CaptureRead> {
     const st = fstatSync(fd);
     regular = st.isFile();
     size = st.size;
-    if (st.isDirectory()) return { kind: 'io-error', message: ioMessage({ code: 'EISDIR' }) };
+    if (st.isDirectory()) {
+      closeSync(fd);
+      return { kind: 'io-error', message: ioMessage({ code: 'EISDIR' }) };
+    }
   } catch (err) {
     closeSync(fd);
     return { kind: 'io-error', message: ioMessage(err) };
+  }
+  if (!regular && options.regularOnly === true) {
+    closeSync(fd);
+    return { kind: 'not-regular' };
   }
   // An I/O error ends the input early; it is reported instead of whatever was parsed.
   let ioError: unknown;
@@ -71,18 +99,15 @@ export async function readCapture(file: string): Promise<CaptureRead> {
       ioError = err;
     }
   }
-  const events: TraceEvent[] = [];
   try {
-    for await (const batch of parseBatches(regular ? fromFile() : fromStream(), { file })) {
-      for (const e of batch) events.push(e);
-    }
+    for await (const w of parseWindows(regular ? fromFile() : fromStream(), { file })) visit(w);
   } catch (err) {
     if (ioError === undefined) return { kind: 'parse-error', message: err instanceof Error ? err.message : String(err) };
   } finally {
-    // Left open only when the parser threw mid-file.
+    // Left open only when the parser (or the visitor) threw mid-file.
     close();
     stream?.destroy();
   }
   if (ioError !== undefined) return { kind: 'io-error', message: ioMessage(ioError) };
-  return { kind: 'events', events };
+  return { kind: 'done' };
 }

@@ -18,43 +18,31 @@ const NO_FDS = { fds: NONE, min: 0 };
 
 /** The fds open in the root before its first recorded line. */
 export function inferInitialFds(events: readonly TraceEvent[]): readonly number[] {
-  return inferInitialFdsSharing(events).fds;
+  const scan = new InitialFdsScan();
+  for (const e of events) scan.add(e);
+  return scan.finish();
 }
 
-export interface InitialFds {
-  readonly fds: readonly number[];
-  /**
-   * The conversions this pass made that name no pid (convert never asked for the mapping), which
-   * the replay would make again identically: it takes them from here instead of converting twice.
-   */
-  readonly conversions: Map<SyscallEvent, Conversion>;
-}
+/**
+ * inferInitialFds a line at a time (a capture streamed, not held): it keeps only the fd numbers
+ * it has learnt about, never the lines.
+ */
+export class InitialFdsScan {
+  /** The root: the pid of the first syscall line that has one (undefined before it, null in a trace without pids). */
+  #root: number | undefined;
+  readonly #known = new Set<number>();
+  readonly #open = new Set<number>([0, 1, 2]);
 
-/** inferInitialFds, also handing over the pid-free conversions it made. */
-export function inferInitialFdsSharing(events: readonly TraceEvent[]): InitialFds {
-  const conversions = new Map<SyscallEvent, Conversion>();
-  let root: number | null | undefined;
-  for (const e of events) {
-    if (e.kind === 'syscall' && e.pid !== null) {
-      root = e.pid;
-      break;
-    }
-  }
-  if (root === undefined) return { fds: [0, 1, 2], conversions };
-  const known = new Set<number>();
-  const open = new Set<number>([0, 1, 2]);
-  let askedPids = false;
-  const identity = (p: number): number => {
-    askedPids = true;
-    return p;
-  };
-  // Through later execs too: inherited fds are not close-on-exec, and fds the root made itself are known.
-  for (const e of events) {
-    if (e.kind !== 'syscall' || e.pid !== root) continue;
+  add(e: TraceEvent): void {
+    if (e.kind !== 'syscall' || e.pid === null) return;
+    this.#root ??= e.pid;
+    // Through later execs too: inherited fds are not close-on-exec, and fds the root made itself are known.
+    if (e.pid !== this.#root) return;
+    const known = this.#known;
+    const open = this.#open;
     const failedBadf = e.outcome.kind === 'error' && e.outcome.errno === 'EBADF';
-    askedPids = false;
+    // Pids are not looked at here (the fds a call names do not depend on them).
     const c = convert(forConversion(e), identity);
-    if (!askedPids) conversions.set(e, c);
     for (const fd of usedFds(c)) {
       if (fd < 0 || known.has(fd)) continue;
       known.add(fd);
@@ -78,7 +66,15 @@ export function inferInitialFdsSharing(events: readonly TraceEvent[]): InitialFd
       if (target !== undefined) known.add(target);
     }
   }
-  return { fds: [...open].sort((a, b) => a - b), conversions };
+
+  finish(): readonly number[] {
+    if (this.#root === undefined) return [0, 1, 2];
+    return [...this.#open].sort((a, b) => a - b);
+  }
+}
+
+function identity(pid: number): number {
+  return pid;
 }
 
 function usedFds(c: Conversion): readonly number[] {

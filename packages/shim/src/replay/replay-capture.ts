@@ -1,14 +1,20 @@
-// One call to replay a parsed capture: builds the kernel the capture needs
-// (its filesystem from the case's fs manifest, guest memory off: the replay
-// passes decoded values), runs the replay guest over it, returns the records.
+// Replaying a parsed capture: a first pass gathers what the kernel must start
+// from and what the replay must know ahead (ReplayScan), then the kernel the
+// capture needs is built (its filesystem from the case's fs manifest, guest
+// memory off: the replay passes decoded values) and the replay guest runs over
+// the events. Both passes read a line at a time, so a capture read from a file
+// twice is never held whole (see conformance's check-capture.ts).
 import type { TraceEvent } from '@forkscope/tracer';
 import { Vfs } from '@forkscope/kernel';
 import type { ManifestEntry } from '@forkscope/kernel';
+import { InitialFdsScan } from './initial-fds.js';
 import { KernelAdapter } from './kernel-adapter.js';
 import { PidMap } from './pid-map.js';
-import { ReplayGuest } from './replay-guest.js';
-import { inferStartingState } from './starting-state.js';
-import type { ReplayOutcome } from './replay-guest.js';
+import { ReplayGuest, WaitedFutexWords } from './replay-guest.js';
+import type { ReplayFacts, ReplayOutcome, ReplaySinks } from './replay-guest.js';
+import { StartingStateScan } from './starting-state.js';
+import type { StartingState } from './starting-state.js';
+import { PidPresence, StragglerScan } from './steps.js';
 
 /** One path of a corpus case's fs manifest (corpus/README.md): the kernel's ManifestEntry. */
 export type FsManifestEntry = ManifestEntry;
@@ -20,27 +26,92 @@ export interface ReplayOptions {
   readonly cwd?: string;
 }
 
-export function replayCapture(events: readonly TraceEvent[], options: ReplayOptions = {}): ReplayOutcome {
+/** What the first pass found: the replay's facts and the kernel's starting state. */
+export interface ScanResult extends ReplayFacts {
+  readonly start: StartingState;
+  /** Whether cores were dumped is the environment's RLIMIT_CORE; the recording shows it if any task dumped one. */
+  readonly coreDumps: boolean;
+  /** How many events the pass saw. */
+  readonly events: number;
+}
+
+/** The first pass, a line at a time: it keeps facts (a few per process), not lines. */
+export class ReplayScan {
+  readonly #start: StartingStateScan;
+  readonly #fds = new InitialFdsScan();
+  readonly #futex = new WaitedFutexWords();
+  readonly #pids = new PidPresence();
+  readonly #stragglers = new StragglerScan();
+  #coreDumps = false;
+
+  constructor(options: ReplayOptions = {}) {
+    this.#start = new StartingStateScan(options.cwd !== undefined ? { cwd: options.cwd } : {});
+  }
+
+  add(e: TraceEvent): void {
+    this.#start.add(e);
+    this.#fds.add(e);
+    this.#futex.add(e);
+    this.#pids.add(e);
+    this.#stragglers.add(e);
+    if (e.kind === 'killed' && e.coreDumped) this.#coreDumps = true;
+  }
+
+  finish(): ScanResult {
+    const start = this.#start.finish();
+    return {
+      start,
+      inputs: start.inputs,
+      coreDumps: this.#coreDumps,
+      initialFds: this.#fds.finish(),
+      waitedWords: this.#futex.words,
+      singleProcess: this.#pids.singleProcess,
+      stragglers: this.#stragglers.stragglers,
+      events: this.#stragglers.count,
+    };
+  }
+}
+
+/**
+ * The kernel and guest for a capture the scan has read, ready to be fed its events again;
+ * or a message when the fs manifest is invalid (the capture is then uncheckable, not the checker crashed).
+ * `keepEvents: false` makes the kernel forget each event once the guest has read it.
+ */
+export function startReplay(
+  scan: ScanResult,
+  options: ReplayOptions = {},
+  sinks: ReplaySinks = {},
+  keepEvents = true,
+): { readonly kind: 'guest'; readonly guest: ReplayGuest } | { readonly kind: 'invalid-fs'; readonly message: string } {
   let fs: Vfs | null = null;
   if (options.fs !== undefined) {
     try {
       fs = Vfs.fromManifest(options.fs, { source: 'fs manifest' });
     } catch (err) {
-      // A manifest the kernel rejects makes the capture uncheckable, not the checker crash.
-      const message = `invalid fs manifest: ${err instanceof Error ? err.message : String(err)}`;
-      return { records: [{ kind: 'fatal', line: 0, message }], pids: new PidMap(), unusable: [], kernelEvents: [] };
+      return { kind: 'invalid-fs', message: `invalid fs manifest: ${err instanceof Error ? err.message : String(err)}` };
     }
   }
-  // Whether cores were dumped is the environment's RLIMIT_CORE; the recording shows it if any task dumped one.
-  const coreDumps = events.some((e) => e.kind === 'killed' && e.coreDumped);
-  const start = inferStartingState(events, options.cwd !== undefined ? { cwd: options.cwd } : {});
+  const start = scan.start;
   const port = new KernelAdapter({
     fs,
-    coreDumps,
+    coreDumps: scan.coreDumps,
     uid: start.uid,
     gid: start.gid,
     rlimits: start.rlimits,
     ...(options.cwd !== undefined ? { cwd: options.cwd } : start.cwd !== undefined ? { cwd: start.cwd } : {}),
+    keepEvents,
   });
-  return new ReplayGuest(port, { inputs: start.inputs }).run(events);
+  return { kind: 'guest', guest: new ReplayGuest(port, scan, sinks) };
+}
+
+/** Replays a capture held whole: the scan, then the replay as one window. */
+export function replayCapture(events: readonly TraceEvent[], options: ReplayOptions = {}): ReplayOutcome {
+  const scan = new ReplayScan(options);
+  for (const e of events) scan.add(e);
+  // Held whole and fed as one window: nothing straggles.
+  const started = startReplay({ ...scan.finish(), stragglers: null }, options);
+  if (started.kind === 'invalid-fs') {
+    return { records: [{ kind: 'fatal', line: 0, message: started.message }], pids: new PidMap(), unusable: [], kernelEvents: [] };
+  }
+  return started.guest.run(events);
 }

@@ -11,11 +11,10 @@ import { convert } from './convert.js';
 import { forConversion } from './conversion-view.js';
 import { argOf, bare, intOf } from './values.js';
 import type { Conversion } from './convert.js';
-import { inferInitialFdsSharing } from './initial-fds.js';
 import { PidMap } from './pid-map.js';
 import type { Handling, ReplayRecord, SyscallRecord } from './records.js';
-import { buildSchedule } from './steps.js';
-import type { ReplayStep } from './steps.js';
+import { StepOrder } from './steps.js';
+import type { ReplayStep, Straggler } from './steps.js';
 import type { KernelPort } from './kernel-port.js';
 
 const CLONE_FAMILY = new Set(['clone', 'clone3', 'fork', 'vfork']);
@@ -60,24 +59,42 @@ function pidKey(pid: number | null): number {
   return pid ?? 0;
 }
 
-/** Addresses any recorded futex call other than a wake names (any process: addresses are compared as numbers, conservatively). */
-function waitedFutexWords(events: readonly TraceEvent[]): Set<bigint> {
-  const words = new Set<bigint>();
-  for (const e of events) {
-    if (e.kind !== 'syscall' || e.name !== 'futex') continue;
+/**
+ * Addresses any recorded futex call other than a wake names (any process: addresses are compared
+ * as numbers, conservatively), read a line at a time.
+ */
+export class WaitedFutexWords {
+  readonly words = new Set<bigint>();
+
+  add(e: TraceEvent): void {
+    if (e.kind !== 'syscall' || e.name !== 'futex') return;
     let args;
     try {
       args = e.args;
     } catch {
-      continue;
+      return;
     }
     const op = argOf(args, 1);
     const b = op === undefined ? undefined : bare(op);
     const isWake = b?.kind === 'ident' && (b.name === 'FUTEX_WAKE' || b.name === 'FUTEX_WAKE_PRIVATE');
     const addr = intOf(argOf(args, 0));
-    if (!isWake && addr !== undefined) words.add(addr);
+    if (!isWake && addr !== undefined) this.words.add(addr);
   }
-  return words;
+}
+
+const NO_EVENTS: readonly KernelEvent[] = [];
+
+/** The reason of an `unmodeled` event for the task among these events, or null. */
+function unmodelledIn(events: readonly KernelEvent[], tid: number): string | null {
+  for (const e of events) if (e.type === 'unmodeled' && e.tid === tid) return e.reason;
+  return null;
+}
+
+/** Tasks the given task created among these events. */
+function createdIn(events: readonly KernelEvent[], creator: number): number[] {
+  const out: number[] = [];
+  for (const e of events) if (e.type === 'task-created' && e.creator === creator) out.push(e.tid);
+  return out;
 }
 
 function recordedErrno(event: SyscallEvent, errno: string): boolean {
@@ -93,68 +110,112 @@ interface InFlight {
 }
 
 export interface ReplayOutcome {
+  /** Every record, in the order made; empty when the guest handed them to `onRecord` instead. */
   readonly records: readonly ReplayRecord[];
   readonly pids: PidMap;
   /** Lines the schedule could not use (not understood, no pid): the checker turns these into an error verdict. */
   readonly unusable: readonly { readonly line: number; readonly reason: string }[];
-  /** Everything the kernel did, for checks over the whole run (the process tree, exec chains). */
+  /** What the kernel's log still holds: everything it did, unless it was made to forget (KernelAdapter keepEvents). */
   readonly kernelEvents: readonly KernelEvent[];
+}
+
+/** What the replay must know before its first line, from a pass over the whole capture (replay-capture.ts). */
+export interface ReplayFacts {
+  /** Calls (by first line) whose result the kernel starts from rather than decides (see starting-state.ts). */
+  readonly inputs: ReadonlyMap<number, string>;
+  /** The fds the root inherited (see initial-fds.ts). */
+  readonly initialFds: readonly number[];
+  /** Futex words some recorded call waits on (WaitedFutexWords). */
+  readonly waitedWords: ReadonlySet<bigint>;
+  /** No task line has a pid (PidPresence). */
+  readonly singleProcess: boolean;
+  /**
+   * Events that arrive behind the reorder window (StragglerScan over the same events): with them
+   * the guest holds only a window of steps. Null without a first pass (then an open call holds
+   * back every step after it).
+   */
+  readonly stragglers: readonly Straggler[] | null;
+}
+
+export interface ReplaySinks {
+  /** Receives each record as it is made (then the outcome's `records` stays empty): nothing is kept. */
+  readonly onRecord?: (record: ReplayRecord, pids: PidMap) => void;
+  /** Receives each kernel event, in order, as the guest reads it. */
+  readonly onKernelEvent?: (event: KernelEvent) => void;
+  /**
+   * The next of several runs recorded one after another starts at this line: told before its
+   * root is bound, while the pid map still maps the run that ended (its pids may be reused next).
+   */
+  readonly onRunEnd?: (nextRootLine: number, pids: PidMap) => void;
 }
 
 export class ReplayGuest {
   readonly pids = new PidMap();
   readonly #port: KernelPort;
   readonly #records: ReplayRecord[] = [];
+  readonly #onRecord: ((record: ReplayRecord, pids: PidMap) => void) | null;
+  readonly #onKernelEvent: ((event: KernelEvent) => void) | null;
+  readonly #onRunEnd: ((nextRootLine: number, pids: PidMap) => void) | null;
+  readonly #order: StepOrder;
   readonly #inFlight = new Map<number, InFlight>();
   /** From the kernel events read so far: how each task ended, and the signals sent (matched to `--- SIG ---` lines once). */
   readonly #exits = new Map<number, ExitHow>();
   /** Sent and not yet matched, oldest first (a matched one is removed). */
   readonly #signals: { to: number; scope: 'thread' | 'process'; info: SigInfo }[] = [];
-  #cursor = 0;
+  /** How many of the kernel's events the guest has read. */
+  #seen = 0;
   /** Per address space: recorded break minus the kernel's (see #brk). */
   readonly #brkShift = new Map<string, bigint>();
   #root: number | null = null;
   /** The fds the root inherited (see initial-fds.ts). */
-  #initialFds: readonly number[] = [0, 1, 2];
-  /** Conversions initial-fds.ts already made (pid-free ones of the root's calls): used once, then dropped. */
-  #converted = new Map<SyscallEvent, Conversion>();
+  readonly #initialFds: readonly number[];
   #halted: string | null = null;
   /** Futex words some recorded call waits on: the replay does not send waits, so wakes on them are adopted. */
-  #waitedWords = new Set<bigint>();
+  readonly #waitedWords: ReadonlySet<bigint>;
   /** Per task: the name of the last recorded call that returned. */
   readonly #lastReturned = new Map<number, string>();
 
-  /** Calls whose result the kernel starts from rather than decides (see starting-state.ts). */
-  readonly #inputs: ReadonlyMap<SyscallEvent, string>;
+  /** Calls (by first line) whose result the kernel starts from rather than decides (see starting-state.ts). */
+  readonly #inputs: ReadonlyMap<number, string>;
 
   /** The pid mapping as convert.ts asks for it (one closure for the whole run). */
   readonly #lookup = (recorded: number): number | undefined => this.pids.emulated(recorded);
 
-  constructor(port: KernelPort, options: { readonly inputs?: ReadonlyMap<SyscallEvent, string> } = {}) {
+  constructor(port: KernelPort, facts: ReplayFacts, sinks: ReplaySinks = {}) {
     this.#port = port;
-    this.#inputs = options.inputs ?? new Map();
+    this.#inputs = facts.inputs;
+    this.#initialFds = facts.initialFds;
+    this.#waitedWords = facts.waitedWords;
+    this.#order = new StepOrder(facts.singleProcess, facts.stragglers);
+    this.#onRecord = sinks.onRecord ?? null;
+    this.#onKernelEvent = sinks.onKernelEvent ?? null;
+    this.#onRunEnd = sinks.onRunEnd ?? null;
   }
 
-  /** Replays every event; never throws on bad input (that becomes fatal or skipped records). */
+  /** Replays every event (one window); never throws on bad input (that becomes fatal or skipped records). */
   run(events: readonly TraceEvent[]): ReplayOutcome {
-    const schedule = buildSchedule(events);
-    const initial = inferInitialFdsSharing(events);
-    this.#initialFds = initial.fds;
-    this.#converted = initial.conversions;
-    this.#waitedWords = waitedFutexWords(events);
-    for (const step of schedule.steps) {
-      if (this.#halted !== null) {
-        this.#skipAfterHalt(step);
-        continue;
-      }
-      this.#step(step);
-    }
+    this.feed(events, Infinity);
+    return this.end();
+  }
+
+  /**
+   * The next events as the parser handed them over, and the line before which no later event
+   * starts (the tracer's EventWindow): every step before it is replayed now.
+   */
+  feed(events: readonly TraceEvent[], settledBefore: number): void {
+    for (const e of events) this.#order.add(e);
+    this.#order.release(settledBefore, this.#visit);
+  }
+
+  /** The input has ended: replays what is held and closes the calls still in flight. */
+  end(): ReplayOutcome {
+    this.#order.release(Infinity, this.#visit);
     // Calls still in flight at the end: the input ended inside them (judged as they stand), or the
     // replay stopped before their return line (counted as not replayed).
     for (const [tid, f] of this.#inFlight) {
       if (this.#halted === null) this.#finish(tid, f);
       else {
-        this.#records.push({
+        this.#record({
           kind: 'skipped',
           line: f.event.span.line,
           pid: f.event.pid,
@@ -164,12 +225,28 @@ export class ReplayGuest {
       }
     }
     this.#inFlight.clear();
+    this.#drain();
     return {
       records: this.#records,
       pids: this.pids,
-      unusable: schedule.unusable.map((u) => ({ line: u.event.span.line, reason: u.reason })),
+      unusable: this.#order.unusable.map((u) => ({ line: u.event.span.line, reason: u.reason })),
       kernelEvents: this.#port.events(),
     };
+  }
+
+  /** How many events have been fed. */
+  get eventsFed(): number {
+    return this.#order.count;
+  }
+
+  readonly #visit = (step: ReplayStep): void => {
+    if (this.#halted !== null) this.#skipAfterHalt(step);
+    else this.#step(step);
+  };
+
+  #record(r: ReplayRecord): void {
+    if (this.#onRecord !== null) this.#onRecord(r, this.pids);
+    else this.#records.push(r);
   }
 
   #step(step: ReplayStep): void {
@@ -202,7 +279,7 @@ export class ReplayGuest {
         // strace prints this line as it collects the exit: only now is the real parent notified.
         this.#port.collect(tid);
         this.#drain();
-        this.#records.push({ kind: 'exit', event: step.event, tid, kernel: this.#exits.get(tid) ?? null });
+        this.#record({ kind: 'exit', event: step.event, tid, kernel: this.#exits.get(tid) ?? null });
         return;
       }
       case 'signal': {
@@ -216,17 +293,17 @@ export class ReplayGuest {
         const match = at < 0 ? undefined : this.#signals[at];
         if (match !== undefined) {
           this.#signals.splice(at, 1);
-          this.#records.push({ kind: 'signal', event: step.event, tid, kernel: match.info });
+          this.#record({ kind: 'signal', event: step.event, tid, kernel: match.info });
           return;
         }
         const outside = signo === undefined ? null : this.#fromOutside(step.event);
         if (outside !== null && signo !== undefined && this.#port.state(tid) !== undefined) {
           this.#port.inject(tid, signo);
           this.#drain();
-          this.#records.push({ kind: 'signal', event: step.event, tid, kernel: null, injected: outside });
+          this.#record({ kind: 'signal', event: step.event, tid, kernel: null, injected: outside });
           return;
         }
-        this.#records.push({ kind: 'signal', event: step.event, tid, kernel: null });
+        this.#record({ kind: 'signal', event: step.event, tid, kernel: null });
         return;
       }
       case 'superseded':
@@ -236,7 +313,7 @@ export class ReplayGuest {
         // when its execve returns (see #exit).
         return;
       case 'stopped':
-        this.#records.push({ kind: 'skipped', line: step.line, pid: step.event.pid, what: 'stopped', reason: 'group stop is not replayed' });
+        this.#record({ kind: 'skipped', line: step.line, pid: step.event.pid, what: 'stopped', reason: 'group stop is not replayed' });
         return;
       default: {
         const never: never = step;
@@ -266,28 +343,41 @@ export class ReplayGuest {
   /** The emulated task of a recorded pid: the root on first sight, else a child of a clone in flight. */
   #taskOf(pid: number, line: number, call?: string): number | null {
     const known = this.pids.emulated(pid);
-    if (known !== undefined) return known;
-    if (this.#root === null) {
-      const root = this.#port.spawnRoot(this.#initialFds);
-      this.#root = root;
-      this.pids.bind(pid, root);
-      return root;
+    if (known !== undefined) {
+      // The next run reusing a pid of the last one (the same program recorded again): its task
+      // was reaped, which no run of its own can show making a call (a clone would rebind it first).
+      if (call !== 'execve' || this.#port.state(known) !== undefined || !this.#nextRunMayStart()) return known;
+      this.#onRunEnd?.(line, this.pids);
+      this.pids.release(pid);
+      return this.#newRoot(pid);
     }
+    if (this.#root === null) return this.#newRoot(pid);
     const claim = this.pids.claim(pid);
     if (claim.kind === 'unknown') {
       // The next of several runs recorded one after another (a concatenated capture): the last
       // root has ended, nothing is being cloned, and the newcomer starts with an execve.
-      const last = this.#port.state(this.#root);
-      if (call === 'execve' && this.pids.pending().length === 0 && (last === undefined || last === 'exited' || last === 'zombie')) {
-        const root = this.#port.spawnRoot(this.#initialFds);
-        this.#root = root;
-        this.pids.bind(pid, root);
-        return root;
+      if (call === 'execve' && this.#nextRunMayStart()) {
+        this.#onRunEnd?.(line, this.pids);
+        return this.#newRoot(pid);
       }
       this.#fatal(line, claim.reason);
       return null;
     }
     return claim.emulated;
+  }
+
+  /** Whether the last root has ended and nothing is being cloned: a new root may be the next run. */
+  #nextRunMayStart(): boolean {
+    if (this.#root === null) return true;
+    const last = this.#port.state(this.#root);
+    return this.pids.pending().length === 0 && (last === undefined || last === 'exited' || last === 'zombie');
+  }
+
+  #newRoot(pid: number): number {
+    const root = this.#port.spawnRoot(this.#initialFds);
+    this.#root = root;
+    this.pids.bind(pid, root);
+    return root;
   }
 
   #known(pid: number, line: number): number | null {
@@ -298,10 +388,8 @@ export class ReplayGuest {
   }
 
   #enter(tid: number, event: SyscallEvent): void {
-    let converted = this.#converted.get(event);
-    if (converted !== undefined) this.#converted.delete(event);
-    else converted = convert(forConversion(event), this.#lookup);
-    const input = converted.kind === 'checked' ? this.#inputs.get(event) : undefined;
+    const converted = convert(forConversion(event), this.#lookup);
+    const input = converted.kind === 'checked' ? this.#inputs.get(event.span.line) : undefined;
     // An environment input is still sent: later calls are checked against the state it leaves.
     let conversion: Conversion =
       input !== undefined && converted.kind === 'checked' ? { kind: 'run-adopted', call: converted.call, reason: input } : converted;
@@ -393,9 +481,10 @@ export class ReplayGuest {
       const recordedChild = Number(event.outcome.value);
       if (this.pids.has(recordedChild)) this.pids.release(recordedChild);
     }
-    const before = this.#port.events().length;
-    const result = this.#port.syscall(tid, call);
     this.#drain();
+    const result = this.#port.syscall(tid, call);
+    // The events this call caused: what it created, or that the kernel does not model it.
+    const caused = this.#drain();
     if (call.name === 'mprotect' && result.kind === 'error' && result.errno === 'ENOMEM' && event.outcome.kind === 'value') {
       // The range belongs to the image exec loaded (ELF segments of the program and its interpreter),
       // which Linux mapped without a recorded call, where ASLR chose. As with mmap's address, the
@@ -413,7 +502,7 @@ export class ReplayGuest {
       this.#drain();
       return { event, conversion: { kind: 'effect', call }, result: again };
     }
-    const unmodelled = this.#unmodelledSince(before, tid);
+    const unmodelled = unmodelledIn(caused, tid);
     if (result.kind === 'error' && result.errno === 'ENOSYS' && unmodelled !== null && !recordedErrno(event, 'ENOSYS')) {
       // The kernel does not model this call on this object (read of a regular file…): what it can
       // still check is that the fd is open (it was: the kernel got past the fd lookup).
@@ -424,7 +513,7 @@ export class ReplayGuest {
     }
     if (CLONE_FAMILY.has(event.name)) {
       const recordedChild = event.outcome.kind === 'value' ? Number(event.outcome.value) : null;
-      for (const child of this.#createdSince(before, tid)) {
+      for (const child of createdIn(caused, tid)) {
         this.pids.addPending({ callerPid: event.pid ?? -1, event, emulatedChild: child, recordedChild });
       }
     }
@@ -555,39 +644,22 @@ export class ReplayGuest {
       fd,
       alsoFds,
     };
-    this.#records.push(record);
+    this.#record(record);
     this.#lastReturned.set(tid, event.name);
     return record;
   }
 
-  /** Reads the kernel events not seen yet. */
-  #drain(): void {
-    const log = this.#port.events();
-    for (; this.#cursor < log.length; this.#cursor++) {
-      const e = log[this.#cursor];
-      if (e !== undefined) this.#note(e);
+  /** Reads the kernel events not seen yet (a kernel made with keepEvents false then forgets them); returns them. */
+  #drain(): readonly KernelEvent[] {
+    if (this.#port.eventCount() === this.#seen) return NO_EVENTS;
+    const fresh = this.#port.takeEvents();
+    this.#seen += fresh.length;
+    const sink = this.#onKernelEvent;
+    for (const e of fresh) {
+      this.#note(e);
+      if (sink !== null) sink(e);
     }
-  }
-
-  /** The reason of an `unmodeled` event for the task since the log had `from` events, or null. */
-  #unmodelledSince(from: number, tid: number): string | null {
-    const log = this.#port.events();
-    for (let i = from; i < log.length; i++) {
-      const e = log[i];
-      if (e?.type === 'unmodeled' && e.tid === tid) return e.reason;
-    }
-    return null;
-  }
-
-  /** Tasks the given task created since the log had `from` events. */
-  #createdSince(from: number, creator: number): number[] {
-    const log = this.#port.events();
-    const out: number[] = [];
-    for (let i = from; i < log.length; i++) {
-      const e = log[i];
-      if (e?.type === 'task-created' && e.creator === creator) out.push(e.tid);
-    }
-    return out;
+    return fresh;
   }
 
   #note(e: KernelEvent): void {
@@ -596,13 +668,13 @@ export class ReplayGuest {
   }
 
   #fatal(line: number, message: string): void {
-    this.#records.push({ kind: 'fatal', line, message });
+    this.#record({ kind: 'fatal', line, message });
     this.#halted = message;
   }
 
   #skipAfterHalt(step: ReplayStep): void {
     if (step.kind === 'exit' || (step.kind !== 'call' && step.kind !== 'enter')) return;
-    this.#records.push({
+    this.#record({
       kind: 'skipped',
       line: step.line,
       pid: step.event.pid,

@@ -19,45 +19,60 @@ export interface StartingState {
    * caller already knows it).
    */
   readonly cwd?: string;
-  /** Calls whose result is the environment's, not the kernel's: sent, but adopted with this reason. */
-  readonly inputs: ReadonlyMap<SyscallEvent, string>;
+  /** Calls (by first line) whose result is the environment's, not the kernel's: sent, but adopted with this reason. */
+  readonly inputs: ReadonlyMap<number, string>;
 }
 
 export function inferStartingState(events: readonly TraceEvent[], known: { readonly cwd?: string } = {}): StartingState {
-  const inputs = new Map<SyscallEvent, string>();
-  let uid: number | undefined;
-  let gid: number | undefined;
-  // A SIGCHLD's si_uid is the recorded child's real uid: the uid is then known without adopting a
-  // getuid. (Other signals may come from outside the recording, from another user.)
-  for (const e of events) {
-    if (e.kind !== 'signal') continue;
-    const code = e.siginfo.find((f) => f.name === 'si_code')?.value;
-    if (code?.kind !== 'ident' || !code.name.startsWith('CLD_')) continue;
-    const v = e.siginfo.find((f) => f.name === 'si_uid')?.value;
-    const n = intOf(v);
-    if (n !== undefined) {
-      uid = Number(n);
-      break;
-    }
+  const scan = new StartingStateScan(known);
+  for (const e of events) scan.add(e);
+  return scan.finish();
+}
+
+/**
+ * inferStartingState a line at a time (a capture streamed, not held): it keeps the first reading
+ * of each fact and, for the starting directory, only the lines that can bear on it (clones,
+ * execs, directory changes, getcwds), which come a few per process. `finish` decides.
+ */
+export class StartingStateScan {
+  readonly #known: { readonly cwd?: string };
+  /** si_uid of the first SIGCHLD that shows one: it decides the uid whatever comes before it. */
+  #cldUid: number | undefined;
+  #getuid: { readonly line: number; readonly value: number } | undefined;
+  #getgid: { readonly line: number; readonly value: number } | undefined;
+  readonly #rlimits: Record<number, { cur: bigint; max: bigint }> = {};
+  readonly #decided = new Set<number>();
+  readonly #rlimitInputs = new Map<number, string>();
+  /** The lines startingCwd reads, in input order. */
+  readonly #cwdLines: SyscallEvent[] = [];
+  /** The pid of the first syscall line: the root. */
+  #root: number | undefined;
+
+  constructor(known: { readonly cwd?: string } = {}) {
+    this.#known = known;
   }
-  const rlimits: Record<number, { cur: bigint; max: bigint }> = {};
-  const decided = new Set<number>();
-  for (const e of events) {
-    if (e.kind !== 'syscall' || e.outcome.kind !== 'value') continue;
+
+  add(e: TraceEvent): void {
+    if (e.kind === 'signal') {
+      if (this.#cldUid !== undefined) return;
+      const code = e.siginfo.find((f) => f.name === 'si_code')?.value;
+      if (code?.kind !== 'ident' || !code.name.startsWith('CLD_')) return;
+      const n = intOf(e.siginfo.find((f) => f.name === 'si_uid')?.value);
+      if (n !== undefined) this.#cldUid = Number(n);
+      return;
+    }
+    if (e.kind !== 'syscall') return;
+    this.#root ??= e.pid ?? 0;
+    if (this.#known.cwd === undefined && CWD_LINES.has(e.name)) this.#cwdLines.push(e);
+    if (e.outcome.kind !== 'value') return;
     switch (e.name) {
       case 'getuid':
       case 'geteuid':
-        if (uid === undefined) {
-          uid = Number(e.outcome.value);
-          inputs.set(e, 'the uid the capture ran as is an environment input (the kernel starts from this reading)');
-        }
+        this.#getuid ??= { line: e.span.line, value: Number(e.outcome.value) };
         break;
       case 'getgid':
       case 'getegid':
-        if (gid === undefined) {
-          gid = Number(e.outcome.value);
-          inputs.set(e, 'the gid the capture ran as is an environment input (the kernel starts from this reading)');
-        }
+        this.#getgid ??= { line: e.span.line, value: Number(e.outcome.value) };
         break;
       case 'prlimit64': {
         let args;
@@ -71,28 +86,43 @@ export function inferStartingState(events: readonly TraceEvent[], known: { reado
         const r = Number(resource);
         const setsOne = intOf(argOf(args, 2)) !== 0n;
         const old = rlimitOf(argOf(args, 3));
-        if (!decided.has(r)) {
-          decided.add(r);
+        if (!this.#decided.has(r)) {
+          this.#decided.add(r);
           // The first sight of a resource decides: a read seeds it, a set first leaves it unknown.
           if (!setsOne && old !== undefined) {
-            rlimits[r] = old;
-            inputs.set(e, 'the starting resource limit is an environment input (the kernel starts from this reading)');
+            this.#rlimits[r] = old;
+            this.#rlimitInputs.set(e.span.line, 'the starting resource limit is an environment input (the kernel starts from this reading)');
             break;
           }
         }
-        if (rlimits[r] === undefined && old !== undefined) inputs.set(e, 'the starting resource limit is not shown by the capture');
+        if (this.#rlimits[r] === undefined && old !== undefined) this.#rlimitInputs.set(e.span.line, 'the starting resource limit is not shown by the capture');
         break;
       }
       default:
         break;
     }
   }
-  const cwd = known.cwd === undefined ? startingCwd(events, inputs) : undefined;
-  return { uid: uid ?? 0, gid: gid ?? 0, rlimits, inputs, ...(cwd !== undefined ? { cwd } : {}) };
+
+  finish(): StartingState {
+    const inputs = new Map<number, string>();
+    // A SIGCHLD's si_uid is the recorded child's real uid: the uid is then known without adopting a
+    // getuid. (Other signals may come from outside the recording, from another user.)
+    let uid = this.#cldUid;
+    if (uid === undefined && this.#getuid !== undefined) {
+      uid = this.#getuid.value;
+      inputs.set(this.#getuid.line, 'the uid the capture ran as is an environment input (the kernel starts from this reading)');
+    }
+    if (this.#getgid !== undefined) inputs.set(this.#getgid.line, 'the gid the capture ran as is an environment input (the kernel starts from this reading)');
+    for (const [line, why] of this.#rlimitInputs) inputs.set(line, why);
+    const cwd = this.#known.cwd === undefined ? startingCwd(this.#root, this.#cwdLines, inputs) : undefined;
+    return { uid: uid ?? 0, gid: this.#getgid?.value ?? 0, rlimits: this.#rlimits, inputs, ...(cwd !== undefined ? { cwd } : {}) };
+  }
 }
 
 const CLONES = new Set(['clone', 'clone3', 'fork', 'vfork']);
 const CHANGES_CWD = new Set(['chdir', 'fchdir']);
+/** The calls startingCwd reads (its first line counts only if it is one of these: see there). */
+const CWD_LINES = new Set([...CLONES, ...CHANGES_CWD, 'execve', 'getcwd']);
 
 /**
  * The first getcwd that can only show the starting directory: made by the root or a process
@@ -103,22 +133,20 @@ const CHANGES_CWD = new Set(['chdir', 'fchdir']);
  * it read. A process of unknown descent, or a chdir/fchdir on the way (shared with CLONE_FS
  * children), makes its readings tell nothing about the start.
  */
-function startingCwd(events: readonly TraceEvent[], inputs: Map<SyscallEvent, string>): string | undefined {
+function startingCwd(root: number | undefined, events: readonly SyscallEvent[], inputs: Map<number, string>): string | undefined {
   /** Per process of known descent: its fs context (shared by CLONE_FS), and whether it may have moved. */
   const fsOf = new Map<number, { moved: boolean }>();
   /** Every pid a recorded clone creates (a child's lines may come before its clone returns). */
   const cloned = new Set<number>();
   for (const e of events) {
-    if (e.kind === 'syscall' && CLONES.has(e.name) && e.outcome.kind === 'value' && e.outcome.value > 0n) cloned.add(Number(e.outcome.value));
+    if (CLONES.has(e.name) && e.outcome.kind === 'value' && e.outcome.value > 0n) cloned.add(Number(e.outcome.value));
   }
-  let first = true;
+  // The root, and any later process that starts with an execve and no clone (the next of runs
+  // recorded one after another), start where the capture started.
+  if (root !== undefined) fsOf.set(root, { moved: false });
   for (const e of events) {
-    if (e.kind !== 'syscall') continue;
     const pid = e.pid ?? 0;
-    // The root, and any later process that starts with an execve and no clone (the next of runs
-    // recorded one after another), start where the capture started.
-    if (first || (e.name === 'execve' && !fsOf.has(pid) && !cloned.has(pid))) fsOf.set(pid, { moved: false });
-    first = false;
+    if (e.name === 'execve' && !fsOf.has(pid) && !cloned.has(pid)) fsOf.set(pid, { moved: false });
     const fs = fsOf.get(pid);
     if (CHANGES_CWD.has(e.name) && e.outcome.kind !== 'error') {
       // A failed chdir changes nothing; one still in flight may have changed it.
@@ -140,7 +168,7 @@ function startingCwd(events: readonly TraceEvent[], inputs: Map<SyscallEvent, st
       continue;
     }
     if (path === undefined || path.truncated || !path.text.startsWith('/')) continue;
-    inputs.set(e, 'the directory the capture started in is an environment input (the kernel starts from this reading)');
+    inputs.set(e.span.line, 'the directory the capture started in is an environment input (the kernel starts from this reading)');
     return path.text;
   }
   return undefined;

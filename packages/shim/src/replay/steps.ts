@@ -44,65 +44,191 @@ export interface Schedule {
 
 /** Cuts events into steps ordered by line; ties keep the input order (entry before exit of one event). */
 export function buildSchedule(events: readonly TraceEvent[]): Schedule {
-  const steps: ReplayStep[] = [];
-  const unusable: UnusableEvent[] = [];
-  const notes: TraceEvent[] = [];
   // A trace of a single process (no -f) prints no pids at all; a pid missing on some lines only is bad input.
-  let taskEvents = 0;
-  let withPid = 0;
-  for (const event of events) {
-    if (!isTaskEvent(event)) continue;
-    taskEvents++;
-    if (event.pid !== null) withPid++;
+  const pids = new PidPresence();
+  for (const event of events) pids.add(event);
+  const notes: TraceEvent[] = [];
+  const order = new StepOrder(pids.singleProcess, null, notes);
+  for (const event of events) order.add(event);
+  const steps: ReplayStep[] = [];
+  order.release(Infinity, (step) => steps.push(step));
+  return { steps, unusable: order.unusable, notes };
+}
+
+/** Whether a capture is a single-process trace (no task line has a pid), read a line at a time. */
+export class PidPresence {
+  #taskEvents = 0;
+  #withPid = 0;
+
+  add(event: TraceEvent): void {
+    if (!isTaskEvent(event)) return;
+    this.#taskEvents++;
+    if (event.pid !== null) this.#withPid++;
   }
-  const singleProcess = taskEvents > 0 && withPid === 0;
-  // Events arrive in the order their last line was read, so steps are nearly in line order
-  // already: checked as they are made, and sorted only if not.
-  let sorted = true;
-  let last = -Infinity;
-  const push = (step: ReplayStep): void => {
-    if (step.line < last) sorted = false;
-    else last = step.line;
-    steps.push(step);
-  };
-  for (const event of events) {
-    if (event.kind === 'diagnostic') {
-      unusable.push({ event, reason: `not understood: ${event.reason}` });
-      continue;
+
+  get singleProcess(): boolean {
+    return this.#taskEvents > 0 && this.#withPid === 0;
+  }
+}
+
+/**
+ * How far behind the newest line an event may start and still be ordered by the window alone:
+ * the reorder buffer holds about this many lines. A call open longer (a shell's wait4 across its
+ * whole pipeline) is a straggler, known from a first pass (StragglerScan) and placed from there.
+ */
+export const REORDER_SLACK = 4096;
+
+/** An event whose first line lies behind the reorder window when it arrives, with its arrival index. */
+export interface Straggler {
+  readonly seq: number;
+  readonly event: TraceEvent;
+}
+
+/**
+ * The stragglers of a capture, read a line at a time in the order the replay will see the same
+ * events (a first pass over a file that is then parsed again).
+ */
+export class StragglerScan {
+  readonly stragglers: Straggler[] = [];
+  #seq = 0;
+  #newest = -Infinity;
+
+  add(event: TraceEvent): void {
+    const seq = this.#seq++;
+    if (isTaskEvent(event) && event.span.line < this.#newest - REORDER_SLACK) this.stragglers.push({ seq, event });
+    if (event.span.endLine > this.#newest) this.#newest = event.span.endLine;
+  }
+
+  /** How many events the scan saw (the replay checks it saw as many). */
+  get count(): number {
+    return this.#seq;
+  }
+}
+
+/** A step with its event's arrival index, which breaks ties between steps on one line. */
+type QueuedStep = ReplayStep & { readonly seq: number };
+
+/**
+ * The reorder buffer between the parser and the replay. Events arrive in the order their last
+ * line was read; steps are handed out in line order (ties in arrival order, entry before exit),
+ * each once no later event can bring a step before it: below the parser's `settledBefore`, or
+ * more than REORDER_SLACK lines behind the newest line seen, stragglers excepted (they are known
+ * in advance and queued by their own lines). So it holds a few thousand lines' steps, not the capture.
+ */
+export class StepOrder {
+  /** Diagnostics and events without a pid, in input order: the checker reports these. */
+  readonly unusable: UnusableEvent[] = [];
+  readonly #singleProcess: boolean;
+  readonly #notes: TraceEvent[] | null;
+  /** Stragglers by first line (then arrival); #nextStraggler is the first not queued yet. Null: no first pass. */
+  readonly #stragglers: readonly Straggler[] | null;
+  readonly #bySeq = new Map<number, TraceEvent>();
+  #nextStraggler = 0;
+  #held: QueuedStep[] = [];
+  #sorted = true;
+  #seq = 0;
+  #newest = -Infinity;
+  /** The line of the last step handed out: a step arriving before it is a bug (checked). */
+  #released = -Infinity;
+
+  /**
+   * `stragglers`: from a StragglerScan over the same events; null without a first pass (then
+   * only the parser's settledBefore releases steps, and an open call holds back everything
+   * after it: right for a capture held whole, one window). `notes`, if given, receives the
+   * lines that are not about a task.
+   */
+  constructor(singleProcess: boolean, stragglers: readonly Straggler[] | null, notes: TraceEvent[] | null = null) {
+    this.#singleProcess = singleProcess;
+    this.#notes = notes;
+    this.#stragglers = stragglers === null ? null : [...stragglers].sort((a, b) => a.event.span.line - b.event.span.line || a.seq - b.seq);
+    for (const s of stragglers ?? []) this.#bySeq.set(s.seq, s.event);
+  }
+
+  /** How many events have arrived. */
+  get count(): number {
+    return this.#seq;
+  }
+
+  add(event: TraceEvent): void {
+    const seq = this.#seq++;
+    if (event.span.endLine > this.#newest) this.#newest = event.span.endLine;
+    const known = this.#bySeq.get(seq);
+    if (known !== undefined) {
+      // Queued already from the first pass: the same event, read again.
+      if (known.kind !== event.kind || known.span.line !== event.span.line) {
+        throw new CaptureChanged(`line ${event.span.line}: the capture changed between its two readings`);
+      }
+      this.#bySeq.delete(seq);
+      return;
     }
-    if (isTaskEvent(event) && event.pid === null && !singleProcess) {
-      unusable.push({ event, reason: 'no pid on this line while other lines have one' });
-      continue;
+    this.#queue(event, seq);
+  }
+
+  /** Hands out, in order, every step before `settledBefore` or behind the slack window. */
+  release(settledBefore: number, visit: (step: ReplayStep) => void): void {
+    const stragglers = this.#stragglers;
+    const bound = stragglers === null ? settledBefore : Math.max(settledBefore, this.#newest - REORDER_SLACK);
+    for (; stragglers !== null && this.#nextStraggler < stragglers.length; this.#nextStraggler++) {
+      const s = stragglers[this.#nextStraggler] as Straggler;
+      if (s.event.span.line >= bound) break;
+      this.#queue(s.event, s.seq);
+    }
+    const held = this.#held;
+    if (!this.#sorted) {
+      // Array.prototype.sort is stable and fast on nearly sorted input.
+      held.sort(byLineThenSeq);
+      this.#sorted = true;
+    }
+    let n = 0;
+    while (n < held.length && (held[n] as QueuedStep).line < bound) n++;
+    if (n === 0) return;
+    const out = n === held.length ? held : held.slice(0, n);
+    this.#held = n === held.length ? [] : held.slice(n);
+    for (const step of out) {
+      if (step.line < this.#released) throw new Error(`reorder buffer: a step at line ${step.line} after line ${this.#released}`);
+      this.#released = step.line;
+      visit(step);
+    }
+  }
+
+  #queue(event: TraceEvent, seq: number): void {
+    if (event.kind === 'diagnostic') {
+      this.unusable.push({ event, reason: `not understood: ${event.reason}` });
+      return;
+    }
+    if (isTaskEvent(event) && event.pid === null && !this.#singleProcess) {
+      this.unusable.push({ event, reason: 'no pid on this line while other lines have one' });
+      return;
     }
     switch (event.kind) {
       case 'syscall':
         if (event.split) {
-          push({ kind: 'enter', line: event.span.line, event });
-          push({ kind: 'exit', line: event.span.endLine, event });
+          this.#push({ kind: 'enter', line: event.span.line, event, seq });
+          this.#push({ kind: 'exit', line: event.span.endLine, event, seq });
         } else {
-          push({ kind: 'call', line: event.span.line, event });
+          this.#push({ kind: 'call', line: event.span.line, event, seq });
         }
         break;
       case 'signal':
-        push({ kind: 'signal', line: event.span.line, event });
+        this.#push({ kind: 'signal', line: event.span.line, event, seq });
         break;
       case 'exited':
-        push({ kind: 'exited', line: event.span.line, event });
+        this.#push({ kind: 'exited', line: event.span.line, event, seq });
         break;
       case 'killed':
-        push({ kind: 'killed', line: event.span.line, event });
+        this.#push({ kind: 'killed', line: event.span.line, event, seq });
         break;
       case 'superseded':
-        push({ kind: 'superseded', line: event.span.line, event });
+        this.#push({ kind: 'superseded', line: event.span.line, event, seq });
         break;
       case 'stopped':
-        push({ kind: 'stopped', line: event.span.line, event });
+        this.#push({ kind: 'stopped', line: event.span.line, event, seq });
         break;
       case 'attached':
       case 'detached':
       case 'summary':
       case 'message':
-        notes.push(event);
+        this.#notes?.push(event);
         break;
       default: {
         const never: never = event;
@@ -110,16 +236,23 @@ export function buildSchedule(events: readonly TraceEvent[]): Schedule {
       }
     }
   }
-  // Array.prototype.sort is stable (ECMAScript 2019): equal lines keep the order they were pushed in.
-  if (!sorted) steps.sort(byLine);
-  return { steps, unusable, notes };
+
+  #push(step: QueuedStep): void {
+    const held = this.#held;
+    const last = held[held.length - 1];
+    if (last !== undefined && byLineThenSeq(last, step) > 0) this.#sorted = false;
+    held.push(step);
+  }
 }
 
-function byLine(a: ReplayStep, b: ReplayStep): number {
-  return a.line - b.line;
+/** The input was not the same when it was read a second time (a file still being written, say). */
+export class CaptureChanged extends Error {}
+
+function byLineThenSeq(a: QueuedStep, b: QueuedStep): number {
+  return a.line - b.line || a.seq - b.seq;
 }
 
-function isTaskEvent(event: TraceEvent): boolean {
+export function isTaskEvent(event: TraceEvent): boolean {
   switch (event.kind) {
     case 'syscall':
     case 'signal':
