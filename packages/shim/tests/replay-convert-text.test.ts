@@ -118,6 +118,10 @@ describe('convert from the argument text', () => {
     expect(leadingFd('AT_FDCWD, "x"')).toBeUndefined();
     expect(leadingFd('7')).toBe(7);
     expect(leadingFd('-1, 0')).toBe(-1);
+    expect(Object.is(leadingFd('-0'), 0)).toBe(true);
+    // Counts past 2^53 stay exact.
+    expect(fdBufCount('3, NULL, 18446744073709551615')).toEqual({ fd: 3, count: 18446744073709551615n });
+    expect(fdBufCount('12, 0x7ffd, 999999999999999')).toEqual({ fd: 12, count: 999999999999999n });
     expect(dirfdPath('AT_FDCWD, "\\x2f\\x65", 0')).toBeUndefined();
     expect(dirfdPath('AT_FDCWD, "/x')).toBeUndefined();
     expect(dirfdPath('3</tmp>, "x", 0')).toBeUndefined();

@@ -126,6 +126,14 @@ function smallIntEnd(text: string, i: number): number {
   return j === start || j - start > 9 ? -1 : j;
 }
 
+/** The value of the plain decimal smallIntEnd found ending at `end` (it starts at 0). */
+function smallInt(text: string, end: number): number {
+  const negative = text.charCodeAt(0) === MINUS;
+  let n = 0;
+  for (let j = negative ? 1 : 0; j < end; j++) n = n * 10 + (text.charCodeAt(j) - DIGIT_0);
+  return negative ? 0 - n : n; // "-0" is 0, as the tree reads it
+}
+
 /** Past `,` and the spaces after it at `i` (a split call's halves may join with two), or -1. */
 function skipComma(text: string, i: number): number {
   if (text.charCodeAt(i) !== COMMA) return -1;
@@ -167,7 +175,7 @@ function skipAddress(text: string, i: number): number {
 export function leadingFd(argsText: string): number | undefined {
   const end = smallIntEnd(argsText, 0);
   if (end < 0 || (end < argsText.length && argsText.charCodeAt(end) !== COMMA)) return undefined;
-  return Number(argsText.slice(0, end));
+  return smallInt(argsText, end);
 }
 
 export interface FdCount {
@@ -187,13 +195,17 @@ export function fdBufCount(argsText: string): FdCount | undefined {
   if (buf < 0) return undefined;
   const bufEnd = argsText.charCodeAt(buf) === QUOTE ? skipString(argsText, buf) : skipAddress(argsText, buf);
   if (bufEnd < 0) return undefined;
-  const count = skipComma(argsText, bufEnd);
-  if (count < 0 || count === argsText.length) return undefined;
-  for (let j = count; j < argsText.length; j++) {
+  const countAt = skipComma(argsText, bufEnd);
+  if (countAt < 0 || countAt === argsText.length) return undefined;
+  // Summed as a number while exact (15 digits), so no substring is made for the usual counts.
+  let count = 0;
+  for (let j = countAt; j < argsText.length; j++) {
     const c = argsText.charCodeAt(j);
     if (c < DIGIT_0 || c > DIGIT_9) return undefined;
+    count = count * 10 + (c - DIGIT_0);
   }
-  return { fd: Number(argsText.slice(0, fdEnd)), count: BigInt(argsText.slice(count)) };
+  const exact = argsText.length - countAt <= 15;
+  return { fd: smallInt(argsText, fdEnd), count: exact ? BigInt(count) : BigInt(argsText.slice(countAt)) };
 }
 
 /**
@@ -210,7 +222,7 @@ export function dirfdPath(argsText: string): { readonly dirfd: number; readonly 
   } else {
     end = smallIntEnd(argsText, 0);
     if (end < 0) return undefined;
-    dirfd = Number(argsText.slice(0, end));
+    dirfd = smallInt(argsText, end);
   }
   const path = skipComma(argsText, end);
   if (path < 0 || argsText.charCodeAt(path) !== QUOTE) return undefined;
