@@ -1,18 +1,24 @@
 // normalize() of -ff files: the orderings across files are read from parseFiles' causal merge,
 // not from the stamps (microseconds, -T rounded), which can put a wait's return before the
 // child's `+++ exited`. Fixture lines are hand-written -ff files of one run.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { normalize } from '../src/normalize/normalize.js';
 import type { Normalized } from '../src/normalize/normalized.js';
 import { parseFiles } from '../src/parse.js';
 import type { TraceEvent } from '../src/events.js';
 
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 /** Writes each pid's lines as `<dir>/run.<pid>` and normalizes them as one -ff run (files in the order given). */
 async function normalizeFf(files: readonly (readonly [number, readonly string[]])[]): Promise<{ n: Normalized; order: string[] }> {
   const dir = mkdtempSync(join(tmpdir(), 'forkscope-normalize-ff-'));
+  made.push(dir);
   const paths = files.map(([pid, lines]) => {
     const path = join(dir, `run.${pid}`);
     writeFileSync(path, lines.join('\n') + '\n');

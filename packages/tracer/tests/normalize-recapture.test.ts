@@ -2,10 +2,10 @@
 // other addresses, other timings) must normalize to the same text. Needs strace and dash on
 // the machine; skipped, with the reason in its name, where they are missing.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { canonicalJson } from '../src/normalize/canonical-json.js';
 import { normalize } from '../src/normalize/normalize.js';
 import { parseFiles, parseText } from '../src/parse.js';
@@ -28,8 +28,15 @@ function straceWorks(): boolean {
 // (A pipeline would let two children race to exit, and wait(-1) would report them in either order.)
 const SCRIPT = '/bin/true; (exit 3); /nonexistent/cmd; echo done';
 
+/** Every capture directory made, removed when the tests are done. */
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 function capture(mode: '-f' | '-ff' = '-f'): string {
   const dir = mkdtempSync(join(tmpdir(), 'forkscope-recapture-'));
+  made.push(dir);
   const out = join(dir, 'capture.strace');
   try {
     execFileSync(STRACE, [mode, '-ttt', '-T', '-s', '256', '-o', out, DASH, '-c', SCRIPT], {
