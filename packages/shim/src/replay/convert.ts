@@ -83,11 +83,10 @@ const adopted = (reason: string): Conversion => ({ kind: 'adopted', reason });
 /** A write whose buffer strace did not show as a string: every byte unknown. */
 const NO_BYTES = new Uint8Array(0);
 
-/** Syscalls whose first argument is an fd and whose work the kernel does not model beyond the fd table. */
+/** Syscalls whose first argument is an fd and whose work the kernel does not model beyond the fd table (none has a case in convertDecoded's switch). */
 const FD_FIRST = new Set([
   'fstat',
   'lseek',
-  'ioctl',
   'pread64',
   'pwrite64',
   'readv',
@@ -119,13 +118,11 @@ const FD_FIRST = new Set([
   'connect',
   'bind',
   'listen',
-  'accept',
-  'accept4',
   'epoll_ctl',
   'epoll_wait',
 ]);
 
-/** Calls with a dirfd first and a path second: the fd matters only for a relative path. */
+/** Calls with a dirfd first and a path second: the fd matters only for a relative path (none has a case in the switch). */
 const DIRFD_FIRST = new Set(['newfstatat', 'statx', 'faccessat', 'faccessat2', 'readlinkat', 'mkdirat', 'unlinkat', 'fchmodat', 'fchownat', 'utimensat']);
 
 // Module-level, not closures in convertDecoded: it runs once per recorded call.
@@ -189,7 +186,76 @@ function mapPid(pids: PidLookup, recorded: number | undefined): number | undefin
 function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
   const arg = new LazyArgs(event);
 
+  // Tested before the switch, which compares the name with each case in turn: the fd-first and
+  // dirfd-first calls (fstat, getdents64, newfstatat, statx…) are many and have no case.
+  if (FD_FIRST.has(event.name)) {
+    const fd = leadingFd(event.argsText) ?? arg.int(0);
+    return fd === undefined ? undecodable('fd') : { kind: 'fd-probe', fd };
+  }
+  if (DIRFD_FIRST.has(event.name)) {
+    const plain = dirfdPath(event.argsText);
+    if (plain !== undefined) {
+      return plain.dirfd !== -100 && !plain.absolute ? { kind: 'fd-probe', fd: plain.dirfd } : adoptedOnPath(event.name);
+    }
+    const dirfd = constOf(arg.at(0), AT_NAMES) ?? intOf(arg.at(0));
+    const path = stringOf(arg.at(1));
+    // An absolute path ignores dirfd; AT_FDCWD names no descriptor.
+    if (dirfd !== undefined && dirfd !== -100n && path !== undefined && !path.text.startsWith('/')) {
+      return { kind: 'fd-probe', fd: Number(BigInt.asIntN(32, dirfd)) };
+    }
+    return adoptedOnPath(event.name);
+  }
   switch (event.name) {
+    // The calls a big capture makes most, first.
+    case 'read': {
+      // The buffer (the data read) is not needed: fd and count from the text when it allows.
+      const plain = fdBufCount(event.argsText);
+      const fd = plain?.fd ?? arg.int(0);
+      const count = plain?.count ?? intOf(arg.at(2));
+      if (fd === undefined || count === undefined) return undecodable('read arguments');
+      const got = event.outcome.kind === 'value' ? event.outcome.value : undefined;
+      if (got !== undefined && got > 0n && got <= count) {
+        // How many bytes a pipe read gets is timing: Linux copies when the reader runs
+        // (fs/pipe.c pipe_read), and other tasks may write in between. The kernel is asked for
+        // exactly the recorded count (effect-checked: it still decides that this much was there).
+        // A read printed in one line ran with no other task in between: it takes what is there
+        // at once, and waits only on an empty pipe. One printed apart (unfinished, then resumed)
+        // may have copied at any point before its return: the kernel takes the bytes once they
+        // are all buffered.
+        const split = event.span.endLine !== event.span.line;
+        const call: Syscall = split
+          ? { name: 'read', fd, buf: 0n, count: got, whenCountBuffered: true, countOnly: true }
+          : { name: 'read', fd, buf: 0n, count: got, countOnly: true };
+        return { kind: 'effect', call };
+      }
+      return checked({ name: 'read', fd, buf: 0n, count, countOnly: true });
+    }
+    case 'write': {
+      const plain = fdBufCount(event.argsText);
+      const fd = plain?.fd ?? arg.int(0);
+      const count = plain?.count ?? intOf(arg.at(2));
+      if (fd === undefined || count === undefined) return undecodable('write arguments');
+      // The kernel writes `count` bytes, all unknown: the replay reads pipes by count only
+      // (countOnly above), so what strace showed of the data is never read back, and neither
+      // decoded nor stored.
+      return checked({ name: 'write', fd, buf: NO_BYTES, count });
+    }
+    case 'close': {
+      const fd = leadingFd(event.argsText) ?? arg.int(0);
+      return fd === undefined ? undecodable('fd') : checked({ name: 'close', fd });
+    }
+    case 'open':
+    case 'openat':
+    case 'creat': {
+      if (event.outcome.kind !== 'value') return adopted('a failed open is decided by the environment');
+      const off = event.name === 'openat' ? 1 : 0;
+      const dirfd = event.name === 'openat' ? (constOf(arg.at(0), AT_NAMES) ?? intOf(arg.at(0))) : -100n;
+      const path = stringOf(arg.at(off));
+      const flags = event.name === 'creat' ? { bits: 0o1101n, unknown: [] } : flagsOf(arg.at(off + 1), OPEN_FLAG_NAMES);
+      if (dirfd === undefined || path === undefined || flags === undefined || flags.unknown.length > 0) return undecodable('open arguments');
+      const mode = intOf(arg.at(off + 2)) ?? 0n;
+      return { kind: 'effect', call: { name: 'openat', dirfd: Number(dirfd), path: path.text, flags: Number(flags.bits), mode: Number(mode) } };
+    }
     case 'getpid':
     case 'gettid':
     case 'getppid':
@@ -454,10 +520,6 @@ function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
       if (value < 0n) return undecodable('fcntl argument');
       return checked({ name: 'fcntl', fd, cmd: Number(cmd), arg: value });
     }
-    case 'close': {
-      const fd = leadingFd(event.argsText) ?? arg.int(0);
-      return fd === undefined ? undecodable('fd') : checked({ name: 'close', fd });
-    }
     case 'close_range': {
       const first = intOf(arg.at(0));
       const last = intOf(arg.at(1));
@@ -474,51 +536,6 @@ function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
       return checked(
         event.name === 'pipe' ? { name: 'pipe', pipefd: PIPE_FDS_SCRATCH } : { name: 'pipe2', pipefd: PIPE_FDS_SCRATCH, flags: Number(flags.bits) },
       );
-    }
-    case 'read': {
-      // The buffer (the data read) is not needed: fd and count from the text when it allows.
-      const plain = fdBufCount(event.argsText);
-      const fd = plain?.fd ?? arg.int(0);
-      const count = plain?.count ?? intOf(arg.at(2));
-      if (fd === undefined || count === undefined) return undecodable('read arguments');
-      const got = event.outcome.kind === 'value' ? event.outcome.value : undefined;
-      if (got !== undefined && got > 0n && got <= count) {
-        // How many bytes a pipe read gets is timing: Linux copies when the reader runs
-        // (fs/pipe.c pipe_read), and other tasks may write in between. The kernel is asked for
-        // exactly the recorded count (effect-checked: it still decides that this much was there).
-        // A read printed in one line ran with no other task in between: it takes what is there
-        // at once, and waits only on an empty pipe. One printed apart (unfinished, then resumed)
-        // may have copied at any point before its return: the kernel takes the bytes once they
-        // are all buffered.
-        const split = event.span.endLine !== event.span.line;
-        const call: Syscall = split
-          ? { name: 'read', fd, buf: 0n, count: got, whenCountBuffered: true, countOnly: true }
-          : { name: 'read', fd, buf: 0n, count: got, countOnly: true };
-        return { kind: 'effect', call };
-      }
-      return checked({ name: 'read', fd, buf: 0n, count, countOnly: true });
-    }
-    case 'write': {
-      const plain = fdBufCount(event.argsText);
-      const fd = plain?.fd ?? arg.int(0);
-      const count = plain?.count ?? intOf(arg.at(2));
-      if (fd === undefined || count === undefined) return undecodable('write arguments');
-      // The kernel writes `count` bytes, all unknown: the replay reads pipes by count only
-      // (countOnly above), so what strace showed of the data is never read back, and neither
-      // decoded nor stored.
-      return checked({ name: 'write', fd, buf: NO_BYTES, count });
-    }
-    case 'open':
-    case 'openat':
-    case 'creat': {
-      if (event.outcome.kind !== 'value') return adopted('a failed open is decided by the environment');
-      const off = event.name === 'openat' ? 1 : 0;
-      const dirfd = event.name === 'openat' ? (constOf(arg.at(0), AT_NAMES) ?? intOf(arg.at(0))) : -100n;
-      const path = stringOf(arg.at(off));
-      const flags = event.name === 'creat' ? { bits: 0o1101n, unknown: [] } : flagsOf(arg.at(off + 1), OPEN_FLAG_NAMES);
-      if (dirfd === undefined || path === undefined || flags === undefined || flags.unknown.length > 0) return undecodable('open arguments');
-      const mode = intOf(arg.at(off + 2)) ?? 0n;
-      return { kind: 'effect', call: { name: 'openat', dirfd: Number(dirfd), path: path.text, flags: Number(flags.bits), mode: Number(mode) } };
     }
     case 'epoll_create':
     case 'epoll_create1':
@@ -636,23 +653,6 @@ function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
       return adopted('the address-space layout is an environment input');
     default:
       break;
-  }
-  if (FD_FIRST.has(event.name)) {
-    const fd = leadingFd(event.argsText) ?? arg.int(0);
-    return fd === undefined ? undecodable('fd') : { kind: 'fd-probe', fd };
-  }
-  if (DIRFD_FIRST.has(event.name)) {
-    const plain = dirfdPath(event.argsText);
-    if (plain !== undefined) {
-      return plain.dirfd !== -100 && !plain.absolute ? { kind: 'fd-probe', fd: plain.dirfd } : adoptedOnPath(event.name);
-    }
-    const dirfd = constOf(arg.at(0), AT_NAMES) ?? intOf(arg.at(0));
-    const path = stringOf(arg.at(1));
-    // An absolute path ignores dirfd; AT_FDCWD names no descriptor.
-    if (dirfd !== undefined && dirfd !== -100n && path !== undefined && !path.text.startsWith('/')) {
-      return { kind: 'fd-probe', fd: Number(BigInt.asIntN(32, dirfd)) };
-    }
-    return adoptedOnPath(event.name);
   }
   return notModelled(event.name);
 }
