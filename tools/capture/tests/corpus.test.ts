@@ -4,7 +4,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { captureFacts, captureProblem, keepsPromise, pathsFromCalls } from '../src/index.js';
+import { captureFacts, captureProblem, keepsPromise, pathsFromCalls, readOnlyOpenPaths } from '../src/index.js';
 import type { CaseRecord } from '../src/index.js';
 import { corpusRoot, loadValidators } from './support.js';
 
@@ -93,5 +93,16 @@ describe.each(dirs)('corpus case %s', (dir) => {
     const listed = record.fs.map((e) => e.path);
     for (const path of pathsFromCalls(facts.calls, record.cwd)) expect(listed).toContain(path);
     expect(listed).toEqual([...listed].sort());
+  });
+
+  it('gives size and content only to files its capture only read, with content exactly size bytes of UTF-8', () => {
+    const record = JSON.parse(readFileSync(caseFile, 'utf8')) as CaseRecord;
+    const facts = captureFacts(readFileSync(captureFile, 'utf8'));
+    const readOnly = new Set(readOnlyOpenPaths(facts.calls, record.cwd, record.cwd));
+    for (const e of record.fs) {
+      if (e.kind !== 'file' || e.size === undefined) continue;
+      expect({ path: e.path, readOnly: readOnly.has(e.path) }).toEqual({ path: e.path, readOnly: true });
+      if (e.content !== undefined) expect({ path: e.path, bytes: Buffer.byteLength(e.content, 'utf8') }).toEqual({ path: e.path, bytes: e.size });
+    }
   });
 });
