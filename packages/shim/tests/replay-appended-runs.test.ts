@@ -4,7 +4,7 @@
 // without a clone that made it is still an error. Hand-written fixture lines.
 import { describe, expect, it } from 'vitest';
 import { parseText } from '@forkscope/tracer';
-import { replayCapture } from '../src/replay/replay-capture.js';
+import { ReplayScan, replayCapture, startReplay } from '../src/replay/replay-capture.js';
 
 function run(pid: number, t: number, exit: number): string[] {
   return [
@@ -45,6 +45,30 @@ describe('captures of several runs one after another', () => {
 
   it('a newcomer whose first call is not execve is an error even after the root ended', () => {
     const out = replay([...run(100, 1, 0), '200 2.000000 getpid() = 200 <0.1>', '200 2.000100 exit_group(0) = ?', '200 2.000200 +++ exited with 0 +++']);
+    expect(out.records.filter((r) => r.kind === 'fatal')).toHaveLength(1);
+  });
+
+  it('the next run reusing the last run\'s pid (the same program recorded again) gets its own root; the guest says where the run before ended', () => {
+    const events = parseText(`${[...run(100, 1, 0), ...run(100, 2, 3)].join('\n')}\n`, { file: 'fixture' });
+    const scan = new ReplayScan();
+    for (const e of events) scan.add(e);
+    const ends: { line: number; mapped: number | undefined }[] = [];
+    const started = startReplay({ ...scan.finish(), stragglers: null }, {}, { onRunEnd: (line, pids) => ends.push({ line, mapped: pids.emulated(100) }) });
+    if (started.kind !== 'guest') throw new Error(started.message);
+    const first = started.guest.pids;
+    const out = started.guest.run(events);
+    expect(out.records.filter((r) => r.kind === 'fatal')).toEqual([]);
+    const exits = out.records.flatMap((r) => (r.kind === 'exit' ? [r.kernel] : []));
+    expect(exits).toEqual([expect.objectContaining({ kind: 'exited', code: 0 }), expect.objectContaining({ kind: 'exited', code: 3 })]);
+    // Told at the second execve, while 100 still maps to the first root; then 100 is the new root.
+    expect(ends).toHaveLength(1);
+    expect(ends[0]?.line).toBe(5);
+    expect(ends[0]?.mapped).toBeDefined();
+    expect(first.emulated(100)).not.toBe(ends[0]?.mapped);
+  });
+
+  it('a reaped pid making a call other than execve is still an error', () => {
+    const out = replay([...run(100, 1, 0), '100 2.000000 getpid() = 100 <0.1>', '100 2.000100 exit_group(0) = ?', '100 2.000200 +++ exited with 0 +++']);
     expect(out.records.filter((r) => r.kind === 'fatal')).toHaveLength(1);
   });
 });

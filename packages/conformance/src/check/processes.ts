@@ -70,7 +70,7 @@ export class RecordedLifecycle {
     if (exec && seen.exec === null) seen.exec = { index, line: e.span.line };
     if (exec && e.outcome.value === 0n) {
       const path = stringOf(argOf(e.args, e.name === 'execveat' ? 1 : 0));
-      this.execs.push({ pid: e.pid, path: path?.text ?? '?', line: e.span.line });
+      this.execs.push({ pid: e.pid, path: path === undefined ? '?' : ownCopy(path.text), line: e.span.line });
     }
   }
 }
@@ -97,9 +97,10 @@ export class KernelLifecycle {
   add(k: KernelEvent): void {
     if (k.type === 'task-created') this.created.set(k.tid, { thread: k.thread, tgid: k.tgid, ppid: k.ppid });
     else if (k.type === 'exec') {
+      const path = ownCopy(k.path);
       const list = this.execs.get(k.tgid);
-      if (list === undefined) this.execs.set(k.tgid, [k.path]);
-      else list.push(k.path);
+      if (list === undefined) this.execs.set(k.tgid, [path]);
+      else list.push(path);
     }
   }
 }
@@ -206,6 +207,14 @@ function recordedTasks(rec: RecordedLifecycle, inRange: (line: number) => boolea
   };
   for (const pid of edges.keys()) resolve(pid);
   return recorded;
+}
+
+/**
+ * A string that keeps nothing else alive: a path sliced from the parser's input would keep its
+ * whole chunk (V8 slices point into their parent). Concatenating then slicing flattens it anew.
+ */
+function ownCopy(s: string): string {
+  return ` ${s}`.slice(1);
 }
 
 function isExec(e: SyscallEvent): boolean {

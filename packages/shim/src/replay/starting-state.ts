@@ -43,8 +43,8 @@ export class StartingStateScan {
   readonly #rlimits: Record<number, { cur: bigint; max: bigint }> = {};
   readonly #decided = new Set<number>();
   readonly #rlimitInputs = new Map<number, string>();
-  /** The lines startingCwd reads, in input order. */
-  readonly #cwdLines: SyscallEvent[] = [];
+  /** What startingCwd reads of the clones, execs, directory changes and getcwds, in input order. */
+  readonly #cwdFacts: CwdFact[] = [];
   /** The pid of the first syscall line: the root. */
   #root: number | undefined;
 
@@ -63,7 +63,10 @@ export class StartingStateScan {
     }
     if (e.kind !== 'syscall') return;
     this.#root ??= e.pid ?? 0;
-    if (this.#known.cwd === undefined && CWD_LINES.has(e.name)) this.#cwdLines.push(e);
+    if (this.#known.cwd === undefined) {
+      const fact = cwdFactOf(e);
+      if (fact !== null) this.#cwdFacts.push(fact);
+    }
     if (e.outcome.kind !== 'value') return;
     switch (e.name) {
       case 'getuid':
@@ -114,15 +117,49 @@ export class StartingStateScan {
     }
     if (this.#getgid !== undefined) inputs.set(this.#getgid.line, 'the gid the capture ran as is an environment input (the kernel starts from this reading)');
     for (const [line, why] of this.#rlimitInputs) inputs.set(line, why);
-    const cwd = this.#known.cwd === undefined ? startingCwd(this.#root, this.#cwdLines, inputs) : undefined;
+    const cwd = this.#known.cwd === undefined ? startingCwd(this.#root, this.#cwdFacts, inputs) : undefined;
     return { uid: uid ?? 0, gid: this.#getgid?.value ?? 0, rlimits: this.#rlimits, inputs, ...(cwd !== undefined ? { cwd } : {}) };
   }
 }
 
 const CLONES = new Set(['clone', 'clone3', 'fork', 'vfork']);
 const CHANGES_CWD = new Set(['chdir', 'fchdir']);
-/** The calls startingCwd reads (its first line counts only if it is one of these: see there). */
-const CWD_LINES = new Set([...CLONES, ...CHANGES_CWD, 'execve', 'getcwd']);
+
+/** A line as startingCwd needs it: a few numbers, no event (which would keep its input chunk alive). */
+type CwdFact =
+  | { readonly kind: 'execve'; readonly pid: number }
+  | { readonly kind: 'moved'; readonly pid: number }
+  | { readonly kind: 'clone'; readonly pid: number; readonly child: number; readonly sharesFs: boolean }
+  /** A getcwd that returned; `path` when it shows a whole absolute path. */
+  | { readonly kind: 'getcwd'; readonly pid: number; readonly line: number; readonly path: string | null };
+
+function cwdFactOf(e: SyscallEvent): CwdFact | null {
+  const pid = e.pid ?? 0;
+  if (e.name === 'execve') return { kind: 'execve', pid };
+  // A failed chdir changes nothing; one still in flight may have changed it.
+  if (CHANGES_CWD.has(e.name)) return e.outcome.kind !== 'error' ? { kind: 'moved', pid } : null;
+  if (CLONES.has(e.name)) {
+    if (e.outcome.kind !== 'value' || e.outcome.value <= 0n) return null;
+    return { kind: 'clone', pid, child: Number(e.outcome.value), sharesFs: e.argsText.includes('CLONE_FS') };
+  }
+  if (e.name !== 'getcwd' || e.outcome.kind !== 'value') return null;
+  let path;
+  try {
+    path = stringOf(argOf(e.args, 0));
+  } catch {
+    path = undefined;
+  }
+  const whole = path !== undefined && !path.truncated && path.text.startsWith('/') ? ownCopy(path.text) : null;
+  return { kind: 'getcwd', pid, line: e.span.line, path: whole };
+}
+
+/**
+ * A string that keeps nothing else alive: a substring of the parser's input would keep its
+ * whole chunk (V8 slices point into their parent). Concatenating then slicing flattens it anew.
+ */
+function ownCopy(s: string): string {
+  return ` ${s}`.slice(1);
+}
 
 /**
  * The first getcwd that can only show the starting directory: made by the root or a process
@@ -133,43 +170,39 @@ const CWD_LINES = new Set([...CLONES, ...CHANGES_CWD, 'execve', 'getcwd']);
  * it read. A process of unknown descent, or a chdir/fchdir on the way (shared with CLONE_FS
  * children), makes its readings tell nothing about the start.
  */
-function startingCwd(root: number | undefined, events: readonly SyscallEvent[], inputs: Map<number, string>): string | undefined {
+function startingCwd(root: number | undefined, facts: readonly CwdFact[], inputs: Map<number, string>): string | undefined {
   /** Per process of known descent: its fs context (shared by CLONE_FS), and whether it may have moved. */
   const fsOf = new Map<number, { moved: boolean }>();
   /** Every pid a recorded clone creates (a child's lines may come before its clone returns). */
   const cloned = new Set<number>();
-  for (const e of events) {
-    if (CLONES.has(e.name) && e.outcome.kind === 'value' && e.outcome.value > 0n) cloned.add(Number(e.outcome.value));
-  }
+  for (const f of facts) if (f.kind === 'clone') cloned.add(f.child);
   // The root, and any later process that starts with an execve and no clone (the next of runs
   // recorded one after another), start where the capture started.
   if (root !== undefined) fsOf.set(root, { moved: false });
-  for (const e of events) {
-    const pid = e.pid ?? 0;
-    if (e.name === 'execve' && !fsOf.has(pid) && !cloned.has(pid)) fsOf.set(pid, { moved: false });
+  for (const f of facts) {
+    const pid = f.pid;
+    if (f.kind === 'execve' && !fsOf.has(pid) && !cloned.has(pid)) fsOf.set(pid, { moved: false });
     const fs = fsOf.get(pid);
-    if (CHANGES_CWD.has(e.name) && e.outcome.kind !== 'error') {
-      // A failed chdir changes nothing; one still in flight may have changed it.
-      if (fs !== undefined) fs.moved = true;
-      else fsOf.set(pid, { moved: true });
-      continue;
+    switch (f.kind) {
+      case 'execve':
+        break;
+      case 'moved':
+        if (fs !== undefined) fs.moved = true;
+        else fsOf.set(pid, { moved: true });
+        break;
+      case 'clone':
+        // A child's lines may come before its clone returns: it is then of unknown descent.
+        if (fs !== undefined && !fsOf.has(f.child)) fsOf.set(f.child, f.sharesFs ? fs : { moved: fs.moved });
+        break;
+      case 'getcwd':
+        if (fs === undefined || fs.moved || f.path === null) break;
+        inputs.set(f.line, 'the directory the capture started in is an environment input (the kernel starts from this reading)');
+        return f.path;
+      default: {
+        const never: never = f;
+        throw new Error(`unknown fact ${(never as CwdFact).kind}`);
+      }
     }
-    if (CLONES.has(e.name) && e.outcome.kind === 'value' && e.outcome.value > 0n) {
-      // A child's lines may come before its clone returns: it is then of unknown descent.
-      const child = Number(e.outcome.value);
-      if (fs !== undefined && !fsOf.has(child)) fsOf.set(child, e.argsText.includes('CLONE_FS') ? fs : { moved: fs.moved });
-      continue;
-    }
-    if (e.name !== 'getcwd' || e.outcome.kind !== 'value' || fs === undefined || fs.moved) continue;
-    let path;
-    try {
-      path = stringOf(argOf(e.args, 0));
-    } catch {
-      continue;
-    }
-    if (path === undefined || path.truncated || !path.text.startsWith('/')) continue;
-    inputs.set(e.span.line, 'the directory the capture started in is an environment input (the kernel starts from this reading)');
-    return path.text;
   }
   return undefined;
 }
