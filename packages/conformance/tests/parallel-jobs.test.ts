@@ -1,7 +1,7 @@
-// `-j N` / `--jobs N` values: a count, 0 or auto for one per CPU, anything else a usage error.
+// `-j N` / `--jobs N` values: a count, 0 or auto for one per CPU but one, anything else a usage error.
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { parseJobs } from '../src/parallel/jobs.js';
+import { autoJobs, parseJobs } from '../src/parallel/jobs.js';
 
 describe('parseJobs', () => {
   it('absent is 1 (one capture at a time, in this thread)', () => {
@@ -14,9 +14,18 @@ describe('parseJobs', () => {
     expect(parseJobs('256')).toEqual({ kind: 'ok', jobs: 256 });
   });
 
-  it('0 and auto mean one per CPU the process may use', () => {
-    expect(parseJobs('0')).toEqual({ kind: 'ok', jobs: availableParallelism() });
-    expect(parseJobs('auto')).toEqual({ kind: 'ok', jobs: availableParallelism() });
+  it('0 and auto mean one per CPU but one (V8 compiles and collects on the last), never less than 1', () => {
+    expect(parseJobs('0')).toEqual({ kind: 'ok', jobs: autoJobs(availableParallelism()) });
+    expect(parseJobs('auto')).toEqual({ kind: 'ok', jobs: autoJobs(availableParallelism()) });
+    expect(parseJobs('auto', 1)).toEqual({ kind: 'ok', jobs: 1 });
+    expect(parseJobs('auto', 2)).toEqual({ kind: 'ok', jobs: 1 });
+    expect(parseJobs('0', 4)).toEqual({ kind: 'ok', jobs: 3 });
+    expect(parseJobs('auto', 16)).toEqual({ kind: 'ok', jobs: 15 });
+  });
+
+  it('an explicit count is not capped by the CPUs', () => {
+    expect(parseJobs('2', 2)).toEqual({ kind: 'ok', jobs: 2 });
+    expect(parseJobs('8', 2)).toEqual({ kind: 'ok', jobs: 8 });
   });
 
   it.each(['', '-1', '1.5', '2.0', '1e2', '0x4', ' 2', '2 ', 'two', 'AUTO', '257', '1000', '99999999999999999999'])(

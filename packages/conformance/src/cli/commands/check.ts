@@ -36,8 +36,8 @@ options:
                    its divergences drawn in red, and DIR/index.html listing every capture
                    with its verdict and a link to its timeline
   --fs MANIFEST    fs manifest (a JSON array, or a case.json) used for every capture
-  -j, --jobs N     check N captures at once in worker threads (0 or auto: one per CPU;
-                   default 1); the output is the same, in the same order
+  -j, --jobs N     check N captures at once in worker threads (0 or auto: one per CPU
+                   but one, at least 1; default 1); the output is the same, in the same order
   -q, --quiet      only the summary line (and errors); no progress bar
   -h, --help       this help
 
