@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Value } from '@forkscope/tracer';
 import { CLONE_FLAG_NAMES, OPEN_FLAG_NAMES } from '../src/replay/names.js';
-import { constOf, flagsOf, sigsetOf, stringArrayOf, waitStatusOf } from '../src/replay/values.js';
+import { constOf, flagsOf, sigsetOf, stringArrayOf, stringOf, waitStatusOf } from '../src/replay/values.js';
 
 // Hand-built value trees (fixtures) shaped like the tracer's parse of real lines.
 const int = (value: bigint): Value => ({ kind: 'int', text: String(value), value });
@@ -42,6 +42,15 @@ describe('argument readers (fixture value trees)', () => {
     expect(sigsetOf({ kind: 'bitset', items: ['RTMIN', 'RT_1'], negated: true }, signal)).toBe(all & ~((1n << 31n) | (1n << 32n)));
     expect(sigsetOf({ kind: 'bitset', items: [], negated: true }, signal)).toBe(all);
     expect(sigsetOf({ kind: 'bitset', items: ['NOPE'], negated: false }, signal)).toBeUndefined();
+  });
+
+  it('decodes a string from exactly its own bytes when they are a window into a larger buffer', () => {
+    // The tracer's decoded strings may share one pool: only the value's window is the text.
+    const pool = new TextEncoder().encode('xx/usr/share/doc/é\u00ffyy');
+    const bytes = pool.subarray(2, pool.length - 2);
+    expect(stringOf({ kind: 'string', bytes, truncated: true })).toEqual({ text: '/usr/share/doc/é\u00ff', truncated: true });
+    // Invalid UTF-8 (a lone continuation byte) reads as U+FFFD, not as a neighbour's bytes.
+    expect(stringOf({ kind: 'string', bytes: new Uint8Array([0x61, 0x80, 0x62]), truncated: false })?.text).toBe('a\ufffdb');
   });
 
   it('reads argv arrays and marks truncation', () => {

@@ -90,7 +90,9 @@ export function stringOf(v: Value | undefined): DecodedString | undefined {
   if (v === undefined) return undefined;
   const b = bare(v);
   if (b.kind !== 'string') return undefined;
-  return { text: Buffer.from(b.bytes).toString('utf8'), truncated: b.truncated };
+  // Decoded through a Buffer view of the bytes, not a copy of them.
+  const bytes = b.bytes;
+  return { text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'), truncated: b.truncated };
 }
 
 /** An argv-style array of strings; undefined when it is a bare pointer or holds non-strings. */
