@@ -1,14 +1,17 @@
 // Descriptor and pipe system calls wired to files/: dup, dup2, dup3, fcntl, close, close_range
 // (with CLOSE_RANGE_UNSHARE), pipe/pipe2, read and write on pipes with blocking, O_NONBLOCK
 // EAGAIN, EOF, EPIPE with SIGPIPE (F1–F15), openat of opaque files, of the memory character
-// devices (/dev/null, /dev/zero, /dev/full: files/char-device.ts) and, with the procfs option, of
-// /proc stat files (proc-stat.ts), whose reads and writes the kernel then decides.
+// devices (/dev/null, /dev/zero, /dev/full: files/char-device.ts), of regular files the fs knows
+// (fs/open-regular.ts, files/regular-file.ts: read and write at the description's offset) and,
+// with the procfs option, of /proc stat files (proc-stat.ts), whose reads and writes the kernel
+// then decides.
 import { AT_FDCWD, SI_USER } from './abi.js';
 import type { CallOf } from './calls.js';
 import type { Core } from './core.js';
 import {
   CLOSE_RANGE_UNSHARE,
   O_ACCMODE,
+  O_APPEND,
   O_CLOEXEC,
   O_CREAT,
   O_DIRECT,
@@ -24,6 +27,8 @@ import {
 } from './files/constants.js';
 import { charDeviceAt, charDeviceReadLength, charDeviceWrite } from './files/char-device.js';
 import { OpenFileDescription, ProcStatFile, type SpecialFile } from './files/open-file.js';
+import type { RegularFile } from './files/regular-file.js';
+import { openRegular } from './fs/open-regular.js';
 import { PAGE_SIZE } from './memory/constants.js';
 import { renderProcStat, resolveProcStat } from './proc-stat.js';
 import { Pipe } from './files/pipe.js';
@@ -32,7 +37,7 @@ import { SIGNALS } from './signals.js';
 import type { Task } from './task.js';
 import { makeInfo, sendSignal } from './signal-delivery.js';
 import { readBytes, readPath, writeBytes } from './guest-io.js';
-import { splitPath } from './fs/vfs.js';
+import { splitPath, type Lookup } from './fs/vfs.js';
 
 /** pipe2's O_NOTIFICATION_PIPE reuses O_EXCL's bit. */
 const O_NOTIFICATION_PIPE = O_EXCL;
@@ -120,6 +125,7 @@ export function sysRead(core: Core, t: Task, call: CallOf<'read'>): SyscallResul
   const count = call.count < 0n ? 0 : Number(call.count > MAX_RW_COUNT ? MAX_RW_COUNT : call.count);
   const file = ofd.file;
   if (file.kind === 'other' && file.special !== undefined) return readSpecial(core, t, ofd, file.special, call.buf, count);
+  if (file.kind === 'other' && file.regular !== undefined) return readRegular(core, t, ofd, file.regular, call.buf, count);
   if (file.kind !== 'pipe') {
     core.emit({ type: 'unmodeled', tid: t.tid, call: 'read', reason: READ_UNMODELED[file.kind] });
     return error('ENOSYS');
@@ -219,6 +225,12 @@ export function sysWrite(core: Core, t: Task, call: CallOf<'write'>): SyscallRes
     bytes = r.value;
   }
   const file = ofd.file;
+  if (file.kind === 'other' && file.regular !== undefined) {
+    // A regular file takes every byte, at the offset or, with O_APPEND, at its end (regular-file.ts).
+    const end = file.regular.write(ofd.offset, (ofd.statusFlags & O_APPEND) !== 0, bytes, count);
+    if (end !== null) ofd.offset = end;
+    return done(count);
+  }
   if (file.kind !== 'pipe') {
     // Opaque files (a terminal, a log) take every byte.
     return done(count);
@@ -326,6 +338,37 @@ function readSpecial(core: Core, t: Task, ofd: OpenFileDescription, special: Spe
   }
 }
 
+const REGULAR_UNKNOWN = 'read from a regular file whose content is not known';
+
+/** read(2) of a regular file at the description's offset, which it advances (files/regular-file.ts); EOF is 0. */
+function readRegular(core: Core, t: Task, ofd: OpenFileDescription, file: RegularFile, buf: bigint, count: number): SyscallResult {
+  const r = file.read(ofd.offset, count);
+  switch (r.kind) {
+    case 'unknown':
+      core.emit({ type: 'unmodeled', tid: t.tid, call: 'read', reason: REGULAR_UNKNOWN });
+      return error('ENOSYS');
+    case 'count':
+      // The size is known, the bytes not: a replay (memory none) takes the count; a model cannot.
+      if (core.config.memory === 'model') {
+        core.emit({ type: 'unmodeled', tid: t.tid, call: 'read', reason: REGULAR_UNKNOWN });
+        return error('ENOSYS');
+      }
+      ofd.offset += BigInt(r.n);
+      return done(r.n);
+    case 'data': {
+      const bytes = r.bytes;
+      if (bytes.length === 0) return done(0);
+      if (core.config.memory === 'model' && writeBytes(core, t, buf, bytes) !== undefined) return error('EFAULT');
+      ofd.offset += BigInt(bytes.length);
+      return done(bytes.length, { data: bytes });
+    }
+    default: {
+      const never: never = r;
+      throw new Error(`unknown regular file read ${JSON.stringify(never)}`);
+    }
+  }
+}
+
 /** Drops the reference a blocked read or write held on its file (F13); closing may wake others. */
 function releaseHeld(core: Core, ofd: OpenFileDescription): void {
   ofd.release();
@@ -367,8 +410,11 @@ export function sysOpenat(core: Core, t: Task, call: CallOf<'openat'>): SyscallR
   }
   const fs = core.config.fs;
   let devicePath: string | null = `/${names.join('/')}`;
+  const cred = { uid: t.group.uid, gid: 0 };
+  let found: Lookup | undefined;
   if (special === undefined && fs) {
-    const r = fs.lookup(path, t.fs.cwd, { cred: { uid: t.group.uid, gid: 0 } });
+    const r = fs.lookup(path, t.fs.cwd, { cred });
+    found = r;
     if (r.kind === 'error' && !creating) return error(r.errno);
     // A node the fs knows is a device only where it is a non-regular, non-directory node
     // ('other', as the manifest records character devices); unknown paths are taken to be where
@@ -382,7 +428,21 @@ export function sysOpenat(core: Core, t: Task, call: CallOf<'openat'>): SyscallR
     if ((call.flags & O_DIRECTORY) !== 0) return error('ENOTDIR');
     special = { kind: 'char-device', device };
   }
-  const file = special === undefined ? { kind: 'other' as const, label: path } : { kind: 'other' as const, label: path, special };
+  // A regular file the fs knows (or, in a model run, one this open creates): reads and writes
+  // go to its data (fs/open-regular.ts says what the open itself does to it).
+  let regular: RegularFile | undefined;
+  if (special === undefined && fs && found !== undefined) {
+    const request = { path, flags: call.flags, mode: call.mode & ~t.fs.umask, cred, tracksWrites: core.config.memory === 'model' };
+    const opened = openRegular(fs, found, request);
+    if (opened.kind === 'error') return error(opened.errno);
+    if (opened.kind === 'file') regular = opened.file;
+  }
+  const file =
+    special !== undefined
+      ? { kind: 'other' as const, label: path, special }
+      : regular !== undefined
+        ? { kind: 'other' as const, label: path, regular }
+        : { kind: 'other' as const, label: path };
   const ofd = new OpenFileDescription(file, openFileFlags(call.flags));
   const fd = t.files.install(ofd, { cloexec: (call.flags & O_CLOEXEC) !== 0 });
   return fd.ok ? done(fd.value) : error(fd.errno);

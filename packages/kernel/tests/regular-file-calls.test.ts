@@ -33,9 +33,7 @@ function readText(k: Kernel, tid: Tid, fd: number, n: number): string {
   return new TextDecoder().decode(r.value);
 }
 
-// Skipped until openat/read/write reach regular files: fd-calls.ts's part (tmp/n2/regular-files.patch,
-// from the N2 report) unskips this.
-describe.skip('regular files through openat/read/write (skipped: kernel wiring pending: fd-calls.ts does not yet open, read or write regular files)', () => {
+describe('regular files through openat/read/write', () => {
   it('C6: a forked child and its parent share the description, so the child\'s read moves the parent\'s offset', () => {
     const { k, root } = boot();
     const fd = ok(k, root, open('input.txt', O_RDONLY));

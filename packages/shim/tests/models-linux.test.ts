@@ -4,10 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { MODELS } from '../src/models/registry.js';
 import { compareRun, loadCase, runModel } from '../src/runtime/model-run.js';
 
-const SKIPPED: { readonly [id: string]: string } = {
-  'dash/redirection':
-    'kernel wiring pending: openat/read/write in fd-calls.ts do not yet use the regular file data (files/regular-file.ts) the manifest now gives input.txt, so read(2) is ENOSYS and cat exits 1',
-};
+const SKIPPED: { readonly [id: string]: string } = {};
 
 const CORPUS = fileURLToPath(new URL('../../../corpus', import.meta.url));
 
