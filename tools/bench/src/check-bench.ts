@@ -9,13 +9,15 @@
 // events (a split call counts once), the unit `check --json` reports.
 // Targets: check ≥ 40% of parse's events/s and ≥ 1,000,000 events/s. Then `check -j`: the
 // built CLI, one process per run (start-up included), -j 1 and -j 2 run pair by pair, on the
-// corpus and on a larger workload (the corpus copied 8 times into a temporary directory: 480
-// captures that all replay to their end); wall and CPU seconds (all threads), the speed-up,
-// and whether the --json output and the exit status are identical in every pair.
+// corpus, on many small captures (the corpus copied 8 times into a temporary directory: 480
+// captures that all replay to their end) and on substantial work per capture (the bench capture
+// twice, linked under two names); wall and CPU seconds (user and system, all threads, and split
+// into main thread, check workers and V8's helper threads), the speed-up, and whether the
+// --json output and the exit status are identical in every pair.
 //
-//   node tools/bench/dist/check-bench.js [--runs 5] [--capture FILE] [--cli-runs 5] [--copies 8] [--jobs-only]
+//   node tools/bench/dist/check-bench.js [--runs 5] [--capture FILE] [--cli-runs 5] [--copies 8] [--big-copies 2] [--jobs-only] [--cli BIN]
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '@forkscope/conformance';
@@ -24,7 +26,8 @@ import { parseText, type TraceEvent } from '@forkscope/tracer';
 import { defaultCapturePath, ensureCapture, repoRoot } from './gen-capture.js';
 
 const corpusDir = join(repoRoot, 'corpus');
-const cli = join(repoRoot, 'packages', 'conformance', 'bin', 'forkscope.mjs');
+/** The CLI the -j figures run: the repository's bin, or `--cli FILE` (a copy of the built packages, out of reach of rebuilds). */
+let cli = join(repoRoot, 'packages', 'conformance', 'bin', 'forkscope.mjs');
 
 interface Input {
   readonly name: string;
@@ -159,27 +162,69 @@ function corpusFiles(): string[] {
   return manifest.cases.map((c) => join(corpusDir, c.path, 'capture.strace'));
 }
 
-/** A run of the built CLI: wall seconds, CPU seconds of every thread, its stdout and exit status. */
+/** A run of the built CLI: wall seconds, CPU seconds (user + system, every thread), its stdout and exit status. */
 interface CliSample {
   readonly wall: number;
   readonly cpu: number;
+  readonly user: number;
+  readonly system: number;
+  /** The main thread's CPU seconds, when /proc shows threads. */
+  readonly main: number | null;
+  /** The check workers' CPU seconds together (0 under -j 1). */
+  readonly workers: number;
   readonly stdout: string;
   readonly status: number | null;
 }
 
 /**
- * The child's own CPU time (getrusage of the process: every thread), written at exit by a
- * preloaded module to the file the environment names; spawnSync reports no resource usage.
+ * The child's CPU time, written at exit by a preloaded module (spawnSync reports no resource
+ * usage) to the file the environment names, as JSON: user and system seconds of the whole process
+ * (getrusage: every thread, exited ones included), and per thread where Linux's /proc shows it —
+ * the main thread, each check worker (a worker's preload appends its thread id to FILE.workers),
+ * and the rest, V8's helper threads (optimizing compiler, GC) and libuv's. Threads are sampled
+ * every 50 ms, since workers have exited by the end (error: ≤ 50 ms per worker). Preloads run in
+ * workers too: a worker inherits the process's --import.
  */
-const CPU_PRELOAD = `import { writeFileSync } from 'node:fs';
-process.on('exit', () => {
-  const c = process.cpuUsage();
-  writeFileSync(process.env.FORKSCOPE_BENCH_CPU_FILE, String((c.user + c.system) / 1e6));
-});
+const CPU_PRELOAD = `import { appendFileSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { isMainThread } from 'node:worker_threads';
+const out = process.env.FORKSCOPE_BENCH_CPU_FILE;
+const tidOf = () => { try { return readlinkSync('/proc/thread-self').split('/').pop(); } catch { return null; } };
+if (!isMainThread) {
+  const tid = tidOf();
+  if (tid !== null) appendFileSync(out + '.workers', tid + '\\n');
+} else {
+  const seen = new Map();
+  const sample = () => {
+    let tids;
+    try { tids = readdirSync('/proc/self/task'); } catch { return; }
+    for (const t of tids) {
+      try {
+        const stat = readFileSync('/proc/self/task/' + t + '/stat', 'utf8');
+        const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+        seen.set(t, (Number(f[11]) + Number(f[12])) / 100); // utime + stime, in clock ticks of 1/100 s
+      } catch {}
+    }
+  };
+  setInterval(sample, 50).unref();
+  const main = tidOf();
+  process.on('exit', () => {
+    sample();
+    const c = process.cpuUsage();
+    let workerTids = [];
+    try { workerTids = readFileSync(out + '.workers', 'utf8').split('\\n').filter((t) => t !== ''); } catch {}
+    writeFileSync(out, JSON.stringify({
+      user: c.user / 1e6,
+      system: c.system / 1e6,
+      main: main !== null && seen.has(main) ? seen.get(main) : null,
+      workers: workerTids.map((t) => seen.get(t) ?? 0),
+    }));
+  });
+}
 `;
 
 function cliRun(work: string, args: readonly string[], jobs: number): CliSample {
-  const cpuFile = join(work, 'cpu.txt');
+  const cpuFile = join(work, 'cpu.json');
+  rmSync(`${cpuFile}.workers`, { force: true });
   const t0 = performance.now();
   const r = spawnSync(process.execPath, ['--import', join(work, 'cpu-preload.mjs'), cli, 'check', ...args, '--json', '-j', String(jobs)], {
     cwd: repoRoot,
@@ -190,17 +235,60 @@ function cliRun(work: string, args: readonly string[], jobs: number): CliSample 
   const wall = (performance.now() - t0) / 1000;
   if (r.error) throw r.error;
   if (r.status !== 0 && r.status !== 1) throw new Error(`check-bench: forkscope check -j ${jobs} exited ${r.status}: ${r.stderr.slice(0, 500)}`);
-  return { wall, cpu: Number(readFileSync(cpuFile, 'utf8')), stdout: r.stdout, status: r.status };
+  const c = JSON.parse(readFileSync(cpuFile, 'utf8')) as { user: number; system: number; main: number | null; workers: number[] };
+  return {
+    wall,
+    cpu: c.user + c.system,
+    user: c.user,
+    system: c.system,
+    main: c.main,
+    workers: c.workers.reduce((a, b) => a + b, 0),
+    stdout: r.stdout,
+    status: r.status,
+  };
+}
+
+/** One -j setting's medians over the pairs: wall and CPU seconds, CPU split by thread. */
+interface JobsRun {
+  readonly wall: number;
+  /** user + system, every thread. */
+  readonly cpu: number;
+  readonly user: number;
+  readonly system: number;
+  /** The main thread (CLI, discovery, rendering; under -j 1 also the check itself). */
+  readonly main: number | null;
+  /** The check workers together. */
+  readonly workers: number;
+  /** Everything else: V8's helper threads (optimizing compiler, GC) and libuv's. */
+  readonly helpers: number | null;
 }
 
 interface JobsFigure {
   readonly captures: number;
+  readonly MB: number;
   readonly j1Seconds: number;
   readonly j2Seconds: number;
+  /** Median over the pairs of -j 1 wall ÷ -j 2 wall (each pair ran back to back). */
   readonly speedup: number;
   readonly j1CpuSeconds: number;
   readonly j2CpuSeconds: number;
+  readonly j1: JobsRun;
+  readonly j2: JobsRun;
   readonly identical: boolean;
+}
+
+function jobsRun(samples: readonly CliSample[]): JobsRun {
+  const mains = samples.map((x) => x.main);
+  const known = mains.every((m) => m !== null);
+  return {
+    wall: median(samples.map((x) => x.wall)),
+    cpu: median(samples.map((x) => x.cpu)),
+    user: median(samples.map((x) => x.user)),
+    system: median(samples.map((x) => x.system)),
+    main: known ? median(mains as number[]) : null,
+    workers: median(samples.map((x) => x.workers)),
+    helpers: known ? median(samples.map((x) => x.cpu - (x.main as number) - x.workers)) : null,
+  };
 }
 
 /**
@@ -208,7 +296,7 @@ interface JobsFigure {
  * others and a rebuild of dist/ between rounds hit both alike), medians of `runs` pairs after a
  * warm-up pair.
  */
-function jobsFigure(work: string, args: readonly string[], captures: number, runs: number): JobsFigure {
+function jobsFigure(work: string, args: readonly string[], captures: number, bytes: number, runs: number): JobsFigure {
   cliRun(work, args, 1);
   cliRun(work, args, 2);
   const one: CliSample[] = [];
@@ -221,15 +309,18 @@ function jobsFigure(work: string, args: readonly string[], captures: number, run
     two.push(b);
     if (a.stdout !== b.stdout || a.status !== b.status) identical = false;
   }
-  const j1 = median(one.map((x) => x.wall));
-  const j2 = median(two.map((x) => x.wall));
+  const j1 = jobsRun(one);
+  const j2 = jobsRun(two);
   return {
     captures,
-    j1Seconds: j1,
-    j2Seconds: j2,
-    speedup: j1 / j2,
-    j1CpuSeconds: median(one.map((x) => x.cpu)),
-    j2CpuSeconds: median(two.map((x) => x.cpu)),
+    MB: bytes / 1e6,
+    j1Seconds: j1.wall,
+    j2Seconds: j2.wall,
+    speedup: median(one.map((a, i) => a.wall / (two[i] as CliSample).wall)),
+    j1CpuSeconds: j1.cpu,
+    j2CpuSeconds: j2.cpu,
+    j1,
+    j2,
     identical,
   };
 }
@@ -296,14 +387,17 @@ async function run(argv: readonly string[]): Promise<void> {
   let runs = 5;
   let cliRuns = 5;
   let copies = 8;
+  let bigCopies = 2;
   let jobsOnly = false;
   let capture: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--runs') runs = Number(argv[++i]);
     else if (argv[i] === '--cli-runs') cliRuns = Number(argv[++i]);
     else if (argv[i] === '--copies') copies = Number(argv[++i]);
+    else if (argv[i] === '--big-copies') bigCopies = Number(argv[++i]);
     else if (argv[i] === '--jobs-only') jobsOnly = true;
     else if (argv[i] === '--capture') capture = argv[++i];
+    else if (argv[i] === '--cli') cli = argv[++i] as string;
     else throw new Error(`check-bench: unknown argument ${argv[i]}`);
   }
   const files = corpusFiles();
@@ -311,31 +405,50 @@ async function run(argv: readonly string[]): Promise<void> {
   const targets = { checkToParseAtLeast: 0.4, checkEventsPerSecAtLeast: 1_000_000 };
   let met: { checkToParse: boolean; eventsPerSec: boolean } | null = null;
   if (!jobsOnly) met = await throughputSection(capture, files, runs, figures, targets);
-  // check -j through the built CLI: the corpus, and the corpus copied `copies` times.
+  // check -j through the built CLI: the corpus, the corpus copied `copies` times, and the bench
+  // capture `bigCopies` times (substantial work per capture: what a worker pool exists for).
   const work = mkdtempSync(join(tmpdir(), 'forkscope-check-bench-'));
   try {
     writeFileSync(join(work, 'cpu-preload.mjs'), CPU_PRELOAD);
-    const big = join(work, 'corpus-copies');
-    for (let i = 1; i <= copies; i++) cpSync(corpusDir, join(big, `copy-${i}`), { recursive: true });
-    console.log(`check -j through the built CLI (one process per run, start-up included), median of ${cliRuns} -j 1/-j 2 pairs after a warm-up pair (load ${loadavg()[0]?.toFixed(1)})`);
-    console.log('workload               captures   -j 1 wall  -j 2 wall  speed-up   -j 1 cpu  -j 2 cpu  --json identical');
+    const copiesDir = join(work, 'corpus-copies');
+    for (let i = 1; i <= copies; i++) cpSync(corpusDir, join(copiesDir, `copy-${i}`), { recursive: true });
+    const bigCapture = capture ?? ensureCapture({ out: defaultCapturePath, bytes: 50e6 });
+    // Links, not copies: the capture is read, never written, and 55 MB copies would only fill /tmp.
+    const bigFiles: string[] = [];
+    for (let i = 1; i <= bigCopies; i++) {
+      const link = join(work, `capture-${i}.strace`);
+      symlinkSync(bigCapture, link);
+      bigFiles.push(link);
+    }
+    const corpusBytes = files.reduce((n, f) => n + statSync(f).size, 0);
+    console.log(
+      `check -j through the built CLI (one process per run, start-up included), median of ${cliRuns} -j 1/-j 2 pairs after a warm-up pair ` +
+        `(${availableParallelism()} CPUs, load ${loadavg()[0]?.toFixed(1)}); speed-up is the median of the pairs' -j 1/-j 2 wall ratios; ` +
+        'cpu is user+system of every thread, split into the main thread, the check workers and the rest (V8 compiler and GC threads, libuv)',
+    );
+    console.log('workload            captures       MB  -j 1 wall  -j 2 wall  speed-up   -j 1 cpu (user+sys)   main+helpers    -j 2 cpu (user+sys)   main+workers+helpers  identical');
     const jobs: Record<string, JobsFigure> = {};
-    for (const [name, args, captures] of [
-      ['corpus', [corpusDir], files.length],
-      [`corpus x${copies}`, [big], files.length * copies],
+    const secs = (n: number | null): string => (n === null ? '?' : n.toFixed(2));
+    for (const [name, args, captures, bytes] of [
+      ['corpus', [corpusDir], files.length, corpusBytes],
+      [`corpus x${copies}`, [copiesDir], files.length * copies, corpusBytes * copies],
+      [`capture x${bigCopies}`, bigFiles, bigCopies, statSync(bigCapture).size * bigCopies],
     ] as const) {
-      const f = jobsFigure(work, args, captures, cliRuns);
+      const f = jobsFigure(work, args, captures, bytes, cliRuns);
       jobs[name] = f;
       console.log(
         [
-          name.padEnd(20),
-          String(f.captures).padStart(10),
-          `${f.j1Seconds.toFixed(2)} s`.padStart(11),
+          name.padEnd(18),
+          String(f.captures).padStart(9),
+          f.MB.toFixed(1).padStart(8),
+          `${f.j1Seconds.toFixed(2)} s`.padStart(10),
           `${f.j2Seconds.toFixed(2)} s`.padStart(10),
           `${f.speedup.toFixed(2)}×`.padStart(9),
-          `${f.j1CpuSeconds.toFixed(2)} s`.padStart(10),
-          `${f.j2CpuSeconds.toFixed(2)} s`.padStart(9),
-          (f.identical ? 'yes' : 'NO').padStart(17),
+          `${secs(f.j1.cpu)} s (${secs(f.j1.user)}+${secs(f.j1.system)})`.padStart(22),
+          `${secs(f.j1.main)}+${secs(f.j1.helpers)}`.padStart(14),
+          `${secs(f.j2.cpu)} s (${secs(f.j2.user)}+${secs(f.j2.system)})`.padStart(22),
+          `${secs(f.j2.main)}+${secs(f.j2.workers)}+${secs(f.j2.helpers)}`.padStart(22),
+          (f.identical ? 'yes' : 'NO').padStart(10),
         ].join(' '),
       );
       if (!f.identical) process.exitCode = 1;
