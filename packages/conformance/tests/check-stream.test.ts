@@ -5,7 +5,8 @@
 // capture appended to itself.
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { REORDER_SLACK } from '@forkscope/shim';
@@ -68,5 +69,17 @@ describe('checkCapture streams a regular file', () => {
     expect(twice).toEqual(checkEvents(file, parseText(text + text, { file }), parsed.value));
     expect(twice.verdict).toBe('conforms');
     expect(twice.events).toBe(2 * once.events);
+  });
+
+  it('a named pipe, which cannot be read twice, is held and checked as one window: the same report', async () => {
+    const text = `${run(REORDER_SLACK + 100).join('\n')}\n`;
+    const file = await scratch('run.strace', text);
+    const fifo = join(dirname(file), 'run.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const writer = writeFile(fifo, text);
+    const piped = await checkCapture({ file: fifo });
+    await writer;
+    expect({ ...piped, file }).toEqual(await checkCapture({ file }));
+    expect(piped.verdict).toBe('conforms');
   });
 });

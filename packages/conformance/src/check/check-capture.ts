@@ -12,7 +12,7 @@ import type { CaptureInput } from './discover.js';
 import { ioMessage } from './discover.js';
 import { JudgeTally } from './judge.js';
 import { KernelLifecycle, RecordedLifecycle, compareLifecycles } from './processes.js';
-import { readCapture, readWindows } from './read-capture.js';
+import { readWindows } from './read-capture.js';
 import type { WindowsRead } from './read-capture.js';
 import type { CaptureReport, Divergence } from './report.js';
 
@@ -36,23 +36,27 @@ export async function checkCapture(input: CaptureInput, options: CheckOptions = 
     info = parsed.value;
   }
   const file = input.file;
-  const readError = (r: Exclude<WindowsRead, { kind: 'done' | 'not-regular' }>): CaptureReport =>
+  const readError = (r: Exclude<WindowsRead, { kind: 'done' }>): CaptureReport =>
     errorReport(file, info, r.kind === 'io-error' ? `${file}: ${r.message}` : `${file}: the parser failed: ${r.message}`);
   // A regular file is read twice, a window at a time, and never held: the first pass gathers what
   // the replay must know ahead (the starting state, the root's fds, a later getcwd…), the second replays.
+  // A pipe or a terminal cannot be read again: its events are held, then checked as one window.
   const check = new CaptureCheck(file, info, options);
-  const first = await readWindows(file, (w) => check.scanAll(w.events), { regularOnly: true });
-  if (first.kind === 'not-regular') {
-    // A pipe or a terminal cannot be read again: its events are held, then checked as one window.
-    const read = await readCapture(file);
-    if (read.kind !== 'events') return readError(read);
-    return checkEvents(file, read.events, info, options);
-  }
+  let held: TraceEvent[] | null = null;
+  const first = await readWindows(file, (regular) => {
+    if (regular) return (w) => check.scanAll(w.events);
+    const events: TraceEvent[] = [];
+    held = events;
+    return (w) => {
+      for (const e of w.events) events.push(e);
+    };
+  });
   if (first.kind !== 'done') return readError(first);
+  if (held !== null) return checkEvents(file, held, info, options);
   const early = check.start();
   if (early !== null) return early;
-  const second = await readWindows(file, (w) => check.feed(w.events, w.settledBefore));
-  if (second.kind !== 'done' && second.kind !== 'not-regular') return readError(second);
+  const second = await readWindows(file, () => (w) => check.feed(w.events, w.settledBefore));
+  if (second.kind !== 'done') return readError(second);
   return check.finish();
 }
 

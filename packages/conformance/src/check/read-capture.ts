@@ -23,25 +23,20 @@ const MIN_CHUNK = 1 << 16;
 
 export async function readCapture(file: string): Promise<CaptureRead> {
   const events: TraceEvent[] = [];
-  const r = await readWindows(file, (w) => {
+  const r = await readWindows(file, () => (w) => {
     for (const e of w.events) events.push(e);
   });
-  if (r.kind === 'not-regular') throw new Error('readWindows left a file unread without regularOnly');
   return r.kind === 'done' ? { kind: 'events', events } : r;
 }
 
-export type WindowsRead =
-  | { readonly kind: 'done' }
-  /** `regularOnly` was asked and the input is not a regular file (it was not read). */
-  | { readonly kind: 'not-regular' }
-  | Exclude<CaptureRead, { kind: 'events' }>;
+export type WindowsRead = { readonly kind: 'done' } | Exclude<CaptureRead, { kind: 'events' }>;
 
 /**
- * Streams a capture file's windows of events (the tracer's parseWindows) to `visit`; nothing is
- * kept here. With `regularOnly`, an input that cannot be read twice (a pipe, a terminal) is left
- * unread: 'not-regular'.
+ * Streams a capture file's windows of events (the tracer's parseWindows) to a visitor; nothing
+ * is kept here. `visitorFor` picks it once the input is open, knowing whether it is a regular
+ * file (one that can be read again; a pipe or a terminal cannot, nor be reopened safely).
  */
-export async function readWindows(file: string, visit: (w: EventWindow) => void, options: { readonly regularOnly?: boolean } = {}): Promise<WindowsRead> {
+export async function readWindows(file: string, visitorFor: (regular: boolean) => (w: EventWindow) => void): Promise<WindowsRead> {
   let fd: number;
   let regular: boolean;
   let size: number;
@@ -62,10 +57,7 @@ export async function readWindows(file: string, visit: (w: EventWindow) => void,
     closeSync(fd);
     return { kind: 'io-error', message: ioMessage(err) };
   }
-  if (!regular && options.regularOnly === true) {
-    closeSync(fd);
-    return { kind: 'not-regular' };
-  }
+  const visit = visitorFor(regular);
   // An I/O error ends the input early; it is reported instead of whatever was parsed.
   let ioError: unknown;
   let open = true;

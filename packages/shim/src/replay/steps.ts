@@ -4,7 +4,8 @@
 // an exit step at its last, because the kernel entered it at the first and
 // returned at the last, and anything recorded in between happened while it was
 // in the kernel. Steps are ordered by the line they happened on, so the
-// recording, and nothing else, decides the order in which tasks run.
+// recording, and nothing else, decides the order in which tasks run. StepOrder
+// does the ordering a window of events at a time (a capture streamed, not held).
 import type {
   ExitedEvent,
   KilledEvent,
