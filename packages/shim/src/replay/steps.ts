@@ -77,7 +77,7 @@ export class PidPresence {
  * the reorder buffer holds about this many lines. A call open longer (a shell's wait4 across its
  * whole pipeline) is a straggler, known from a first pass (StragglerScan) and placed from there.
  */
-export const REORDER_SLACK = 4096;
+export const REORDER_SLACK = 1024;
 
 /** An event whose first line lies behind the reorder window when it arrives, with its arrival index. */
 export interface Straggler {
