@@ -280,6 +280,9 @@ export class ReplayGuest {
         this.#port.collect(tid);
         this.#drain();
         this.#record({ kind: 'exit', event: step.event, tid, kernel: this.#exits.get(tid) ?? null });
+        // Nothing asks about this task's end or last call again: a long capture keeps no per-task leftovers.
+        this.#exits.delete(tid);
+        this.#lastReturned.delete(tid);
         return;
       }
       case 'signal': {
