@@ -110,10 +110,52 @@ function isErrnoStart(c: number): boolean {
  */
 const SMALL_VALUES: (ValueOutcome | undefined)[] = new Array<ValueOutcome | undefined>(SMALL_DECIMAL_COUNT).fill(undefined);
 
+/** Bits of the direct-mapped cache of other results (sizes and counts such as 4096 or 32768 repeat). */
+const VALUE_BITS = 10;
+const OTHER_VALUES: (ValueOutcome | undefined)[] = new Array<ValueOutcome | undefined>(1 << VALUE_BITS).fill(undefined);
+
+/**
+ * The ValueOutcome of the result token `s[from, to)`: shared for 0..999 and for a result that
+ * recurs (the cache slot's last one), else a new one whose text is a flat copy (a slice would
+ * pin the whole chunk the line came from).
+ */
+function valueOutcomeAt(s: string, from: number, to: number): ValueOutcome {
+  const len = to - from;
+  if (len <= 3) {
+    const text = decimalSlice(s, from, to);
+    const n = smallDecimalIndex(text);
+    if (n >= 0) return (SMALL_VALUES[n] ??= new ValueOutcome(text));
+    return new ValueOutcome(text);
+  }
+  let h = len;
+  for (let k = from; k < to; k++) h = (Math.imul(h, 31) + s.charCodeAt(k)) | 0;
+  const slot = (h ^ (h >>> VALUE_BITS)) & ((1 << VALUE_BITS) - 1);
+  const cached = OTHER_VALUES[slot];
+  if (cached !== undefined && cached.text.length === len && s.startsWith(cached.text, from)) return cached;
+  const o = new ValueOutcome(len < 13 ? s.slice(from, to) : (s.slice(from, to) + ' ').slice(0, -1));
+  OTHER_VALUES[slot] = o;
+  return o;
+}
+
 function valueOutcome(text: string): ValueOutcome {
-  const n = smallDecimalIndex(text);
-  if (n < 0) return new ValueOutcome(text);
-  return (SMALL_VALUES[n] ??= new ValueOutcome(text));
+  return valueOutcomeAt(text, 0, text.length);
+}
+
+/** `= -1 ENOENT (…)` outcomes, one per errno name and message: failing calls repeat a few errors. */
+const MINUS_ONE_ERRORS = new Map<string, SyscallOutcome & { readonly kind: 'error' }>();
+
+/** The error outcome for result `s[from, to)` with this errno and message (shared for `-1`). */
+function errorOutcome(s: string, from: number, to: number, errno: string, message: string): SyscallOutcome {
+  if (to - from !== 2 || s.charCodeAt(from + 1) !== 0x31) {
+    return { kind: 'error', value: integerOf(s.slice(from, to)), errno, message };
+  }
+  const cached = MINUS_ONE_ERRORS.get(errno);
+  if (cached !== undefined && cached.message === message) return cached;
+  // Bounded: input with endless distinct names must not grow the table.
+  if (MINUS_ONE_ERRORS.size >= 256) MINUS_ONE_ERRORS.clear();
+  const o = { kind: 'error', value: -1n, errno, message } as const;
+  MINUS_ONE_ERRORS.set(errno, o);
+  return o;
 }
 
 /**
@@ -136,7 +178,7 @@ function fastOutcome(s: string, i: number, end: number): boolean {
   } else {
     const numEnd = integerEnd(s, j, end);
     if (numEnd < 0) return false;
-    const text = decimalSlice(s, j, numEnd);
+    const numStart = j;
     j = numEnd;
     if (c === 0x2d && s.charCodeAt(j) === 0x20 && isErrnoStart(s.charCodeAt(j + 1))) {
       let k = j + 2;
@@ -147,10 +189,10 @@ function fastOutcome(s: string, i: number, end: number): boolean {
       if (close < 0 || (s.charCodeAt(close + 1) === 0x20 && s.charCodeAt(close + 2) === 0x28)) return false;
       const errno = ERRNO_TEXT.slice(s, j + 1, k);
       const message = ERRNO_TEXT.slice(s, k + 2, close);
-      outcome = { kind: 'error', value: text === '-1' ? -1n : integerOf(text), errno, message };
+      outcome = errorOutcome(s, numStart, numEnd, errno, message);
       j = close + 1;
     } else {
-      outcome = valueOutcome(text);
+      outcome = valueOutcomeAt(s, numStart, numEnd);
     }
   }
   let duration: string | undefined;
