@@ -155,7 +155,9 @@ class CaptureCheck {
     let outcome;
     try {
       outcome = guest.end();
-      if (guest.eventsFed !== this.#scanned) throw new CaptureChanged(`${guest.eventsFed} events on the second reading, ${this.#scanned} on the first`);
+      if (guest.eventsFed !== this.#scanned) {
+        throw new CaptureChanged(`the capture changed between its two readings (${this.#scanned} events, then ${guest.eventsFed})`);
+      }
     } catch (err) {
       return this.#fail(err);
     }
