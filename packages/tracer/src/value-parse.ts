@@ -9,7 +9,7 @@ import { codeAt, integerEndAt, readInteger } from './outcome-parse.js';
 import { isDigit, isWordChar, skipComment, skipDecoration, skipString } from './text-scan.js';
 import { StringValue } from './string-value.js';
 import { decodeEscapes } from './escapes.js';
-import { decimalSlice } from './intern.js';
+import { decimalSlice, SMALL_DECIMAL_COUNT, smallDecimalIndex } from './intern.js';
 
 export { decodeEscapes } from './escapes.js';
 
@@ -18,6 +18,9 @@ class Fail {
 }
 
 const NULL_VALUE: Value = Object.freeze({ kind: 'null' });
+
+/** The int values 0..999 (fds, sizes, counts on most lines), one shared read-only object each. */
+const SMALL_INTS: (Value | undefined)[] = new Array<Value | undefined>(SMALL_DECIMAL_COUNT).fill(undefined);
 const UNAVAILABLE_VALUE: Value = Object.freeze({ kind: 'unavailable' });
 
 function isIdentStart(c: number): boolean {
@@ -72,10 +75,17 @@ class ValueParser {
 
   /** Top-level or call arguments separated by `, `, up to `end` or a closing `)`. */
   args(closer: number): Arg[] {
-    const out: Arg[] = [];
     const s = this.s;
-    if (this.i >= this.end || codeAt(s, this.i) === closer) return out;
+    if (this.i >= this.end || codeAt(s, this.i) === closer) return [];
     const depthAtStart = this.depth;
+    // Up to four arguments wait in locals and come out in an array of exactly their number: a
+    // push onto an empty array reserves 17 slots, which was a tenth of a full parse's garbage.
+    let a0: Arg | undefined;
+    let a1: Arg | undefined;
+    let a2: Arg | undefined;
+    let a3: Arg | undefined;
+    let more: Arg[] | null = null;
+    let n = 0;
     for (;;) {
       const start = this.i;
       let arg: Arg;
@@ -92,11 +102,16 @@ class ValueParser {
         arg = { name: undefined, value: { kind: 'raw', text: s.slice(start, stop) } };
         this.i = stop;
       }
-      out.push(arg);
-      if (this.i >= this.end || codeAt(s, this.i) === closer) return out;
+      if (n === 0) a0 = arg;
+      else if (n === 1) a1 = arg;
+      else if (n === 2) a2 = arg;
+      else if (n === 3) a3 = arg;
+      else (more ??= [a0, a1, a2, a3] as Arg[]).push(arg);
+      n++;
+      if (this.i >= this.end || codeAt(s, this.i) === closer) return exactly(n, a0, a1, a2, a3, more);
       this.i += 2; // ", "
       // An unfinished half ends with its separator (`read(0,  <unfinished ...>`).
-      if (this.i >= this.end) return out;
+      if (this.i >= this.end) return exactly(n, a0, a1, a2, a3, more);
     }
   }
 
@@ -317,9 +332,11 @@ class ValueParser {
       const value = readInteger(s, this.i, this.end);
       const e = integerEndAt.at;
       if (value === null || isWordChar(codeAt(s, e)) || codeAt(s, e) === 0x2e) this.fail();
-      // Fds, sizes and counts 0..999 share one string each instead of a copy per value.
+      // Fds, sizes and counts 0..999 share one value (and its text) each instead of a copy per value.
       const text = decimalSlice(s, this.i, e);
       this.i = e;
+      const n = smallDecimalIndex(text);
+      if (n >= 0) return (SMALL_INTS[n] ??= { kind: 'int', text, value });
       return { kind: 'int', text, value };
     }
     if (c === 0x3f && this.at('???')) {
@@ -477,6 +494,22 @@ class ValueParser {
     }
     this.expect(']');
     return { kind: 'bitset', items, negated };
+  }
+}
+
+/** The first `n` arguments as an array of length `n` (`more` holds them all when n > 4). */
+function exactly(n: number, a0: Arg | undefined, a1: Arg | undefined, a2: Arg | undefined, a3: Arg | undefined, more: Arg[] | null): Arg[] {
+  switch (n) {
+    case 1:
+      return [a0 as Arg];
+    case 2:
+      return [a0 as Arg, a1 as Arg];
+    case 3:
+      return [a0 as Arg, a1 as Arg, a2 as Arg];
+    case 4:
+      return [a0 as Arg, a1 as Arg, a2 as Arg, a3 as Arg];
+    default:
+      return more as Arg[];
   }
 }
 
