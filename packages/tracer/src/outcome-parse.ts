@@ -110,14 +110,16 @@ function isErrnoStart(c: number): boolean {
  */
 const SMALL_VALUES: (ValueOutcome | undefined)[] = new Array<ValueOutcome | undefined>(SMALL_DECIMAL_COUNT).fill(undefined);
 
-/** Bits of the direct-mapped cache of other results (sizes and counts such as 4096 or 32768 repeat). */
+/** Bits of the direct-mapped cache of 4- and 5-digit results (sizes such as 4096 or 32768 repeat). */
 const VALUE_BITS = 10;
-const OTHER_VALUES: (ValueOutcome | undefined)[] = new Array<ValueOutcome | undefined>(1 << VALUE_BITS).fill(undefined);
+const MID_VALUES: (ValueOutcome | undefined)[] = new Array<ValueOutcome | undefined>(1 << VALUE_BITS).fill(undefined);
+/** The number each MID_VALUES slot holds (-1: none). */
+const MID_KEYS = new Int32Array(1 << VALUE_BITS).fill(-1);
 
 /**
- * The ValueOutcome of the result token `s[from, to)`: shared for 0..999 and for a result that
- * recurs (the cache slot's last one), else a new one whose text is a flat copy (a slice would
- * pin the whole chunk the line came from).
+ * The ValueOutcome of the result token `s[from, to)`: shared for 0..999 and for a 4- or
+ * 5-digit decimal that recurs (its slot's last one), else a new one. Longer results (addresses,
+ * 64-bit values) seldom recur and are not looked up.
  */
 function valueOutcomeAt(s: string, from: number, to: number): ValueOutcome {
   const len = to - from;
@@ -127,13 +129,19 @@ function valueOutcomeAt(s: string, from: number, to: number): ValueOutcome {
     if (n >= 0) return (SMALL_VALUES[n] ??= new ValueOutcome(text));
     return new ValueOutcome(text);
   }
-  let h = len;
-  for (let k = from; k < to; k++) h = (Math.imul(h, 31) + s.charCodeAt(k)) | 0;
-  const slot = (h ^ (h >>> VALUE_BITS)) & ((1 << VALUE_BITS) - 1);
-  const cached = OTHER_VALUES[slot];
-  if (cached !== undefined && cached.text.length === len && s.startsWith(cached.text, from)) return cached;
-  const o = new ValueOutcome(len < 13 ? s.slice(from, to) : (s.slice(from, to) + ' ').slice(0, -1));
-  OTHER_VALUES[slot] = o;
+  if (len > 5 || s.charCodeAt(from) === 0x30) return new ValueOutcome(s.slice(from, to));
+  let n = 0;
+  for (let k = from; k < to; k++) {
+    const d = s.charCodeAt(k) - 0x30;
+    if (d < 0 || d > 9) return new ValueOutcome(s.slice(from, to));
+    n = n * 10 + d;
+  }
+  // Decimal without a leading zero: the number alone identifies the text.
+  const slot = n & ((1 << VALUE_BITS) - 1);
+  if (MID_KEYS[slot] === n) return MID_VALUES[slot] as ValueOutcome;
+  const o = new ValueOutcome(s.slice(from, to));
+  MID_KEYS[slot] = n;
+  MID_VALUES[slot] = o;
   return o;
 }
 
