@@ -152,11 +152,19 @@ export class Core {
     return { kind: 'blocked', on };
   }
 
+  /** A woken call whose result turned out not to be there when its task ran: it sleeps again. */
+  reblock(task: Task, block: BlockState): void {
+    task.block = block;
+    task.state = 'blocked';
+    this.unready(task);
+    this.emit({ type: 'blocked', tid: task.tid, call: block.call.name, on: block.on });
+  }
+
   /**
    * Ends a blocked call with `result` (the task becomes ready, or stays stopped if its group is
    * stopped). The caller collects the result with Kernel.completion.
    */
-  finish(task: Task, result: SyscallResult): void {
+  finish(task: Task, result: SyscallResult, woken = false): void {
     const block = task.block;
     if (!block) throw new Error(`finish: task ${task.tid} is not blocked`);
     task.block = null;
@@ -165,7 +173,9 @@ export class Core {
     if (block.restoreMask !== undefined) task.suspendRestore = block.restoreMask;
     task.completion = result;
     task.completionCall = block.call.name;
-    this.emit({ type: 'woken', tid: task.tid, call: block.call.name, result });
+    // A wake-up whose result is made when the task runs is reported then (Kernel.completion).
+    if (woken && block.resolveOnRun !== undefined) task.completionBlock = block;
+    else this.emit({ type: 'woken', tid: task.tid, call: block.call.name, result });
     if (task.group.stopped) task.state = 'stopped';
     else this.makeReady(task);
     this.dirty = true;
@@ -176,10 +186,16 @@ export class Core {
    * (SIGPIPE) wait for the call to finish instead of interrupting it.
    */
   retryAs(task: Task): SyscallResult | undefined {
+    const block = task.block;
+    return block === null ? undefined : this.runAs(task, block.retry);
+  }
+
+  /** Runs part of `task`'s call with it as the current task (see retryAs). */
+  runAs(task: Task, part: () => SyscallResult | undefined): SyscallResult | undefined {
     const saved = this.current;
     this.current = task;
     try {
-      return task.block?.retry();
+      return part();
     } finally {
       this.current = saved;
     }
@@ -220,7 +236,7 @@ export class Core {
           const result = this.retryAs(task);
           // The retry itself may have ended the task (a fatal SIGPIPE): then its result is moot.
           if (result !== undefined && task.block === block && task.state === 'blocked') {
-            this.finish(task, result);
+            this.finish(task, result, true);
             onFinish(task, block.call.name, result);
           }
         }

@@ -477,11 +477,24 @@ export class Kernel {
   completion(tid: Tid): SyscallResult | undefined {
     const task = this.core.tasks.get(tid);
     if (!task || !task.alive) return { kind: 'gone' };
-    const r = task.completion;
+    let r = task.completion;
     if (r === null) return undefined;
+    // A wait woken in a group that stopped since has not run: it decides when it is continued.
+    if (task.completionBlock !== null && task.state !== 'ready') return undefined;
     const call = task.completionCall;
     task.completion = null;
     task.completionCall = null;
+    const block = task.completionBlock;
+    if (block !== null && block.resolveOnRun !== undefined) {
+      task.completionBlock = null;
+      const decided = this.core.runAs(task, block.resolveOnRun);
+      if (decided === undefined) {
+        this.core.reblock(task, block);
+        return undefined;
+      }
+      r = decided;
+      this.core.emit({ type: 'woken', tid: task.tid, call: block.call.name, result: r });
+    }
     // The task runs now and returns to user space: it takes the signals that arrived since it
     // was woken (exit_to_user_mode → get_signal), with this call's result as the saved return.
     if (task.state === 'ready' && (task.pending.size > 0 || task.group.shared.size > 0 || task.suspendRestore !== null)) {

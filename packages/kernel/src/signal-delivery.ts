@@ -171,7 +171,8 @@ function defaultStopNext(t: Task): boolean {
 export function interrupt(core: Core, t: Task): void {
   const block = t.block;
   if (!block) return;
-  const retried = core.retryAs(t) ?? block.onInterrupt?.();
+  const woken = core.retryAs(t);
+  const retried = woken ?? block.onInterrupt?.();
   if (t.block !== block) return;
   let result: SyscallResult;
   if (retried !== undefined) result = retried;
@@ -198,7 +199,7 @@ export function interrupt(core: Core, t: Task): void {
     }
     result = { kind: 'error', errno: block.restartErrno, restarts };
   }
-  core.finish(t, result);
+  core.finish(t, result, woken !== undefined);
   deliverSignals(core, t, savedReturn(block.call.name, result));
 }
 
@@ -301,8 +302,9 @@ function groupStop(core: Core, group: ThreadGroup, sig: number): void {
       t.state = 'stopped';
     } else if (t.state === 'blocked' && t.block && t.block.sleep === 'interruptible') {
       const block = t.block;
-      const retried = core.retryAs(t) ?? block.onInterrupt?.();
-      if (t.block === block) core.finish(t, retried ?? { kind: 'error', errno: block.restartErrno, restarts: true });
+      const woken = core.retryAs(t);
+      const retried = woken ?? block.onInterrupt?.();
+      if (t.block === block) core.finish(t, retried ?? { kind: 'error', errno: block.restartErrno, restarts: true }, woken !== undefined);
     }
   }
   core.emit({ type: 'stopped', tgid: group.tgid, signo: sig });

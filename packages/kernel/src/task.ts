@@ -135,6 +135,13 @@ export interface BlockState {
   onEnd?: () => void;
   /** rt_sigsuspend: the mask to restore when the call returns. */
   readonly restoreMask?: bigint;
+  /**
+   * The call's result is decided when the woken task runs, not when it is woken: `retry` only
+   * says whether to wake, and this makes the result (Kernel.completion). do_wait scans the
+   * children when the waiter runs, so a child that became reportable in between (an older one)
+   * is the one reported; undefined sends the task back to sleep, as do_wait loops.
+   */
+  resolveOnRun?: () => SyscallResult | undefined;
 }
 
 export type TaskState = 'ready' | 'blocked' | 'stopped' | 'dead';
@@ -149,6 +156,8 @@ export class Task {
    * since its wake-up, so it has not returned to user space: signals wait for that return.
    */
   completionCall: string | null = null;
+  /** The woken call whose result is made when the task runs (BlockState.resolveOnRun), until then. */
+  completionBlock: BlockState | null = null;
   /** Real parent thread (for a thread: copied from its creator). null only for init. */
   parent: Task | null;
   /** Leaders of the processes this thread created (and adopted), in creation order. */

@@ -6,7 +6,7 @@
 import { CLD, P_ALL, P_PGID, P_PID, P_PIDFD, WAIT, WAIT4_VALID, WAITID_VALID } from './abi.js';
 import type { CallOf } from './calls.js';
 import type { Core } from './core.js';
-import { done, error, type SigInfo, type SyscallResult } from './outcome.js';
+import { done, error, type BlockedOn, type SigInfo, type SyscallResult } from './outcome.js';
 import { SIGNALS } from './signals.js';
 import type { Task, ThreadGroup } from './task.js';
 import { encodeStatus, exitSiginfoFields, reap } from './exit.js';
@@ -161,8 +161,30 @@ export function sysWait4(core: Core, t: Task, call: CallOf<'wait4'>): SyscallRes
   };
   const first = attempt();
   if (first !== undefined) return first;
-  return core.block(t, call, { kind: 'child', idtype, id, options: opts }, 'interruptible', 'ERESTARTSYS', attempt);
+  return blockWait(core, t, call, { kind: 'child', idtype, id, options: opts }, () => scan(core, t, sel, opts), attempt);
 }
+
+/**
+ * Puts a wait to sleep until some child is reportable (or none is left). The report is taken
+ * when the waiter runs: do_wait scans the children in its own context after the wake-up, so if
+ * two children exit before a woken parent runs, it reaps the older one (the first in its
+ * children list), whichever woke it (E26).
+ */
+function blockWait(
+  core: Core,
+  t: Task,
+  call: CallOf<'wait4'> | CallOf<'waitid'>,
+  on: Extract<BlockedOn, { kind: 'child' }>,
+  probe: () => Report | 'none' | 'wait',
+  attempt: () => SyscallResult | undefined,
+): SyscallResult {
+  // The wake-up's own result is a placeholder: resolveOnRun replaces it when the task runs.
+  const state = core.block(t, call, on, 'interruptible', 'ERESTARTSYS', () => (probe() === 'wait' ? undefined : WOKEN));
+  if (t.block) t.block.resolveOnRun = attempt;
+  return state;
+}
+
+const WOKEN: SyscallResult = { kind: 'done', value: 0n };
 
 export function sysWaitid(core: Core, t: Task, call: CallOf<'waitid'>): SyscallResult {
   const options = call.options | 0;
@@ -209,7 +231,7 @@ export function sysWaitid(core: Core, t: Task, call: CallOf<'waitid'>): SyscallR
   };
   const first = attempt();
   if (first !== undefined) return first;
-  return core.block(t, call, { kind: 'child', idtype: call.idtype, id: call.id, options: opts }, 'interruptible', 'ERESTARTSYS', attempt);
+  return blockWait(core, t, call, { kind: 'child', idtype: call.idtype, id: call.id, options: opts }, () => scan(core, t, sel, opts), attempt);
 }
 
 /** The fields of siginfo_t waitid writes, at their x86_64 offsets (128 bytes in all). */

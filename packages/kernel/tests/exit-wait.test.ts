@@ -307,6 +307,41 @@ describe('E. exit, zombies, reparenting, wait*', () => {
     expect(wait4(k, root, b)).toMatchObject({ kind: 'done', value: BigInt(b) });
   });
 
+  // do_wait scans the children when the woken waiter runs (kernel/exit.c: the wake-up only makes it
+  // runnable; the scan that picks a child happens in its own context, oldest child first). Found in
+  // fresh dash pipeline captures: the younger child's exit woke dash, the older one's exit came
+  // before dash ran, and wait4(-1) returned the older one.
+  it('E26 a waiter woken by a younger child reports the older one if it also exited before the waiter ran', () => {
+    for (const traced of [false, true]) {
+      const { k, root } = boot({ traced });
+      const older = fork(k, root);
+      const younger = fork(k, root);
+      expect(wait4(k, root, -1).kind).toBe('blocked');
+      exit(k, younger, 3);
+      if (traced) expect(k.tracerCollect(younger)).toBe(true);
+      exit(k, older, 4);
+      if (traced) expect(k.tracerCollect(older)).toBe(true);
+      expect(k.completion(root)).toMatchObject({ kind: 'done', value: BigInt(older), out: { status: 4 << 8 } });
+      expect(wait4(k, root, -1)).toMatchObject({ kind: 'done', value: BigInt(younger), out: { status: 3 << 8 } });
+      expect(k.checkInvariants()).toEqual([]);
+    }
+  });
+
+  it('E26 a woken waiter whose child another thread reaped before it ran sleeps again', () => {
+    const { k, root } = boot();
+    const t = thread(k, root);
+    const child = fork(k, root);
+    expect(wait4(k, root, -1).kind).toBe('blocked');
+    const second = fork(k, t);
+    exit(k, child, 0);
+    // The sibling thread takes the child first (it runs before the woken waiter).
+    expect(wait4(k, t, child)).toMatchObject({ kind: 'done', value: BigInt(child) });
+    expect(k.completion(root)).toBeUndefined();
+    expect(k.blockedOn(root)).toMatchObject({ kind: 'child' });
+    exit(k, second, 7);
+    expect(k.completion(root)).toMatchObject({ kind: 'done', value: BigInt(second), out: { status: 7 << 8 } });
+  });
+
   it('E27 WAIT-SIBLING-THREAD-CHILD', () => {
     const { k, root } = boot();
     const t = thread(k, root);

@@ -228,6 +228,8 @@ export class Machine {
     if (!t) throw new ModelError(`the kernel runs task ${tid}, which no model started`);
     if (t.blocked) {
       const r = this.kernel.completion(tid);
+      // A wait whose child was taken by another thread before it ran sleeps again (do_wait loops).
+      if (r === undefined && this.kernel.blockedOn(tid) !== null) return;
       if (r === undefined) throw new ModelError(`task ${tid} is ready but its ${t.blocked.step.call.name} has no result`);
       const blocked = t.blocked;
       t.blocked = null;
