@@ -12,11 +12,7 @@ import { checkCapture, discoverCaptures } from '../src/index.js';
 
 const repoRoot = fileURLToPath(new URL('../../..', import.meta.url));
 const captureRoot = join(repoRoot, 'tools', 'capture');
-// dash's live case is two-commands, not pipeline: a pipeline's fresh captures diverge in about 1
-// run in 7 on a loaded machine, because when ptrace lets a task take a pending SIGCHLD (after its
-// syscall-exit stop, at a point the capture only bounds) is not modelled yet: see
-// check-live-races.test.ts, which replays such a capture.
-const CASES = ['posix_spawn/success', 'python/run-success', 'dash/two-commands', 'rust/status', 'raw/vfork-exec'];
+const CASES = ['posix_spawn/success', 'python/run-success', 'dash/pipeline', 'rust/status', 'raw/vfork-exec'];
 
 function straceUnavailable(): string | undefined {
   const r = spawnSync('strace', ['-f', '-o', '/dev/null', '/bin/true'], { encoding: 'utf8' });

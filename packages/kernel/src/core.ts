@@ -23,6 +23,8 @@ export interface CoreConfig {
   readonly memory: 'model' | 'none';
   /** Every process runs under an outside tracer (strace -f): see KernelOptions.traced. */
   readonly traced?: boolean;
+  /** Tasks take their signals when the caller resumes them: see KernelOptions.signalsOnResume. */
+  readonly signalsOnResume?: boolean;
   /** /proc stat files are synthesized from the task table: see KernelOptions.procfs. */
   readonly procfs?: boolean;
   /** Every event stays in `events` for the kernel's lifetime: see KernelOptions.keepEvents. Default true. */

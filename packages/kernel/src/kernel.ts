@@ -106,6 +106,15 @@ export interface KernelOptions {
    */
   readonly traced?: boolean;
   /**
+   * With `traced`: a task takes its pending signals only when the caller resumes it (`resume`),
+   * not at the return of a call. Under ptrace a task stops at
+   * each syscall exit and runs get_signal only after the tracer restarts it, so a signal sent
+   * between its return line and its `--- SIG ---` line finds the first one still pending (and a
+   * standard one is merged into it). A handler frame then saves the task's last call's return.
+   * Default false.
+   */
+  readonly signalsOnResume?: boolean;
+  /**
    * openat of /proc/<pid>/stat, /proc/self/stat, /proc/thread-self/stat and
    * /proc/<pid>/task/<tid>/stat gives a file whose reads the kernel synthesizes from its task
    * table (proc-stat.ts), and /proc/<pid>/… of a pid with no task fails with ENOENT. Default false:
@@ -202,6 +211,7 @@ export class Kernel {
       fs: options.fs ?? null,
       memory: options.memory ?? 'model',
       traced: options.traced ?? false,
+      signalsOnResume: options.signalsOnResume ?? false,
       procfs: options.procfs ?? false,
       keepEvents: options.keepEvents ?? true,
     });
@@ -289,6 +299,9 @@ export class Kernel {
     const task = core.tasks.get(tid);
     if (!task || task === core.init) throw new KernelUsageError(`no task ${tid}`);
     if (task.state !== 'ready') throw new KernelUsageError(`task ${tid} cannot make a call: it is ${task.state}`);
+    // A signal that arrived while the task ran in user space since its last return is not taken
+    // on the way into this call: get_signal runs only on a return to user space.
+    const onResume = core.config.signalsOnResume === true;
     if (task.suspendRestore !== null) {
       // Back in user space after rt_sigsuspend without a handler (e.g. stopped and continued).
       task.sigmask = task.suspendRestore;
@@ -313,8 +326,28 @@ export class Kernel {
       deliverSignals(core, task, savedReturn(call.name, result));
       if (core.dirty) this.settle();
     }
+    if (onResume && (result.kind === 'done' || result.kind === 'error')) {
+      task.lastCall = call.name;
+      task.lastResult = result;
+    }
     if (task.state === 'ready') core.rotate(task);
     return result;
+  }
+
+  /**
+   * With `signalsOnResume`: the task is back from its last return on its way to user space (the
+   * recording's `--- SIG ---` line: strace prints it at the signal-delivery stop, right after
+   * get_signal took the signal) and takes its pending signals now; a handler frame saves the
+   * return of its last call. Nothing happens for a task that is not
+   * ready, or whose blocked call's result has not been taken.
+   */
+  resume(tid: Tid): void {
+    const core = this.core;
+    const task = core.tasks.get(tid);
+    if (core.config.signalsOnResume !== true || !task || task.state !== 'ready' || task.completion !== null) return;
+    if (!hasDeliverable(task) && task.suspendRestore === null) return;
+    deliverSignals(core, task, savedReturn(task.lastCall ?? '', task.lastResult), true);
+    if (core.dirty) this.settle();
   }
 
   /** Lets blocked calls whose condition now holds complete, then delivers their signals. */
@@ -497,7 +530,10 @@ export class Kernel {
     }
     // The task runs now and returns to user space: it takes the signals that arrived since it
     // was woken (exit_to_user_mode → get_signal), with this call's result as the saved return.
-    if (task.state === 'ready' && (task.pending.size > 0 || task.group.shared.size > 0 || task.suspendRestore !== null)) {
+    if (this.core.config.signalsOnResume === true) {
+      task.lastCall = call;
+      task.lastResult = r;
+    } else if (task.state === 'ready' && (task.pending.size > 0 || task.group.shared.size > 0 || task.suspendRestore !== null)) {
       deliverSignals(this.core, task, savedReturn(call ?? '', r));
       if (this.core.dirty) this.settle();
     }

@@ -229,7 +229,9 @@ export function savedReturn(call: string, result: SyscallResult | null | undefin
   return nr === undefined ? null : { call, value: BigInt(nr) };
 }
 
-export function deliverSignals(core: Core, t: Task, returning: HandlerFrame['interrupted'] = null): void {
+export function deliverSignals(core: Core, t: Task, returning: HandlerFrame['interrupted'] = null, resumed = false): void {
+  // Under a tracer that resumes tasks itself, get_signal waits for the resume (Kernel.resume).
+  if (core.config.signalsOnResume === true && !resumed) return;
   // A task woken from a blocked call has not run yet: get_signal happens on its way back to user
   // space, when its result is taken (Kernel.completion). Until then a standard signal sent again
   // finds the first still pending and is dropped (two children exiting before the woken parent

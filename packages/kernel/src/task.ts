@@ -172,6 +172,9 @@ export class Task {
   altstack: { sp: bigint; size: bigint; flags: number } = { sp: 0n, size: 0n, flags: 2 };
   /** rt_sigsuspend's saved mask, restored by the next handler's sigreturn or at return. */
   suspendRestore: bigint | null = null;
+  /** With signalsOnResume: the last call that returned to this task, for a later handler frame. */
+  lastCall: string | null = null;
+  lastResult: SyscallResult | null = null;
   /** The parent thread blocked in vfork until this task execs or exits. */
   vforkParent: Task | null = null;
   pdeathSig = 0;

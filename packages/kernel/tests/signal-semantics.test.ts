@@ -2,7 +2,7 @@
 // sets, thread- vs process-directed signals, handler frames, stops, and the scheduler's order.
 import { describe, expect, it } from 'vitest';
 import { CLONE, SA, SIG_BLOCK, SIG_SETMASK, SIG_UNBLOCK, SIGNALS, type Kernel, type Tid } from '../src/index.js';
-import { bitOf, boot, call, errno, fork, ok, page, runUntilDone, sigaction, sigmask, sleep } from './kernel-helpers.js';
+import { bitOf, boot, call, errno, exit, fork, ok, page, runUntilDone, sigaction, sigmask, sleep } from './kernel-helpers.js';
 
 const S = SIGNALS;
 const THREAD = CLONE.VM | CLONE.FS | CLONE.FILES | CLONE.SIGHAND | CLONE.THREAD | CLONE.SYSVSEM;
@@ -200,5 +200,59 @@ describe('fatal signals carry their sender', () => {
     call(k, sender, { name: 'kill', pid: child, sig: S.SIGTERM });
     expect(delivered).toEqual([{ pid: sender, code: 0 /* SI_USER */, signo: S.SIGTERM }]);
     expect(k.process(child)).toMatchObject({ state: 'zombie', status: S.SIGTERM }); // E1: killed by s → raw status s
+  });
+});
+
+// Under ptrace a task stops at each syscall exit and runs get_signal only once strace resumes it
+// (kernel/signal.c get_signal after ptrace_stop); strace prints `--- SIG ---` at that point. With
+// signalsOnResume the caller says when (Kernel.resume). Scenario from fresh dash pipeline captures.
+describe('signalsOnResume (a traced task takes its signals when resumed)', () => {
+  function scenario(signalsOnResume: boolean) {
+    const { k, root } = boot({ traced: true, signalsOnResume });
+    sigaction(k, root, S.SIGCHLD, HANDLER, 0n);
+    const older = fork(k, root);
+    const younger = fork(k, root);
+    expect(call(k, root, { name: 'wait4', pid: -1, status: 0n, options: 0, rusage: 0n }).kind).toBe('blocked');
+    exit(k, older, 0);
+    expect(k.tracerCollect(older)).toBe(true);
+    const first = k.completion(root);
+    // The younger child's exit is collected after wait4 returned, before dash took the first SIGCHLD.
+    exit(k, younger, 0);
+    expect(k.tracerCollect(younger)).toBe(true);
+    k.resume(root);
+    return { k, root, older, younger, first };
+  }
+
+  it('a standard signal sent between the return and the resume is merged into the pending one (A8 coalescing, legacy_queue)', () => {
+    const { k, root, older, first } = scenario(true);
+    expect(first).toMatchObject({ kind: 'done', value: BigInt(older) });
+    const frames = k.signalFrames(root);
+    expect(frames.map((f) => [f.signo, f.info.pid])).toEqual([[S.SIGCHLD, older]]);
+    // The frame saves wait4's return: rt_sigreturn gives it back.
+    expect(call(k, root, { name: 'rt_sigreturn' })).toEqual({ kind: 'done', value: BigInt(older) });
+    // No second SIGCHLD is pending: the younger child's was merged.
+    expect(k.task(root)?.pending).toBe(0n);
+    expect(k.signalFrames(root)).toEqual([]);
+  });
+
+  it('without it the signal is taken at the return, so the second one is queued (the untraced order)', () => {
+    const { k, root, older, younger } = scenario(false);
+    // The first SIGCHLD was taken when wait4's result was; the second waits for the next return.
+    expect(k.signalFrames(root).map((f) => f.info.pid)).toEqual([older]);
+    call(k, root, { name: 'rt_sigreturn' });
+    expect(k.signalFrames(root).map((f) => f.info.pid)).toEqual([younger]);
+  });
+
+  it('resume does nothing for a task with nothing pending, and a blocked task takes nothing', () => {
+    const { k, root } = boot({ traced: true, signalsOnResume: true });
+    sigaction(k, root, S.SIGUSR1, HANDLER, 0n);
+    k.resume(root);
+    expect(k.signalFrames(root)).toEqual([]);
+    ok(k, root, { name: 'kill', pid: root, sig: S.SIGUSR1 });
+    // Sent to itself: taken at the resume after the kill's return, not at the return.
+    expect(k.signalFrames(root)).toEqual([]);
+    k.resume(root);
+    expect(k.signalFrames(root).map((f) => f.signo)).toEqual([S.SIGUSR1]);
+    expect(call(k, root, { name: 'rt_sigreturn' })).toEqual({ kind: 'done', value: 0n });
   });
 });

@@ -36,6 +36,8 @@ export class KernelAdapter implements KernelPort {
       rlimits: options.rlimits ?? {},
       // Every recorded process ran under strace -f: parents hear of exits when strace collects them.
       traced: true,
+      // …and take their signals when strace resumes them from a syscall-exit stop, which their next line shows.
+      signalsOnResume: true,
       keepEvents: options.keepEvents ?? true,
     });
     this.#fs = options.fs;
@@ -72,6 +74,10 @@ export class KernelAdapter implements KernelPort {
 
   collect(tid: number): void {
     this.kernel.tracerCollect(tid);
+  }
+
+  resume(tid: number): void {
+    this.kernel.resume(tid);
   }
 
   completion(tid: number): SyscallResult | undefined {

@@ -33,6 +33,8 @@ export interface KernelPort {
   state(tid: number): 'ready' | 'blocked' | 'stopped' | 'exited' | 'zombie' | undefined;
   /** strace collected the task's exit (its `+++ exited`/`+++ killed` line): the parent is told now. */
   collect(tid: number): void;
+  /** The task runs again after its last return (its `--- SIG ---` line): it takes its pending signals now. */
+  resume(tid: number): void;
   /**
    * The kernel's event log so far (append-only); with the adapter's `keepEvents: false`, only the
    * events takeEvents has not returned yet.

@@ -289,6 +289,9 @@ export class ReplayGuest {
         const tid = this.#known(pidKey(step.event.pid), step.line);
         if (tid === null) return;
         const signo = signalNumber(step.event.signal);
+        // strace prints the line at the signal-delivery stop, after get_signal took the signal.
+        this.#port.resume(tid);
+        this.#drain();
         const tgid = this.#port.tgidOf(tid);
         const at = this.#signals.findIndex(
           (s) => s.info.signo === signo && ((s.scope === 'thread' && s.to === tid) || (s.scope === 'process' && s.to === tgid)),
