@@ -287,11 +287,12 @@ function valuesAgree(name: string, recorded: bigint, kernel: bigint, pids: PidMa
 /** What Linux wrote through pointer arguments, where the recording decoded it. */
 function outMismatchOf(e: SyscallEvent, result: Extract<SyscallResult, { kind: 'done' }>, pids: PidMap): { expected: string; emulated: string } | null {
   const out = result.out;
-  const args = e.args;
+  // Each case reads the tree itself: most calls judged here (reads, writes) have no out-values,
+  // and their trees (long buffer strings) would be parsed for nothing.
   switch (e.name) {
     case 'wait4': {
       if (result.value <= 0n) return null;
-      const status = waitStatusOf(argOf(args, 1), signalByName);
+      const status = waitStatusOf(argOf(e.args, 1), signalByName);
       if (status === undefined) return null;
       if (out?.status !== status) {
         return { expected: `status 0x${status.toString(16)}`, emulated: out?.status === undefined ? 'no status' : `status 0x${out.status.toString(16)}` };
@@ -299,7 +300,7 @@ function outMismatchOf(e: SyscallEvent, result: Extract<SyscallResult, { kind: '
       return null;
     }
     case 'waitid': {
-      const infop = argOf(args, 2);
+      const infop = argOf(e.args, 2);
       if (infop === undefined || out?.siginfo === undefined) return null;
       const bareInfo = bare(infop);
       if (bareInfo.kind !== 'struct') return null;
@@ -309,7 +310,7 @@ function outMismatchOf(e: SyscallEvent, result: Extract<SyscallResult, { kind: '
     case 'pipe':
     case 'pipe2':
     case 'socketpair': {
-      const v = argOf(args, e.name === 'socketpair' ? 3 : 0);
+      const v = argOf(e.args, e.name === 'socketpair' ? 3 : 0);
       const b = v === undefined ? undefined : bare(v);
       if (b === undefined || b.kind !== 'array' || b.items.length !== 2) return null;
       const rec = b.items.map((i) => intOf(i));
@@ -322,7 +323,7 @@ function outMismatchOf(e: SyscallEvent, result: Extract<SyscallResult, { kind: '
     }
     case 'prlimit64': {
       // The old limit Linux copied out, where strace decoded it.
-      const rec = rlimitOf(argOf(args, 3));
+      const rec = rlimitOf(argOf(e.args, 3));
       if (rec === undefined) return null;
       const got = out?.rlimit;
       const show = (r: { cur: bigint; max: bigint }): string => `old limit {cur ${r.cur}, max ${r.max}}`;
@@ -330,12 +331,12 @@ function outMismatchOf(e: SyscallEvent, result: Extract<SyscallResult, { kind: '
       return got.cur === rec.cur && got.max === rec.max ? null : { expected: show(rec), emulated: show(got) };
     }
     case 'getcwd': {
-      const rec = stringOf(argOf(args, 0));
+      const rec = stringOf(argOf(e.args, 0));
       if (rec === undefined || rec.truncated || out?.cwd === undefined) return null;
       return rec.text === out.cwd ? null : { expected: `cwd ${rec.text}`, emulated: `cwd ${out.cwd}` };
     }
     case 'sigaltstack': {
-      const old = argOf(args, 1);
+      const old = argOf(e.args, 1);
       const sp = intOf(fieldOf(old, 'ss_sp'));
       const size = intOf(fieldOf(old, 'ss_size'));
       const flagsValue = fieldOf(old, 'ss_flags');
@@ -351,17 +352,17 @@ function outMismatchOf(e: SyscallEvent, result: Extract<SyscallResult, { kind: '
       return null;
     }
     case 'rt_sigpending': {
-      const rec = sigsetOf(argOf(args, 0), signalByName);
+      const rec = sigsetOf(argOf(e.args, 0), signalByName);
       if (rec === undefined || out?.sigset === undefined) return null;
       return rec === out.sigset ? null : { expected: `pending 0x${rec.toString(16)}`, emulated: `pending 0x${out.sigset.toString(16)}` };
     }
     case 'rt_sigprocmask': {
-      const rec = sigsetOf(argOf(args, 2), signalByName);
+      const rec = sigsetOf(argOf(e.args, 2), signalByName);
       if (rec === undefined || out?.sigset === undefined) return null;
       return rec === out.sigset ? null : { expected: `old mask 0x${rec.toString(16)}`, emulated: `old mask 0x${out.sigset.toString(16)}` };
     }
     case 'rt_sigaction': {
-      const old = argOf(args, 2);
+      const old = argOf(e.args, 2);
       const handler = fieldOf(old, 'sa_handler');
       if (handler === undefined || out?.oldact === undefined) return null;
       const h = bare(handler);
