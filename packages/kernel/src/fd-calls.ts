@@ -325,11 +325,7 @@ function readSpecial(core: Core, t: Task, ofd: OpenFileDescription, special: Spe
         f.snapshot = new TextEncoder().encode(text);
       }
       const start = ofd.offset > BigInt(f.snapshot.length) ? f.snapshot.length : Number(ofd.offset);
-      const bytes = f.snapshot.slice(start, Math.min(f.snapshot.length, start + count));
-      if (bytes.length === 0) return done(0);
-      if (core.config.memory === 'model' && writeBytes(core, t, buf, bytes) !== undefined) return error('EFAULT');
-      ofd.offset += BigInt(bytes.length);
-      return done(bytes.length, { data: bytes });
+      return readBytesAt(core, t, ofd, buf, f.snapshot.slice(start, Math.min(f.snapshot.length, start + count)));
     }
     default: {
       const never: never = special;
@@ -355,18 +351,21 @@ function readRegular(core: Core, t: Task, ofd: OpenFileDescription, file: Regula
       }
       ofd.offset += BigInt(r.n);
       return done(r.n);
-    case 'data': {
-      const bytes = r.bytes;
-      if (bytes.length === 0) return done(0);
-      if (core.config.memory === 'model' && writeBytes(core, t, buf, bytes) !== undefined) return error('EFAULT');
-      ofd.offset += BigInt(bytes.length);
-      return done(bytes.length, { data: bytes });
-    }
+    case 'data':
+      return readBytesAt(core, t, ofd, buf, r.bytes);
     default: {
       const never: never = r;
       throw new Error(`unknown regular file read ${JSON.stringify(never)}`);
     }
   }
+}
+
+/** A read that got these bytes from the description's offset: copied out (guest memory modelled), offset advanced; none is EOF. */
+function readBytesAt(core: Core, t: Task, ofd: OpenFileDescription, buf: bigint, bytes: Uint8Array): SyscallResult {
+  if (bytes.length === 0) return done(0);
+  if (core.config.memory === 'model' && writeBytes(core, t, buf, bytes) !== undefined) return error('EFAULT');
+  ofd.offset += BigInt(bytes.length);
+  return done(bytes.length, { data: bytes });
 }
 
 /** Drops the reference a blocked read or write held on its file (F13); closing may wake others. */
