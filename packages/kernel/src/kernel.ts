@@ -299,8 +299,6 @@ export class Kernel {
     const task = core.tasks.get(tid);
     if (!task || task === core.init) throw new KernelUsageError(`no task ${tid}`);
     if (task.state !== 'ready') throw new KernelUsageError(`task ${tid} cannot make a call: it is ${task.state}`);
-    // A signal that arrived while the task ran in user space since its last return is not taken
-    // on the way into this call: get_signal runs only on a return to user space.
     const onResume = core.config.signalsOnResume === true;
     if (task.suspendRestore !== null) {
       // Back in user space after rt_sigsuspend without a handler (e.g. stopped and continued).
@@ -326,6 +324,9 @@ export class Kernel {
       deliverSignals(core, task, savedReturn(call.name, result));
       if (core.dirty) this.settle();
     }
+    // With signalsOnResume nothing is taken at this return (nor was at this call's entry: get_signal
+    // runs only on the way back to user space); resume() takes the signals, and its handler frame
+    // saves this return.
     if (onResume && (result.kind === 'done' || result.kind === 'error')) {
       task.lastCall = call.name;
       task.lastResult = result;
