@@ -353,19 +353,14 @@ export class ReplayGuest {
       // The next run reusing a pid of the last one (the same program recorded again): its task
       // was reaped, which no run of its own can show making a call (a clone would rebind it first).
       if (call !== 'execve' || this.#port.state(known) !== undefined || !this.#nextRunMayStart()) return known;
-      this.#onRunEnd?.(line, this.pids);
-      this.pids.release(pid);
-      return this.#newRoot(pid);
+      return this.#nextRun(pid, line);
     }
     if (this.#root === null) return this.#newRoot(pid);
     const claim = this.pids.claim(pid);
     if (claim.kind === 'unknown') {
       // The next of several runs recorded one after another (a concatenated capture): the last
       // root has ended, nothing is being cloned, and the newcomer starts with an execve.
-      if (call === 'execve' && this.#nextRunMayStart()) {
-        this.#onRunEnd?.(line, this.pids);
-        return this.#newRoot(pid);
-      }
+      if (call === 'execve' && this.#nextRunMayStart()) return this.#nextRun(pid, line);
       this.#fatal(line, claim.reason);
       return null;
     }
@@ -377,6 +372,13 @@ export class ReplayGuest {
     if (this.#root === null) return true;
     const last = this.#port.state(this.#root);
     return this.pids.pending().length === 0 && (last === undefined || last === 'exited' || last === 'zombie');
+  }
+
+  /** Ends the run recorded so far at `line` and starts the next from `pid` (its old binding, if any, is the last run's). */
+  #nextRun(pid: number, line: number): number {
+    this.#onRunEnd?.(line, this.pids);
+    this.pids.release(pid);
+    return this.#newRoot(pid);
   }
 
   #newRoot(pid: number): number {
