@@ -320,16 +320,17 @@ export class Kernel {
       task.completionCall = null;
     }
     if (core.dirty) this.settle();
-    if (task.state === 'ready' && (result.kind === 'done' || result.kind === 'error') && (task.pending.size > 0 || task.group.shared.size > 0)) {
+    const returned = result.kind === 'done' || result.kind === 'error';
+    if (onResume) {
+      // Nothing is taken at this return (nor was at this call's entry: get_signal runs only on the
+      // way back to user space); resume() takes the signals, and its handler frame saves this return.
+      if (returned) {
+        task.lastCall = call.name;
+        task.lastResult = result;
+      }
+    } else if (task.state === 'ready' && returned && (task.pending.size > 0 || task.group.shared.size > 0)) {
       deliverSignals(core, task, savedReturn(call.name, result));
       if (core.dirty) this.settle();
-    }
-    // With signalsOnResume nothing is taken at this return (nor was at this call's entry: get_signal
-    // runs only on the way back to user space); resume() takes the signals, and its handler frame
-    // saves this return.
-    if (onResume && (result.kind === 'done' || result.kind === 'error')) {
-      task.lastCall = call.name;
-      task.lastResult = result;
     }
     if (task.state === 'ready') core.rotate(task);
     return result;
