@@ -2,6 +2,7 @@
 // call, or to the reason it cannot or should not be sent. Pids in arguments go
 // through the replay's mapping; where strace printed only an address for
 // something Linux reads (envp), the kernel gets what the recording tells.
+import { parseArgs } from '@forkscope/tracer';
 import type { Field, SyscallEvent, Value } from '@forkscope/tracer';
 import type { CloneArgsStruct, SigactionStruct, Syscall } from '@forkscope/kernel';
 import { signalNumber } from '@forkscope/kernel';
@@ -26,7 +27,7 @@ import {
   WAIT_OPTION_NAMES,
 } from './names.js';
 import type { NameTable } from './names.js';
-import { dirfdPath, fdBufCount, leadingFd } from './conversion-view.js';
+import { KEEP_ARGS, dirfdPath, fdBufCount, leadingFd } from './conversion-view.js';
 import {
   argOf,
   bare,
@@ -133,10 +134,45 @@ const checked = (call: Syscall): Conversion => ({ kind: 'checked', call });
 /** The recording's arguments could not be decoded (thrown by event.args, caught by convert). */
 class UndecodedArguments extends Error {}
 
-export function convert(event: SyscallEvent, pids: PidLookup): Conversion {
-  if (event.name.startsWith('syscall_')) return adopted('unknown syscall number');
+/**
+ * Where convert takes a call's argument tree from: the event's own cached `args` ('cached'), or,
+ * for a call whose tree nothing reads after the conversion (not in KEEP_ARGS), a parse of its
+ * text that is not kept ('transient'; see conversion-view.ts for why the cache matters).
+ */
+export type TreeSource = 'cached' | 'transient';
+
+/** What convert needs to know about a call name, worked out once per distinct name. */
+interface CallName {
+  /**
+   * The name as an internalized string: the parser hands every line a fresh copy, which each
+   * `case` of a string switch and each Set lookup must compare character by character; this one
+   * compares by identity with the literals (and with the kernel's own switch, as a call's name).
+   */
+  readonly name: string;
+  readonly fdFirst: boolean;
+  readonly dirfdFirst: boolean;
+  readonly keepArgs: boolean;
+}
+
+const CALL_NAMES = new Map<string, CallName>();
+/** Distinct names remembered at most (a capture of garbage names must not grow the table without bound). */
+const MAX_CALL_NAMES = 4096;
+
+function callName(name: string): CallName {
+  const known = CALL_NAMES.get(name);
+  if (known !== undefined) return known;
+  // Property keys are internalized strings (a syscall name is never an array index).
+  const internal = Object.keys({ [name]: 0 })[0] ?? name;
+  const info: CallName = { name: internal, fdFirst: FD_FIRST.has(name), dirfdFirst: DIRFD_FIRST.has(name), keepArgs: KEEP_ARGS.has(name) };
+  if (CALL_NAMES.size < MAX_CALL_NAMES) CALL_NAMES.set(internal, info);
+  return info;
+}
+
+export function convert(event: SyscallEvent, pids: PidLookup, tree: TreeSource = 'cached'): Conversion {
+  const info = callName(event.name);
+  if (info.name.startsWith('syscall_')) return adopted('unknown syscall number');
   try {
-    return convertDecoded(event, pids);
+    return convertDecoded(event, info, pids, tree === 'cached' || info.keepArgs);
   } catch (err) {
     if (err instanceof UndecodedArguments) return adopted(`arguments not decoded: ${err.message}`);
     throw err;
@@ -151,13 +187,17 @@ export function convert(event: SyscallEvent, pids: PidLookup): Conversion {
 class LazyArgs {
   #args: readonly Field[] | undefined;
 
-  constructor(readonly event: SyscallEvent) {}
+  /** `cached`: the tree is the event's own `args` (kept with the event); else parsed from the text and dropped after. */
+  constructor(
+    readonly event: SyscallEvent,
+    readonly cached: boolean,
+  ) {}
 
   /** The argument at a position, or by name (clone's `flags=`). */
   at(i: number, name?: string): Value | undefined {
     if (this.#args === undefined) {
       try {
-        this.#args = this.event.args;
+        this.#args = this.cached ? this.event.args : parseArgs(this.event.argsText);
       } catch (err) {
         throw new UndecodedArguments(err instanceof Error ? err.message : String(err));
       }
@@ -183,19 +223,20 @@ function mapPid(pids: PidLookup, recorded: number | undefined): number | undefin
   return pids(recorded);
 }
 
-function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
-  const arg = new LazyArgs(event);
+function convertDecoded(event: SyscallEvent, info: CallName, pids: PidLookup, cachedTree: boolean): Conversion {
+  const arg = new LazyArgs(event, cachedTree);
+  const name = info.name;
 
   // Tested before the switch, which compares the name with each case in turn: the fd-first and
   // dirfd-first calls (fstat, getdents64, newfstatat, statx…) are many and have no case.
-  if (FD_FIRST.has(event.name)) {
+  if (info.fdFirst) {
     const fd = leadingFd(event.argsText) ?? arg.int(0);
     return fd === undefined ? undecodable('fd') : { kind: 'fd-probe', fd };
   }
-  if (DIRFD_FIRST.has(event.name)) {
+  if (info.dirfdFirst) {
     const plain = dirfdPath(event.argsText);
     if (plain !== undefined) {
-      return plain.dirfd !== -100 && !plain.absolute ? { kind: 'fd-probe', fd: plain.dirfd } : adoptedOnPath(event.name);
+      return plain.dirfd !== -100 && !plain.absolute ? { kind: 'fd-probe', fd: plain.dirfd } : adoptedOnPath(name);
     }
     const dirfd = constOf(arg.at(0), AT_NAMES) ?? intOf(arg.at(0));
     const path = stringOf(arg.at(1));
@@ -203,9 +244,9 @@ function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
     if (dirfd !== undefined && dirfd !== -100n && path !== undefined && !path.text.startsWith('/')) {
       return { kind: 'fd-probe', fd: Number(BigInt.asIntN(32, dirfd)) };
     }
-    return adoptedOnPath(event.name);
+    return adoptedOnPath(name);
   }
-  switch (event.name) {
+  switch (name) {
     // The calls a big capture makes most, first.
     case 'read': {
       // The buffer (the data read) is not needed: fd and count from the text when it allows.
@@ -248,10 +289,10 @@ function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
     case 'openat':
     case 'creat': {
       if (event.outcome.kind !== 'value') return adopted('a failed open is decided by the environment');
-      const off = event.name === 'openat' ? 1 : 0;
-      const dirfd = event.name === 'openat' ? (constOf(arg.at(0), AT_NAMES) ?? intOf(arg.at(0))) : -100n;
+      const off = name === 'openat' ? 1 : 0;
+      const dirfd = name === 'openat' ? (constOf(arg.at(0), AT_NAMES) ?? intOf(arg.at(0))) : -100n;
       const path = stringOf(arg.at(off));
-      const flags = event.name === 'creat' ? { bits: 0o1101n, unknown: [] } : flagsOf(arg.at(off + 1), OPEN_FLAG_NAMES);
+      const flags = name === 'creat' ? { bits: 0o1101n, unknown: [] } : flagsOf(arg.at(off + 1), OPEN_FLAG_NAMES);
       if (dirfd === undefined || path === undefined || flags === undefined || flags.unknown.length > 0) return undecodable('open arguments');
       const mode = intOf(arg.at(off + 2)) ?? 0n;
       return { kind: 'effect', call: { name: 'openat', dirfd: Number(dirfd), path: path.text, flags: Number(flags.bits), mode: Number(mode) } };
@@ -263,13 +304,13 @@ function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
     case 'setsid':
     case 'fork':
     case 'vfork':
-      return checked({ name: event.name });
+      return checked({ name: name });
     case 'getuid':
     case 'geteuid':
     case 'getgid':
     case 'getegid':
       // The ids are the environment's; the replay's kernel runs as root (uid = gid = 0), as the corpus was captured.
-      return checked({ name: event.name });
+      return checked({ name: name });
     case 'set_robust_list': {
       const head = ptrOf(arg.at(0));
       const len = intOf(arg.at(1));
@@ -317,7 +358,7 @@ function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
     case 'getsid': {
       const pid = mapPid(pids, arg.int(0));
       if (pid === undefined) return unmapped('pid');
-      return checked({ name: event.name, pid });
+      return checked({ name: name, pid });
     }
     case 'setpgid': {
       const pid = mapPid(pids, arg.int(0));
@@ -368,7 +409,7 @@ function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
     }
     case 'execve':
     case 'execveat': {
-      const off = event.name === 'execveat' ? 1 : 0;
+      const off = name === 'execveat' ? 1 : 0;
       const path = stringOf(arg.at(off));
       if (path === undefined) return undecodable('exec path');
       if (path.truncated) return adopted('exec path truncated in the recording');
@@ -378,7 +419,7 @@ function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
       if (argvArray === undefined && argvPtr !== 0n) return undecodable('argv');
       // envp is printed as an address with a count; its strings only matter for E2BIG, which the recording shows did not happen.
       const argv = argvArray?.items ?? 0n;
-      if (event.name === 'execve') return checked({ name: 'execve', path: path.text, argv, envp: [] });
+      if (name === 'execve') return checked({ name: 'execve', path: path.text, argv, envp: [] });
       const dirfd = constOf(arg.at(0), AT_NAMES) ?? intOf(arg.at(0));
       const flags = flagsOf(arg.at(4), AT_NAMES);
       if (dirfd === undefined || flags === undefined || flags.unknown.length > 0) return undecodable('execveat dirfd or flags');
@@ -387,7 +428,7 @@ function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
     case 'exit':
     case 'exit_group': {
       const status = arg.int(0);
-      return status === undefined ? undecodable('exit status') : checked({ name: event.name, status });
+      return status === undefined ? undecodable('exit status') : checked({ name: name, status });
     }
     case 'wait4': {
       const pid = mapPid(pids, arg.int(0));
@@ -530,11 +571,11 @@ function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
     }
     case 'pipe':
     case 'pipe2': {
-      const flags = event.name === 'pipe2' ? flagsOf(arg.at(1), OPEN_FLAG_NAMES) : { bits: 0n, unknown: [] };
+      const flags = name === 'pipe2' ? flagsOf(arg.at(1), OPEN_FLAG_NAMES) : { bits: 0n, unknown: [] };
       if (flags === undefined || flags.unknown.length > 0) return undecodable('pipe2 flags');
       // The fds are compared from the kernel's decoded `out`; PIPE_FDS_SCRATCH marks "no guest memory".
       return checked(
-        event.name === 'pipe' ? { name: 'pipe', pipefd: PIPE_FDS_SCRATCH } : { name: 'pipe2', pipefd: PIPE_FDS_SCRATCH, flags: Number(flags.bits) },
+        name === 'pipe' ? { name: 'pipe', pipefd: PIPE_FDS_SCRATCH } : { name: 'pipe2', pipefd: PIPE_FDS_SCRATCH, flags: Number(flags.bits) },
       );
     }
     case 'epoll_create':
@@ -550,10 +591,10 @@ function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
     case 'socket':
     case 'accept':
     case 'accept4': {
-      if (event.outcome.kind !== 'value') return adopted(`a failed ${event.name} is decided by the environment`);
-      const flagsAt = FD_CREATE_FLAGS[event.name];
+      if (event.outcome.kind !== 'value') return adopted(`a failed ${name} is decided by the environment`);
+      const flagsAt = FD_CREATE_FLAGS[name];
       const cloexec = flagsAt !== undefined && hasCloexec(arg.at(flagsAt));
-      return { kind: 'fd-create', opens: [opaqueOpen(event.name, cloexec)], fdsIn: 'result' };
+      return { kind: 'fd-create', opens: [opaqueOpen(name, cloexec)], fdsIn: 'result' };
     }
     case 'socketpair': {
       if (event.outcome.kind !== 'value') return adopted('a failed socketpair is decided by the environment');
@@ -654,7 +695,7 @@ function convertDecoded(event: SyscallEvent, pids: PidLookup): Conversion {
     default:
       break;
   }
-  return notModelled(event.name);
+  return notModelled(name);
 }
 
 /** One shared (immutable) conversion per call name for the frequent adoptions by name: no string built per call. */
