@@ -8,7 +8,6 @@ import type { SyscallEvent, TraceEvent } from '@forkscope/tracer';
 import type { ExitHow, KernelEvent, SigInfo, Syscall, SyscallResult } from '@forkscope/kernel';
 import { signalNumber } from '@forkscope/kernel';
 import { convert } from './convert.js';
-import { forConversion } from './conversion-view.js';
 import { argOf, bare, intOf } from './values.js';
 import type { Conversion } from './convert.js';
 import { PidMap } from './pid-map.js';
@@ -30,6 +29,10 @@ const PROT_RW = 3;
 const MAP_IMAGE = 0x32;
 /** Calls whose first argument is the fd they work on. */
 const FD_CALLS = new Set(['read', 'write']);
+
+function isCloneFamily(name: string): boolean {
+  return name === 'clone' || name === 'clone3' || name === 'fork' || name === 'vfork';
+}
 
 function fdArg(call: Syscall): number | undefined {
   return call.name === 'read' || call.name === 'write' ? call.fd : undefined;
@@ -101,6 +104,19 @@ function recordedErrno(event: SyscallEvent, errno: string): boolean {
   return event.outcome.kind === 'error' && event.outcome.errno === errno;
 }
 
+/**
+ * What the guest keeps per emulated task between its lines: one map lookup per step, where a map
+ * per fact (the call in flight, the last call returned) cost several per call.
+ */
+interface TaskSlot {
+  /** The call entered whose return line has not come yet. */
+  inFlight: InFlight | null;
+  /** When that call was entered, among all calls (the input's end finishes the open ones in this order). */
+  enteredAt: number;
+  /** The name of the last recorded call that returned. */
+  lastReturned: string | null;
+}
+
 interface InFlight {
   readonly event: SyscallEvent;
   readonly conversion: Conversion;
@@ -157,7 +173,9 @@ export class ReplayGuest {
   readonly #onKernelEvent: ((event: KernelEvent) => void) | null;
   readonly #onRunEnd: ((nextRootLine: number, pids: PidMap) => void) | null;
   readonly #order: StepOrder;
-  readonly #inFlight = new Map<number, InFlight>();
+  readonly #tasks = new Map<number, TaskSlot>();
+  /** Calls entered so far (TaskSlot.enteredAt). */
+  #entered = 0;
   /** From the kernel events read so far: how each task ended, and the signals sent (matched to `--- SIG ---` lines once). */
   readonly #exits = new Map<number, ExitHow>();
   /** Sent and not yet matched, oldest first (a matched one is removed). */
@@ -172,8 +190,6 @@ export class ReplayGuest {
   #halted: string | null = null;
   /** Futex words some recorded call waits on: the replay does not send waits, so wakes on them are adopted. */
   readonly #waitedWords: ReadonlySet<bigint>;
-  /** Per task: the name of the last recorded call that returned. */
-  readonly #lastReturned = new Map<number, string>();
 
   /** Calls (by first line) whose result the kernel starts from rather than decides (see starting-state.ts). */
   readonly #inputs: ReadonlyMap<number, string>;
@@ -212,8 +228,11 @@ export class ReplayGuest {
     this.#order.release(Infinity, this.#visit);
     // Calls still in flight at the end: the input ended inside them (judged as they stand), or the
     // replay stopped before their return line (counted as not replayed).
-    for (const [tid, f] of this.#inFlight) {
-      if (this.#halted === null) this.#finish(tid, f);
+    const open: [number, TaskSlot, InFlight][] = [];
+    for (const [tid, slot] of this.#tasks) if (slot.inFlight !== null) open.push([tid, slot, slot.inFlight]);
+    open.sort((a, b) => a[1].enteredAt - b[1].enteredAt);
+    for (const [tid, slot, f] of open) {
+      if (this.#halted === null) this.#finish(slot, tid, f);
       else {
         this.#record({
           kind: 'skipped',
@@ -224,7 +243,7 @@ export class ReplayGuest {
         });
       }
     }
-    this.#inFlight.clear();
+    for (const [, slot] of open) slot.inFlight = null;
     this.#drain();
     return {
       records: this.#records,
@@ -255,12 +274,17 @@ export class ReplayGuest {
       case 'enter': {
         const tid = this.#taskOf(pidKey(step.event.pid), step.line, step.event.name);
         if (tid === null) return;
-        if (this.#inFlight.has(tid)) {
+        let slot = this.#tasks.get(tid);
+        if (slot === undefined) {
+          slot = { inFlight: null, enteredAt: 0, lastReturned: null };
+          this.#tasks.set(tid, slot);
+        }
+        if (slot.inFlight !== null) {
           this.#fatal(step.line, `pid ${step.event.pid} enters ${step.event.name} while its previous call has not returned`);
           return;
         }
-        this.#enter(tid, step.event);
-        if (step.kind === 'call' && this.#halted === null) this.#exit(tid, step.event, step.line);
+        this.#enter(slot, tid, step.event);
+        if (step.kind === 'call' && this.#halted === null) this.#exit(slot, tid, step.event, step.line);
         return;
       }
       case 'exit': {
@@ -269,7 +293,7 @@ export class ReplayGuest {
           this.#fatal(step.line, `resumed line for pid ${step.event.pid} whose call was never entered`);
           return;
         }
-        this.#exit(tid, step.event, step.line);
+        this.#exit(this.#tasks.get(tid), tid, step.event, step.line);
         return;
       }
       case 'exited':
@@ -282,7 +306,11 @@ export class ReplayGuest {
         this.#record({ kind: 'exit', event: step.event, tid, kernel: this.#exits.get(tid) ?? null });
         // Nothing asks about this task's end or last call again: a long capture keeps no per-task leftovers.
         this.#exits.delete(tid);
-        this.#lastReturned.delete(tid);
+        const slot = this.#tasks.get(tid);
+        if (slot !== undefined) {
+          slot.lastReturned = null;
+          if (slot.inFlight === null) this.#tasks.delete(tid);
+        }
         return;
       }
       case 'signal': {
@@ -395,8 +423,15 @@ export class ReplayGuest {
     return this.#taskOf(pid, line);
   }
 
-  #enter(tid: number, event: SyscallEvent): void {
-    const converted = convert(forConversion(event), this.#lookup);
+  /** Sets the task's call in flight. */
+  #begin(slot: TaskSlot, f: InFlight): void {
+    slot.inFlight = f;
+    slot.enteredAt = this.#entered++;
+  }
+
+  #enter(slot: TaskSlot, tid: number, event: SyscallEvent): void {
+    // The tree is parsed for the conversion only, unless something reads it again (conversion-view.ts).
+    const converted = convert(event, this.#lookup, 'transient');
     const input = converted.kind === 'checked' ? this.#inputs.get(event.span.line) : undefined;
     // An environment input is still sent: later calls are checked against the state it leaves.
     let conversion: Conversion =
@@ -406,17 +441,17 @@ export class ReplayGuest {
       // before it (then it knows the register sigreturn restores); a handler the replay's timing
       // moved to another return point keeps the recorded value.
       const interrupted = this.#port.sigreturnCall(tid);
-      if (interrupted !== null && interrupted === this.#lastReturned.get(tid)) conversion = { kind: 'checked', call: conversion.call };
+      if (interrupted !== null && interrupted === slot.lastReturned) conversion = { kind: 'checked', call: conversion.call };
     }
     if (conversion.kind === 'checked' && conversion.call.name === 'futex' && this.#waitedWords.has(conversion.call.uaddr)) {
       conversion = { kind: 'adopted', reason: 'futex wake of a word a recorded call waits on (waits need guest memory)' };
     }
     switch (conversion.kind) {
       case 'adopted':
-        this.#inFlight.set(tid, { event, conversion });
+        this.#begin(slot, { event, conversion });
         return;
       case 'fd-probe':
-        this.#inFlight.set(tid, {
+        this.#begin(slot, {
           event,
           conversion,
           fdOpen: [conversion.fd, ...(conversion.also ?? [])].every((fd) => this.#port.fdOpen(tid, fd)),
@@ -429,7 +464,7 @@ export class ReplayGuest {
           this.#fatal(event.span.line, `pid ${event.pid} makes a call while the kernel holds it ${this.#port.state(tid) ?? 'unknown'}`);
           return;
         }
-        this.#inFlight.set(tid, { event, conversion, result: this.#composite(tid, conversion) });
+        this.#begin(slot, { event, conversion, result: this.#composite(tid, conversion) });
         this.#drain();
         return;
       }
@@ -439,7 +474,7 @@ export class ReplayGuest {
         const state = this.#port.state(tid);
         if (state === 'exited' || state === 'zombie') {
           // The recording shows a task the kernel has already ended making a call.
-          this.#inFlight.set(tid, { event, conversion, result: { kind: 'gone' } });
+          this.#begin(slot, { event, conversion, result: { kind: 'gone' } });
           return;
         }
         if (state !== 'ready') {
@@ -450,7 +485,7 @@ export class ReplayGuest {
         const inFlight =
           this.#notForTheKernel(tid, event, call) ??
           (call.name === 'brk' ? this.#brk(tid, event, call.addr) : this.#sendCall(tid, event, conversion, call));
-        this.#inFlight.set(tid, inFlight);
+        this.#begin(slot, inFlight);
         return;
       }
       default: {
@@ -484,7 +519,9 @@ export class ReplayGuest {
 
   /** Sends a call; reads back what it created (clone children) or why the kernel could not judge it. */
   #sendCall(tid: number, event: SyscallEvent, conversion: Conversion, call: Syscall): InFlight {
-    if (CLONE_FAMILY.has(event.name) && event.outcome.kind === 'value') {
+    // The call's name, not the event's: convert names it with the literal, compared by identity.
+    const clone = isCloneFamily(call.name);
+    if (clone && event.outcome.kind === 'value') {
       // A recorded pid reused after its first owner was reaped.
       const recordedChild = Number(event.outcome.value);
       if (this.pids.has(recordedChild)) this.pids.release(recordedChild);
@@ -519,7 +556,7 @@ export class ReplayGuest {
         ? { event, conversion: { kind: 'fd-probe', fd }, fdOpen: true }
         : { event, conversion: { kind: 'adopted', reason: `kernel: ${unmodelled}` } };
     }
-    if (CLONE_FAMILY.has(event.name)) {
+    if (clone) {
       const recordedChild = event.outcome.kind === 'value' ? Number(event.outcome.value) : null;
       for (const child of createdIn(caused, tid)) {
         this.pids.addPending({ callerPid: event.pid ?? -1, event, emulatedChild: child, recordedChild });
@@ -528,19 +565,19 @@ export class ReplayGuest {
     return { event, conversion, result };
   }
 
-  #exit(tid: number, event: SyscallEvent, line: number): void {
-    const f = this.#inFlight.get(tid);
-    if (f === undefined || f.event !== event) {
+  #exit(slot: TaskSlot | undefined, tid: number, event: SyscallEvent, line: number): void {
+    const f = slot === undefined ? null : slot.inFlight;
+    if (slot === undefined || f === null || f.event !== event) {
       this.#fatal(line, `pid ${event.pid} returns from ${event.name} it never entered`);
       return;
     }
-    this.#inFlight.delete(tid);
+    slot.inFlight = null;
     if (event.pid === null && OWN_ID_CALLS.has(event.name) && event.outcome.kind === 'value' && event.outcome.value > 0n) {
       // A single-process trace prints no pid; the task's own id calls tell it, so bind it too.
       const own = Number(event.outcome.value);
       if (!this.pids.has(own)) this.pids.bind(own, tid);
     }
-    const record = this.#finish(tid, f);
+    const record = this.#finish(slot, tid, f);
     if (event.pidChangedTo !== undefined && event.pid !== null) this.pids.release(event.pid);
     if (record.result?.kind === 'blocked' && event.outcome.kind !== 'unknown' && event.outcome.kind !== 'unfinished') {
       // The kernel still holds a task the recording shows running on: nothing it does later can be compared.
@@ -595,7 +632,7 @@ export class ReplayGuest {
     return { kind: 'done', value: 0n, out: { fds: [fds[0] ?? -1, fds[1] ?? -1] } };
   }
 
-  #finish(tid: number, f: InFlight): SyscallRecord {
+  #finish(slot: TaskSlot, tid: number, f: InFlight): SyscallRecord {
     const { event, conversion } = f;
     let result = f.result;
     if (result?.kind === 'blocked') result = this.#port.completion(tid) ?? result;
@@ -605,7 +642,8 @@ export class ReplayGuest {
       // (killed during an execve the kernel completed at entry, say): neither returned to user space.
       if (state === undefined || state === 'exited' || state === 'zombie') result = { kind: 'gone' };
     }
-    if (CLONE_FAMILY.has(event.name)) this.pids.settle(event);
+    // (Only a clone-family call can have a pending child: most calls skip the name lookup.)
+    if (this.pids.pending().length > 0 && CLONE_FAMILY.has(event.name)) this.pids.settle(event);
     // One object literal of one shape for every record (no spreads): this runs once per syscall event.
     let handling: Handling;
     let reason: string | undefined;
@@ -653,7 +691,7 @@ export class ReplayGuest {
       alsoFds,
     };
     this.#record(record);
-    this.#lastReturned.set(tid, event.name);
+    slot.lastReturned = event.name;
     return record;
   }
 
