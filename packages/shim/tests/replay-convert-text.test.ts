@@ -1,11 +1,12 @@
-// convert reads read/write/close/fd-first/dirfd-first calls from the argument text when the text
+// convert reads read/write/close/open/fd-first/dirfd-first calls from the argument text when the text
 // is plain, and parses the tree otherwise: both ways must give the same conversion.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseText } from '@forkscope/tracer';
 import type { SyscallEvent } from '@forkscope/tracer';
 import { convert } from '../src/replay/convert.js';
-import { dirfdPath, fdBufCount, leadingFd } from '../src/replay/conversion-view.js';
+import { dirfdPath, fdBufCount, leadingFd, openArgs } from '../src/replay/conversion-view.js';
+import { OPEN_FLAG_NAMES } from '../src/replay/names.js';
 
 function calls(text: string): SyscallEvent[] {
   return parseText(`${text}\n`, { file: 'fixture' }).filter((e): e is SyscallEvent => e.kind === 'syscall');
@@ -72,6 +73,11 @@ const REAL = [
   '1002 newfstatat(4, "/abs", 0x7ffd0000, 0) = -1 ENOENT (No such file or directory)',
   '1002 readlinkat(AT_FDCWD, "/proc/self/exe", "/usr/bin/tar", 4095) = 12',
   '1002 statx(5, "sub, dir", AT_STATX_SYNC_AS_STAT, STATX_ALL, {stx_mask=STATX_ALL, ...}) = 0',
+  '1001 1795727915.869665 openat(AT_FDCWD, "/etc/ld.so.cache", O_RDONLY|O_CLOEXEC) = 3 <0.000112>',
+  '1002 openat(AT_FDCWD, "/dev/null", O_WRONLY|O_CREAT|O_TRUNC, 0666) = 3',
+  '1002 openat(4, "copyright", O_RDONLY|O_NOCTTY|O_NONBLOCK|O_NOFOLLOW|O_CLOEXEC|O_DIRECTORY) = 5',
+  '1002 openat(AT_FDCWD, "", O_RDONLY) = 3',
+  '1002 open("/tmp/x y", O_RDWR|O_CREAT|O_EXCL, 0) = 3',
 ];
 
 describe('convert from the argument text', () => {
@@ -92,6 +98,30 @@ describe('convert from the argument text', () => {
           expect(convert(noTree(e), noPids)).toEqual(convert(viaTree(e), noPids));
         }
       }),
+    );
+  });
+
+  it('F2 openat and open of arbitrary paths, flags and modes: the text gives what the tree gives', () => {
+    // Mostly shapes the text accepts (so both ways are compared), and every kind it must refuse.
+    const known = fc.constantFrom('O_RDONLY', 'O_WRONLY', 'O_RDWR', 'O_CREAT', 'O_CLOEXEC', 'O_DIRECTORY', 'O_LARGEFILE');
+    const flag = fc.oneof({ arbitrary: known, weight: 4 }, { arbitrary: fc.constantFrom('O_BOGUS', '0x20', '1<<3', 'o_rdonly'), weight: 1 });
+    const dirfd = fc.oneof(
+      { arbitrary: fc.constantFrom('AT_FDCWD', '3', '-1', '0'), weight: 4 },
+      { arbitrary: fc.constantFrom('3</tmp>', 'AT_FDCWD ', '1234567890'), weight: 1 },
+    );
+    const path = fc.oneof(
+      { arbitrary: fc.string({ unit: fc.constantFrom('/', 'a', '.', ' ', ',', '|', '0', 'z') }).map((t) => `"${t}"`), weight: 4 },
+      { arbitrary: fc.string({ unit: fc.constantFrom('/', 'a', '"', '\\', '\u00e9', '\n') }).map((t) => straceString(new TextEncoder().encode(t))), weight: 1 },
+      { arbitrary: fc.uint8Array({ maxLength: 12 }).map(straceString), weight: 1 },
+    );
+    const mode = fc.constantFrom('', ', 0', ', 0644', ', 0666', ', 07777', ', 0644', ', 755', ', 0x1ff', ', 08', ', 0123456777');
+    fc.assert(
+      fc.property(fc.boolean(), dirfd, path, fc.oneof({ arbitrary: fc.constant(false), weight: 3 }, { arbitrary: fc.constant(true), weight: 1 }), fc.array(flag, { minLength: 1, maxLength: 4 }), mode, (at, fd, p, cut, flags, m) => {
+        const args = `${at ? `${fd}, ` : ''}${p}${cut ? '...' : ''}, ${flags.join('|')}${m}`;
+        const e = line(`7 ${at ? 'openat' : 'open'}(${args}) = 3`);
+        expect(convert(e, noPids), args).toEqual(convert(viaTree(e), noPids));
+      }),
+      { numRuns: 400 },
     );
   });
 
@@ -127,6 +157,19 @@ describe('convert from the argument text', () => {
     expect(dirfdPath('3</tmp>, "x", 0')).toBeUndefined();
     expect(dirfdPath('AT_FDCWD, "/x", 0')).toEqual({ dirfd: -100, absolute: true });
     expect(dirfdPath('5, "", 0')).toEqual({ dirfd: 5, absolute: false });
+    expect(openArgs('AT_FDCWD, "/etc/ld.so.cache", O_RDONLY|O_CLOEXEC', true, OPEN_FLAG_NAMES)).toEqual({
+      dirfd: -100,
+      path: '/etc/ld.so.cache',
+      flags: 0o2000000,
+      mode: 0,
+    });
+    expect(openArgs('5, "a b", O_WRONLY|O_CREAT, 0640', true, OPEN_FLAG_NAMES)).toEqual({ dirfd: 5, path: 'a b', flags: 0o101, mode: 0o640 });
+    // An escape (the tree decodes it), a truncated path, a flag the table does not know, a number among the flags.
+    expect(openArgs('AT_FDCWD, "/a\\x", O_RDONLY', true, OPEN_FLAG_NAMES)).toBeUndefined();
+    expect(openArgs('AT_FDCWD, "/a"..., O_RDONLY', true, OPEN_FLAG_NAMES)).toBeUndefined();
+    expect(openArgs('AT_FDCWD, "/a", O_RDONLY|O_BOGUS', true, OPEN_FLAG_NAMES)).toBeUndefined();
+    expect(openArgs('AT_FDCWD, "/a", O_RDONLY|0x20', true, OPEN_FLAG_NAMES)).toBeUndefined();
+    expect(openArgs('3</tmp>, "a", O_RDONLY', true, OPEN_FLAG_NAMES)).toBeUndefined();
     const decorated = line('7 read(3</etc/passwd>, "root:x:0:0", 4096) = 10');
     expect(convert(decorated, noPids)).toEqual({ kind: 'effect', call: { name: 'read', fd: 3, buf: 0n, count: 10n, countOnly: true } });
   });

@@ -233,3 +233,74 @@ export function dirfdPath(argsText: string): { readonly dirfd: number; readonly 
   if (first === BACKSLASH) return undefined;
   return { dirfd, absolute: first === SLASH };
 }
+
+export interface OpenArgs {
+  /** -100 for AT_FDCWD (and for open/creat, which have no dirfd). */
+  readonly dirfd: number;
+  readonly path: string;
+  readonly flags: number;
+  readonly mode: number;
+}
+
+const AT_FDCWD_TEXT = 'AT_FDCWD';
+const PIPE = 0x7c;
+
+/**
+ * openat's `DIRFD, "PATH", FLAGS[, MODE]` (or open's, without DIRFD) taken from the text: DIRFD
+ * AT_FDCWD or a plain decimal, PATH printable ASCII with no escape (so its characters are its
+ * bytes) and not `...`-truncated, FLAGS names the table knows joined by `|`, MODE an octal number
+ * as strace prints it (`0644`, `0`). Undefined for any other shape, which the caller parses as a tree.
+ */
+export function openArgs(argsText: string, withDirfd: boolean, flagNames: ReadonlyMap<string, bigint>): OpenArgs | undefined {
+  let dirfd = -100;
+  let at = 0;
+  if (withDirfd) {
+    let end: number;
+    if (argsText.startsWith(AT_FDCWD_TEXT)) end = AT_FDCWD_TEXT.length;
+    else {
+      end = smallIntEnd(argsText, 0);
+      if (end < 0) return undefined;
+      dirfd = smallInt(argsText, end);
+    }
+    at = skipComma(argsText, end);
+    if (at < 0) return undefined;
+  }
+  if (argsText.charCodeAt(at) !== QUOTE) return undefined;
+  const pathEnd = argsText.indexOf('"', at + 1);
+  if (pathEnd < 0) return undefined;
+  for (let j = at + 1; j < pathEnd; j++) {
+    const c = argsText.charCodeAt(j);
+    if (c < SPACE || c > 0x7e || c === BACKSLASH) return undefined;
+  }
+  const path = argsText.slice(at + 1, pathEnd);
+  let i = skipComma(argsText, pathEnd + 1);
+  if (i < 0) return undefined;
+  // FLAGS: NAME|NAME…, each one the table knows.
+  let bits = 0n;
+  for (;;) {
+    const start = i;
+    while (i < argsText.length) {
+      const c = argsText.charCodeAt(i);
+      if (!((c >= 0x41 && c <= 0x5a) || c === 0x5f || (c >= DIGIT_0 && c <= DIGIT_9))) break;
+      i++;
+    }
+    const first = argsText.charCodeAt(start);
+    if (i === start || (first >= DIGIT_0 && first <= DIGIT_9)) return undefined;
+    const bit = flagNames.get(argsText.slice(start, i));
+    if (bit === undefined) return undefined;
+    bits |= bit;
+    if (argsText.charCodeAt(i) !== PIPE) break;
+    i++;
+  }
+  if (i === argsText.length) return { dirfd, path, flags: Number(bits), mode: 0 };
+  i = skipComma(argsText, i);
+  // MODE: `0` or `0` and octal digits, ending the text.
+  if (i < 0 || argsText.charCodeAt(i) !== DIGIT_0) return undefined;
+  let mode = 0;
+  for (let j = i + 1; j < argsText.length; j++) {
+    const c = argsText.charCodeAt(j);
+    if (c < DIGIT_0 || c > 0x37 || j - i > 8) return undefined;
+    mode = mode * 8 + (c - DIGIT_0);
+  }
+  return { dirfd, path, flags: Number(bits), mode };
+}

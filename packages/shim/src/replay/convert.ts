@@ -27,7 +27,7 @@ import {
   WAIT_OPTION_NAMES,
 } from './names.js';
 import type { NameTable } from './names.js';
-import { KEEP_ARGS, dirfdPath, fdBufCount, leadingFd } from './conversion-view.js';
+import { KEEP_ARGS, dirfdPath, fdBufCount, leadingFd, openArgs } from './conversion-view.js';
 import {
   argOf,
   bare,
@@ -289,6 +289,11 @@ function convertDecoded(event: SyscallEvent, info: CallName, pids: PidLookup, ca
     case 'openat':
     case 'creat': {
       if (event.outcome.kind !== 'value') return adopted('a failed open is decided by the environment');
+      // The usual shape (AT_FDCWD, a plain path, known flags) from the text: no tree, no path decoding.
+      const plain = name === 'creat' ? undefined : openArgs(event.argsText, name === 'openat', OPEN_FLAG_NAMES);
+      if (plain !== undefined) {
+        return { kind: 'effect', call: { name: 'openat', dirfd: plain.dirfd, path: plain.path, flags: plain.flags, mode: plain.mode } };
+      }
       const off = name === 'openat' ? 1 : 0;
       const dirfd = name === 'openat' ? (constOf(arg.at(0), AT_NAMES) ?? intOf(arg.at(0))) : -100n;
       const path = stringOf(arg.at(off));
