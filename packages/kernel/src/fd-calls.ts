@@ -390,12 +390,15 @@ export function sysOpenat(core: Core, t: Task, call: CallOf<'openat'>): SyscallR
     path = base === '/' ? `/${path}` : `${base}/${path}`;
   }
   // Lexically canonical: what a path names when no symlink is known on the way (fs manifests
-  // record paths that way; /proc and /dev are not symlinks on Linux).
-  const names = canonicalNames(path);
+  // record paths that way; /proc and /dev are not symlinks on Linux). Only a path with `dev/` in
+  // it can name a device (a `dev` component with one after it), and only one with `proc` a procfs
+  // file: the many other opens of a replay skip splitting and joining theirs.
+  const procfs = core.config.procfs === true;
+  const names = path.includes('dev/') || (procfs && path.includes('proc')) ? canonicalNames(path) : null;
   const creating = (call.flags & O_CREAT) !== 0;
   const exclusive = creating && (call.flags & O_EXCL) !== 0;
   let special: SpecialFile | undefined;
-  if (core.config.procfs === true && names[0] === 'proc') {
+  if (procfs && names !== null && names[0] === 'proc') {
     const r = resolveProcStat(core, t, names);
     if (r.kind === 'error') return error(r.errno);
     if (r.kind === 'stat') {
@@ -408,7 +411,7 @@ export function sysOpenat(core: Core, t: Task, call: CallOf<'openat'>): SyscallR
     }
   }
   const fs = core.config.fs;
-  let devicePath: string | null = `/${names.join('/')}`;
+  let devicePath: string | null = names === null ? null : `/${names.join('/')}`;
   const cred = { uid: t.group.uid, gid: 0 };
   let found: Lookup | undefined;
   if (special === undefined && fs) {

@@ -82,6 +82,19 @@ describe('memory character devices (drivers/char/mem.c)', () => {
     expect(errno(k, root, write(out, new Uint8Array(1), 1n))).toBe('ENOSPC');
   });
 
+  it('only a path that is lexically /dev/null, /dev/zero or /dev/full names a device', () => {
+    const { k, root } = boot();
+    const buf = page(k, root);
+    // Doubled slashes and a trailing "." still name the device (an empty component is none)…
+    expect(ok(k, root, read(ok(k, root, open('//dev//zero/.', O_RDONLY)), buf, 3n))).toBe(3);
+    ok(k, root, { name: 'chdir', path: '/' });
+    expect(ok(k, root, read(ok(k, root, open('dev/zero', O_RDONLY)), buf, 2n))).toBe(2);
+    // …while paths that only look like one are opaque files, whose reads the kernel does not model.
+    for (const path of ['/x/dev/zero', '/dev/zero/x', '/devzero', '/dev/zeros', '/proc/zero']) {
+      expect(errno(k, root, read(ok(k, root, open(path, O_RDONLY)), buf, 1n)), path).toBe('ENOSYS');
+    }
+  });
+
   it('dup and fork share the device: a child writing to an inherited /dev/full fails too', () => {
     const { k, root } = boot();
     const fd = ok(k, root, open('/dev/full', O_WRONLY));

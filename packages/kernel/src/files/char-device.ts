@@ -18,9 +18,12 @@ export const CHAR_DEVICE_PATHS: { readonly [path: string]: CharDevice } = Object
   '/dev/full': 'full',
 });
 
+/** The same, as a Map: a lookup of a path built at run time as an object key internalizes it first (a string-table probe). */
+const DEVICE_BY_PATH: ReadonlyMap<string, CharDevice> = new Map(Object.entries(CHAR_DEVICE_PATHS));
+
 /** The device at a canonical absolute path, or null. */
 export function charDeviceAt(path: string): CharDevice | null {
-  return Object.hasOwn(CHAR_DEVICE_PATHS, path) ? (CHAR_DEVICE_PATHS[path] as CharDevice) : null;
+  return DEVICE_BY_PATH.get(path) ?? null;
 }
 
 /** write(2) of `count` bytes (already clamped to MAX_RW_COUNT) on a device. */
