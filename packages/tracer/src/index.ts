@@ -48,7 +48,7 @@ export type { CloneCallName } from './tree/clone-call.js';
 // Parser, formatter and value helpers (engineer B).
 export { parse, parseBatches, parseText, parseFile, parseFiles, parseWindows, pidOfFfName } from './parse.js';
 export type { EventWindow } from './parse.js';
-export type { Dialect, ParseInput, ParseOptions } from './parse.js';
+export type { Dialect, ParseInput, ParseOptions, SkipCall } from './parse.js';
 export { TraceParser } from './trace-parser.js';
 export { format, formatEvent } from './format.js';
 export { parseArgs, parseValue } from './value-parse.js';

@@ -9,7 +9,7 @@ import { EMPTY_PREFIX, parseLeader } from './prefix-parse.js';
 import { TraceParser, type ParseOptions } from './trace-parser.js';
 import { ffLineFacts, type FfLineFacts } from './ff-causality.js';
 
-export type { Dialect, ParseOptions } from './trace-parser.js';
+export type { Dialect, ParseOptions, SkipCall } from './trace-parser.js';
 
 export type ParseInput = string | Uint8Array | AsyncIterable<string | Uint8Array> | NodeJS.ReadableStream;
 

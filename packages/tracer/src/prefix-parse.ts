@@ -221,6 +221,21 @@ export function parseLeader(s: string): LeaderResult {
   return parseLeaderGeneral(s);
 }
 
+/**
+ * `parseLeader` into a fresh object, leaving the shared one as it was: for a line read out of turn
+ * (an unfinished half read at its resumed line) while the current line's leader is still in use.
+ */
+export function parseLeaderApart(s: string): LeaderResult {
+  const { pid, prefix, body, shadow } = LEADER;
+  const r = parseLeader(s);
+  const out: LeaderResult = { pid: r.pid, prefix: r.prefix, body: r.body, shadow: r.shadow };
+  LEADER.pid = pid;
+  LEADER.prefix = prefix;
+  LEADER.body = body;
+  LEADER.shadow = shadow;
+  return out;
+}
+
 /** `parseLeader` without its fast path: every leader field tried in turn. */
 export function parseLeaderGeneral(s: string): LeaderResult {
   let i = 0;

@@ -95,6 +95,18 @@ function callEnd(at: number, next: number, marker: CallMarker | null, newPid = 0
 }
 
 /**
+ * `findCallEnd` into a fresh object, leaving the shared one as it was: for a line read out of
+ * turn while the current line's CallEnd is still in use.
+ */
+export function findCallEndApart(s: string, i: number, end: number): CallEnd | null {
+  const { at, next, marker, newPid } = END;
+  const r = findCallEnd(s, i, end);
+  const out = r === null ? null : { at: r.at, next: r.next, marker: r.marker, newPid: r.newPid };
+  callEnd(at, next, marker, newPid);
+  return out;
+}
+
+/**
  * A run of characters `findCallEnd` can step over: all but `"()[]{}/<`. Sticky, one character
  * class, nothing after it: it matches the longest run in one linear pass and cannot backtrack.
  * V8 runs it ~25 % faster than a charCodeAt loop with a table (measured on -f capture lines).

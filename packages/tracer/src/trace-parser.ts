@@ -16,13 +16,13 @@ import type {
   Timestamp,
   TraceEvent,
 } from './events.js';
-import { EMPTY_PREFIX, parseCommonLeader, parseLeader, PrintedTimestamp, type LeaderResult } from './prefix-parse.js';
+import { EMPTY_PREFIX, parseCommonLeader, parseLeader, parseLeaderApart, PrintedTimestamp, type LeaderResult } from './prefix-parse.js';
 import { fastPaths } from './fast-paths.js';
 import { parseOutcome } from './outcome-parse.js';
 import { isSummaryHeader, isSummarySeparator, parseSummaryRow } from './summary-table.js';
 import { SyscallRecord } from './syscall-record.js';
 import { ValueOutcome } from './value-outcome.js';
-import { findCallEnd, isDigit, isWordChar, skipString, stripSgr, type CallEnd } from './text-scan.js';
+import { findCallEnd, findCallEndApart, isDigit, isWordChar, skipString, stripSgr, type CallEnd } from './text-scan.js';
 import { decodeEscapes, parseValue } from './value-parse.js';
 import { errnoName } from './errno.js';
 import { Interner } from './intern.js';
@@ -37,7 +37,19 @@ export interface ParseOptions {
   readonly file?: string;
   /** `auto` (default) accepts both strace and Shadow lines, telling them apart per line. */
   readonly dialect?: Dialect;
+  /**
+   * Calls the consumer has no use for (a first pass that wants a few kinds of call). Asked once per
+   * call on the common line shapes, when the call is complete (its line, or the `resumed>` line of
+   * a split one), with its task, its name and the lines it spans: true skips it, and it yields no
+   * event for the cost of reading its leader and name. Other lines and calls are parsed as usual.
+   * Lines printed under a skipped call (-k frames, -e read=/write= dumps) have no call to go with
+   * and come out as diagnostics: a consumer that skips should leave judging the input to a full parse.
+   */
+  readonly skipCall?: SkipCall;
 }
+
+/** See ParseOptions.skipCall. */
+export type SkipCall = (pid: number | null, name: string, line: number, endLine: number) => boolean;
 
 /** An `<unfinished ...>` half waiting for its `resumed>` line. */
 interface Pending {
@@ -50,6 +62,8 @@ interface Pending {
   stack?: string[];
   dump?: string[];
   pidChangedTo?: number;
+  /** With skipCall: the whole `<unfinished ...>` line, not read beyond its name until the call is kept. */
+  raw: string | undefined;
 }
 
 /** A line cut short by a message strace wrote to stderr; completed by the next physical line. */
@@ -65,6 +79,7 @@ interface SummaryState {
 }
 
 const RESUMED = ' resumed>';
+const UNFINISHED_TAIL = ' <unfinished ...>';
 const FRAME = ' > ';
 const UNFINISHED_VANISHED = ') = ?';
 
@@ -108,10 +123,12 @@ export class TraceParser {
   private shadowSeen = false;
   /** Leaders that printed `+++ superseded by execve +++`: their `<... execve resumed>` is expected. */
   private readonly superseded = new Set<number | null>();
+  private readonly skipCall: SkipCall | undefined;
 
   constructor(options: ParseOptions = {}) {
     this.file = options.file;
     this.dialect = options.dialect ?? 'auto';
+    this.skipCall = options.skipCall;
   }
 
   /** Events completed so far; the internal buffer is handed over and reset. */
@@ -299,6 +316,7 @@ export class TraceParser {
       this.flushHeld();
       this.lastPending = null;
       this.exitFrames = null;
+      if (this.skipCall !== undefined && this.skipResumed(text, leader.pid, b + 5, lineNo)) return true;
       this.resumed(text, leader, lineNo, lineNo);
       return true;
     }
@@ -312,10 +330,54 @@ export class TraceParser {
     this.lastPending = null;
     this.exitFrames = null;
     const name = NAMES.slice(text, b, i);
+    if (this.skipCall !== undefined && this.skipped(text, leader.pid, lineNo, name)) return true;
     const end = findCallEnd(text, i + 1, text.length);
     if (end === null) this.cut(text, leader, lineNo);
     else this.finishCall(text, leader, lineNo, lineNo, name, i + 1, end, null);
     return true;
+  }
+
+  /**
+   * With skipCall, for a call line on the fast path: true when the line needs no further reading,
+   * either because the call is skipped or because it is an `<unfinished ...>` half, which is filed
+   * unread (whether it is wanted is asked at its `resumed>` line). Lines that end in another marker
+   * (`<detached ...>`, `<pid changed to N ...>`) and a second half of a task that has one open
+   * take the usual way.
+   */
+  private skipped(text: string, pid: number | null, lineNo: number, name: string): boolean {
+    if (!endsWithMarker(text)) return (this.skipCall as SkipCall)(pid, name, lineNo, lineNo);
+    if (!text.endsWith(UNFINISHED_TAIL) || this.pending.has(pid)) return false;
+    const p: Pending = { file: this.file, pid, name, argsText: '', line: lineNo, prefix: EMPTY_PREFIX, raw: detach(text) };
+    this.pending.set(pid, p);
+    this.lastPending = p;
+    return true;
+  }
+
+  /** With skipCall, for a `resumed>` line: true when it completes an unread half of the same task and the call is skipped. */
+  private skipResumed(text: string, pid: number | null, nameAt: number, lineNo: number): boolean {
+    const own = this.pending.get(pid);
+    if (own === undefined || own.raw === undefined) return false;
+    const name = own.name;
+    if (!text.startsWith(name, nameAt) || !text.startsWith(RESUMED, nameAt + name.length) || endsWithMarker(text)) return false;
+    if (!(this.skipCall as SkipCall)(pid, name, own.line, lineNo)) return false;
+    this.pending.delete(pid);
+    return true;
+  }
+
+  /** Reads the arguments and prefix of a half filed unread, now that the call is kept. */
+  private materialize(p: Pending): void {
+    const raw = p.raw;
+    if (raw === undefined) return;
+    p.raw = undefined;
+    // The line being read now may hold the shared leader and CallEnd objects: read this one apart.
+    const leader = parseLeaderApart(raw);
+    const argsStart = leader.body + p.name.length + 1;
+    const end = findCallEndApart(raw, argsStart, raw.length);
+    // The line ends in the marker (skipped() checked), so findCallEnd finds it there.
+    const at = end !== null && end.marker === 'unfinished' ? end.at : raw.length - UNFINISHED_TAIL.length + 1;
+    const argsEnd = raw.charCodeAt(at - 1) === 0x20 && at - 1 >= argsStart ? at - 1 : at;
+    p.argsText = raw.slice(argsStart, argsEnd);
+    p.prefix = leader.prefix;
   }
 
   private body(text: string, leader: LeaderResult, lineNo: number): void {
@@ -476,10 +538,11 @@ export class TraceParser {
       const prev = this.pending.get(pid);
       if (prev !== undefined) {
         this.pending.delete(pid);
+        this.materialize(prev);
         this.diagnostic(`${prev.name}(${prev.argsText}`, 'unfinished call replaced by a new call of the same task', prev.line, pid);
         this.emitUnfinished(prev, 'end-of-input');
       }
-      const p: Pending = { file: this.file, pid, name, argsText: detach(argsText), line, prefix: detachPrefix(leader.prefix) };
+      const p: Pending = { file: this.file, pid, name, argsText: detach(argsText), line, prefix: detachPrefix(leader.prefix), raw: undefined };
       this.pending.set(pid, p);
       this.lastPending = p;
       return;
@@ -498,6 +561,7 @@ export class TraceParser {
       line,
       prefix: detachPrefix(leader.prefix),
       pidChangedTo: end.newPid,
+      raw: undefined,
     };
     this.pending.set(end.newPid, p);
     this.lastPending = p;
@@ -552,6 +616,7 @@ export class TraceParser {
     if (own !== undefined && own.name === name) {
       // The usual case: the task's own half, filed under its pid.
       this.pending.delete(pid);
+      this.materialize(own);
       this.finishCall(text, leader, line, endLine, name, argsStart, end, own);
       return;
     }
@@ -581,6 +646,7 @@ export class TraceParser {
         break;
       }
     }
+    this.materialize(p);
     this.finishCall(text, leader, line, endLine, name, argsStart, end, p);
   }
 
@@ -705,6 +771,7 @@ export class TraceParser {
   }
 
   private emitUnfinished(p: Pending, reason: 'end-of-input' | 'superseded' | 'pid-changed', endLine = p.line): void {
+    this.materialize(p);
     const rec = new SyscallRecord(p.pid, this.span(p.line, endLine, p.file), p.prefix, p.name, p.argsText, unfinished(reason), false);
     if (p.stack) rec.stack = p.stack;
     if (p.dump) rec.dump = p.dump;
@@ -783,6 +850,12 @@ function tracedOutputAtEnd(text: string, body: number): string | null {
  * parent string, so a call left unfinished would otherwise pin a whole 1 MiB chunk. Slicing a
  * concatenation makes V8 flatten it into a fresh string first.
  */
+/** Whether a line ends in a marker such as `<unfinished ...>` (` ...>`), not in a result or a `-T` time. */
+function endsWithMarker(text: string): boolean {
+  const n = text.length;
+  return text.charCodeAt(n - 1) === 0x3e && text.startsWith(' ...>', n - 5);
+}
+
 function detach(s: string): string {
   return (s + ' ').slice(0, -1);
 }

@@ -1,7 +1,7 @@
 // The scan's fast paths (src/fast-paths.ts) must give exactly what the general parsers give:
 // leader by leader, result by result, and event by event over every corpus capture and over
 // lines in the two styles the benchmark measures (-f -ttt -T -s 256, and plain -f).
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -11,20 +11,8 @@ import { parseFiles, parseText, type TraceEvent } from '../src/index.js';
 import { parseOutcome, parseOutcomeGeneral } from '../src/outcome-parse.js';
 import { parseLeader, parseLeaderGeneral, type LeaderResult } from '../src/prefix-parse.js';
 import { findCallEnd } from '../src/text-scan.js';
+import { benchDir, captureFiles, corpusDir } from './capture-files.js';
 import { plain } from './event-compare.js';
-
-const corpusDir = join(import.meta.dirname, '..', '..', '..', 'corpus');
-const benchDir = join(import.meta.dirname, '..', '..', '..', 'tmp', 'bench');
-
-function captureFiles(dir: string): string[] {
-  const out: string[] = [];
-  if (!existsSync(dir)) return out;
-  for (const ent of readdirSync(dir, { withFileTypes: true })) {
-    if (ent.isDirectory()) out.push(...captureFiles(join(dir, ent.name)));
-    else if (ent.name.endsWith('.strace')) out.push(join(dir, ent.name));
-  }
-  return out.sort();
-}
 
 const corpusCaptures = captureFiles(corpusDir);
 const corpusLines = corpusCaptures.flatMap((f) => readFileSync(f, 'utf8').split('\n'));
