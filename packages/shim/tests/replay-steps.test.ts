@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '@forkscope/tracer';
-import { CaptureChanged, REORDER_SLACK, StepOrder, StragglerScan, buildSchedule } from '../src/replay/steps.js';
+import { CaptureChanged, REORDER_SLACK, StepOrder, StragglerScan, buildSchedule, mayStraggle } from '../src/replay/steps.js';
 import type { ReplayStep } from '../src/replay/steps.js';
 import { fixtureExited, fixtureSignal, fixtureSyscall } from './fixtures/events.js';
 
@@ -113,6 +113,34 @@ describe('StepOrder: the schedule a window at a time', () => {
     const changed = events.map((e) => (e === wait ? fixtureSyscall({ pid: 1, name: 'wait4', line: 5, endLine: n + 3 }) : e));
     expect(() => {
       for (const e of changed) order.add(e);
+      order.release(Infinity, () => undefined);
     }).toThrow(CaptureChanged);
+  });
+
+  it('a call the first pass read that comes back with other lines is CaptureChanged at once', () => {
+    const scan = new StragglerScan();
+    for (const e of events) scan.add(e);
+    const order = new StepOrder(false, scan.stragglers);
+    const changed = events.map((e) => (e === wait ? fixtureSyscall({ pid: 1, name: 'wait4', line: 2, endLine: n + 1 }) : e));
+    expect(() => {
+      for (const e of changed) order.add(e);
+    }).toThrow(CaptureChanged);
+  });
+
+  it('a call open longer than the slack but read before the window passes it is no straggler, and is placed once', () => {
+    // The first pass keeps every call spanning more than the slack (mayStraggle), whether or not it
+    // arrives behind the window: one that does not is read again in time and still placed once.
+    const long = fixtureSyscall({ pid: 7, name: 'read', line: 3, endLine: REORDER_SLACK + 10 });
+    const lines: TraceEvent[] = [long];
+    for (let l = REORDER_SLACK + 11; l < REORDER_SLACK + 20; l++) lines.push(fixtureSyscall({ pid: 8, name: 'getpid', line: l, endLine: l }));
+    expect(mayStraggle(long.span.line, long.span.endLine)).toBe(true);
+    const scan = new StragglerScan();
+    for (const e of lines) scan.add(e);
+    expect(scan.stragglers.map((s) => s.event)).toEqual([long]);
+    const order = new StepOrder(false, scan.stragglers);
+    const out: ReplayStep[] = [];
+    for (const e of lines) order.add(e);
+    order.release(Infinity, (step) => out.push(step));
+    expect(out.map((s) => [s.kind, s.line])).toEqual([['enter', 3], ['exit', REORDER_SLACK + 10], ...lines.slice(1).map((e) => ['call', e.span.line])]);
   });
 });

@@ -14,7 +14,7 @@ import { ReplayGuest, WaitedFutexWords } from './replay-guest.js';
 import type { ReplayFacts, ReplayOutcome, ReplaySinks } from './replay-guest.js';
 import { StartingStateScan } from './starting-state.js';
 import type { StartingState } from './starting-state.js';
-import { PidPresence, StragglerScan } from './steps.js';
+import { PidPresence, StragglerScan, mayStraggle } from './steps.js';
 
 /** One path of a corpus case's fs manifest (corpus/README.md): the kernel's ManifestEntry. */
 export type FsManifestEntry = ManifestEntry;
@@ -31,11 +31,36 @@ export interface ScanResult extends ReplayFacts {
   readonly start: StartingState;
   /** Whether cores were dumped is the environment's RLIMIT_CORE; the recording shows it if any task dumped one. */
   readonly coreDumps: boolean;
-  /** How many events the pass saw. */
-  readonly events: number;
 }
 
-/** The first pass, a line at a time: it keeps facts (a few per process), not lines. */
+/**
+ * The calls the first pass reads whoever makes them: the starting state's (credentials, limits,
+ * the starting directory and the clones, execs and directory changes that bear on it) and the
+ * futex words waited on. The root's calls are all read (its inherited fds), and so is any call
+ * that may straggle. The rest the parser may skip (see `wants`).
+ */
+const SCANNED_CALLS: ReadonlySet<string> = new Set([
+  'getuid',
+  'geteuid',
+  'getgid',
+  'getegid',
+  'prlimit64',
+  'getcwd',
+  'chdir',
+  'fchdir',
+  'execve',
+  'clone',
+  'clone3',
+  'fork',
+  'vfork',
+  'futex',
+]);
+
+/**
+ * The first pass, a line at a time: it keeps facts (a few per process), not lines. It needs only
+ * some of the calls: a parser given `wants` as its skipCall (negated) reads the others no further
+ * than their names, and the facts are the same as from every event.
+ */
 export class ReplayScan {
   readonly #start: StartingStateScan;
   readonly #fds = new InitialFdsScan();
@@ -43,12 +68,25 @@ export class ReplayScan {
   readonly #pids = new PidPresence();
   readonly #stragglers = new StragglerScan();
   #coreDumps = false;
+  /** The pid of the first syscall event that has one (InitialFdsScan's root, whose every call is read). */
+  #root: number | undefined;
 
   constructor(options: ReplayOptions = {}) {
     this.#start = new StartingStateScan(options.cwd !== undefined ? { cwd: options.cwd } : {});
   }
 
+  /**
+   * Whether the pass needs this call's event: until the root is known, every call (the first
+   * syscall event with a pid names it, and none before it may be skipped; a trace without pids
+   * never names one); then the root's, the scanned calls and those that may straggle.
+   */
+  wants(pid: number | null, name: string, line: number, endLine: number): boolean {
+    const root = this.#root;
+    return root === undefined || pid === root || SCANNED_CALLS.has(name) || mayStraggle(line, endLine);
+  }
+
   add(e: TraceEvent): void {
+    if (this.#root === undefined && e.kind === 'syscall' && e.pid !== null) this.#root = e.pid;
     this.#start.add(e);
     this.#fds.add(e);
     this.#futex.add(e);
@@ -67,7 +105,6 @@ export class ReplayScan {
       waitedWords: this.#futex.words,
       singleProcess: this.#pids.singleProcess,
       stragglers: this.#stragglers.stragglers,
-      events: this.#stragglers.count,
     };
   }
 }

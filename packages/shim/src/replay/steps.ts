@@ -79,34 +79,37 @@ export class PidPresence {
  */
 export const REORDER_SLACK = 1024;
 
-/** An event whose first line lies behind the reorder window when it arrives, with its arrival index. */
+/**
+ * Whether an event spanning these lines may arrive behind the reorder window. Events arrive in
+ * the order of their last line, so the newest line seen before one is below its own last line:
+ * an event that starts more than the slack before its own last line is the only kind that can.
+ * A first pass needs no more than the two lines to find them (a parser skipping calls can ask).
+ */
+export function mayStraggle(line: number, endLine: number): boolean {
+  return line < endLine - REORDER_SLACK;
+}
+
+/** An event a first pass found that may arrive behind the reorder window (see mayStraggle). */
 export interface Straggler {
-  readonly seq: number;
   readonly event: TraceEvent;
 }
 
 /**
- * The stragglers of a capture, read a line at a time in the order the replay will see the same
- * events (a first pass over a file that is then parsed again).
+ * The stragglers of a capture, read a line at a time (a first pass over a file that is then
+ * parsed again). The pass may leave out events that cannot straggle, never one that can.
  */
 export class StragglerScan {
   readonly stragglers: Straggler[] = [];
-  #seq = 0;
-  #newest = -Infinity;
 
   add(event: TraceEvent): void {
-    const seq = this.#seq++;
-    if (isTaskEvent(event) && event.span.line < this.#newest - REORDER_SLACK) this.stragglers.push({ seq, event });
-    if (event.span.endLine > this.#newest) this.#newest = event.span.endLine;
-  }
-
-  /** How many events the scan saw (the replay checks it saw as many). */
-  get count(): number {
-    return this.#seq;
+    if (isTaskEvent(event) && mayStraggle(event.span.line, event.span.endLine)) this.stragglers.push({ event });
   }
 }
 
-/** A step with its event's arrival index, which breaks ties between steps on one line. */
+/**
+ * A step with its event's arrival index, which breaks ties between steps on one line. (Two events
+ * never start on one line; a straggler, queued before it arrives, has index -1.)
+ */
 type QueuedStep = ReplayStep & { readonly seq: number };
 
 /**
@@ -121,9 +124,10 @@ export class StepOrder {
   readonly unusable: UnusableEvent[] = [];
   readonly #singleProcess: boolean;
   readonly #notes: TraceEvent[] | null;
-  /** Stragglers by first line (then arrival); #nextStraggler is the first not queued yet. Null: no first pass. */
+  /** Stragglers by first line; #nextStraggler is the first not queued yet. Null: no first pass. */
   readonly #stragglers: readonly Straggler[] | null;
-  readonly #bySeq = new Map<number, TraceEvent>();
+  /** The stragglers not read again yet, by first line (no two events start on one line). */
+  readonly #byLine = new Map<number, TraceEvent>();
   #nextStraggler = 0;
   #held: QueuedStep[] = [];
   #sorted = true;
@@ -141,8 +145,8 @@ export class StepOrder {
   constructor(singleProcess: boolean, stragglers: readonly Straggler[] | null, notes: TraceEvent[] | null = null) {
     this.#singleProcess = singleProcess;
     this.#notes = notes;
-    this.#stragglers = stragglers === null ? null : [...stragglers].sort((a, b) => a.event.span.line - b.event.span.line || a.seq - b.seq);
-    for (const s of stragglers ?? []) this.#bySeq.set(s.seq, s.event);
+    this.#stragglers = stragglers === null ? null : [...stragglers].sort((a, b) => a.event.span.line - b.event.span.line);
+    for (const s of stragglers ?? []) this.#byLine.set(s.event.span.line, s.event);
   }
 
   /** How many events have arrived. */
@@ -153,14 +157,17 @@ export class StepOrder {
   add(event: TraceEvent): void {
     const seq = this.#seq++;
     if (event.span.endLine > this.#newest) this.#newest = event.span.endLine;
-    const known = this.#bySeq.get(seq);
-    if (known !== undefined) {
-      // Queued already from the first pass: the same event, read again.
-      if (known.kind !== event.kind || known.span.line !== event.span.line) {
-        throw new CaptureChanged(`line ${event.span.line}: the capture changed between its two readings`);
+    const byLine = this.#byLine;
+    if (byLine.size > 0 && isTaskEvent(event)) {
+      const known = byLine.get(event.span.line);
+      if (known !== undefined) {
+        // Queued from the first pass: the same event, read again.
+        if (known.kind !== event.kind || known.span.endLine !== event.span.endLine) {
+          throw new CaptureChanged(`line ${event.span.line}: the capture changed between its two readings`);
+        }
+        byLine.delete(event.span.line);
+        return;
       }
-      this.#bySeq.delete(seq);
-      return;
     }
     this.#queue(event, seq);
   }
@@ -172,7 +179,12 @@ export class StepOrder {
     for (; stragglers !== null && this.#nextStraggler < stragglers.length; this.#nextStraggler++) {
       const s = stragglers[this.#nextStraggler] as Straggler;
       if (s.event.span.line >= bound) break;
-      this.#queue(s.event, s.seq);
+      this.#queue(s.event, -1);
+    }
+    if (settledBefore === Infinity && this.#byLine.size > 0) {
+      // The input has ended and a call the first pass read was not read again.
+      const line = this.#byLine.keys().next().value as number;
+      throw new CaptureChanged(`line ${line}: the capture changed between its two readings`);
     }
     const held = this.#held;
     if (!this.#sorted) {
