@@ -39,24 +39,32 @@ export async function checkCapture(input: CaptureInput, options: CheckOptions = 
   const readError = (r: Exclude<WindowsRead, { kind: 'done' }>): CaptureReport =>
     errorReport(file, info, r.kind === 'io-error' ? `${file}: ${r.message}` : `${file}: the parser failed: ${r.message}`);
   // A regular file is read twice, a window at a time, and never held: the first pass gathers what
-  // the replay must know ahead (the starting state, the root's fds, a later getcwd…), the second replays.
+  // the replay must know ahead (the starting state, the root's fds, a later getcwd…), reading only
+  // the calls that bear on it (the parser skips the rest after their names); the second replays.
   // A pipe or a terminal cannot be read again: its events are held, then checked as one window.
   const check = new CaptureCheck(file, info, options);
   let held: TraceEvent[] | null = null;
-  const first = await readWindows(file, (regular) => {
-    if (regular) return (w) => check.scanAll(w.events);
-    const events: TraceEvent[] = [];
-    held = events;
-    return (w) => {
-      for (const e of w.events) events.push(e);
-    };
-  });
+  const first = await readWindows(
+    file,
+    (regular) => {
+      if (regular) return (w) => check.scanAll(w.events);
+      const events: TraceEvent[] = [];
+      held = events;
+      return (w) => {
+        for (const e of w.events) events.push(e);
+      };
+    },
+    { skipCall: check.skipCall },
+  );
   if (first.kind !== 'done') return readError(first);
   if (held !== null) return checkEvents(file, held, info, options);
   const early = check.start();
   if (early !== null) return early;
   const second = await readWindows(file, () => (w) => check.feed(w.events, w.settledBefore));
   if (second.kind !== 'done') return readError(second);
+  if (first.version === 'changed' || second.version !== first.version) {
+    return errorReport(file, info, `${file}: the capture changed between its two readings (${first.version}, then ${second.version})`);
+  }
   return check.finish();
 }
 
@@ -71,9 +79,10 @@ export function checkEvents(file: string, events: readonly TraceEvent[], info: C
 }
 
 /**
- * One capture's check, fed its events twice: `scanAll` (the first pass: input problems, the
- * replay's facts, the recorded process tree), `start`, then `feed` window by window (the
- * replay, judged record by record) and `finish`. Holds facts and counts, not events or records.
+ * One capture's check, fed its events twice: `scanAll` (the first pass: the replay's facts, from
+ * the events `skipCall` leaves), `start`, then `feed` window by window (input problems, the
+ * recorded process tree, and the replay, judged record by record) and `finish`. Holds facts and
+ * counts, not events or records.
  */
 class CaptureCheck {
   readonly #file: string;
@@ -87,7 +96,6 @@ class CaptureCheck {
   /** Processes divergences of the runs that have ended (a capture of several runs), and where the current run starts. */
   readonly #runDivergences: Divergence[] = [];
   #runFrom = -Infinity;
-  #scanned = 0;
   #guest: ReplayGuest | null = null;
   /** Set when the replay threw (a bug) or the input changed between the passes: the report. */
   #failed: CaptureReport | null = null;
@@ -100,20 +108,16 @@ class CaptureCheck {
     this.#scan = new ReplayScan(this.#options);
   }
 
+  /** For the first pass's parser: the calls it need not read (ReplayScan.wants). */
+  readonly skipCall = (pid: number | null, name: string, line: number, endLine: number): boolean => !this.#scan.wants(pid, name, line, endLine);
+
   scanAll(events: readonly TraceEvent[]): void {
-    for (const e of events) {
-      this.#problems.add(e);
-      this.#scan.add(e);
-      this.#recorded.add(e);
-    }
-    this.#scanned += events.length;
+    for (const e of events) this.#scan.add(e);
   }
 
   /** After the first pass: the report of a capture that cannot be replayed, or null (ready to feed). */
   start(): CaptureReport | null {
     const file = this.#file;
-    const bad = this.#problems.problem(file);
-    if (bad !== null) return errorReport(file, this.#info, bad);
     const tally = this.#tally;
     const kernel = this.#kernel;
     const started = startReplay(
@@ -138,7 +142,13 @@ class CaptureCheck {
   }
 
   feed(events: readonly TraceEvent[], settledBefore: number): void {
-    if (this.#failed !== null || this.#guest === null) return;
+    const problems = this.#problems;
+    for (const e of events) {
+      problems.add(e);
+      this.#recorded.add(e);
+    }
+    // Input the parser did not understand makes the verdict "error" whatever the replay finds: it stops there.
+    if (this.#failed !== null || this.#guest === null || problems.unreadable) return;
     try {
       this.#guest.feed(events, settledBefore);
     } catch (err) {
@@ -151,13 +161,13 @@ class CaptureCheck {
     const info = this.#info;
     const guest = this.#guest;
     if (guest === null) throw new Error('CaptureCheck.finish before start');
+    // Bad input first: what the replay made of it does not count.
+    const bad = this.#problems.problem(file);
+    if (bad !== null) return errorReport(file, info, bad);
     if (this.#failed !== null) return this.#failed;
     let outcome;
     try {
       outcome = guest.end();
-      if (guest.eventsFed !== this.#scanned) {
-        throw new CaptureChanged(`the capture changed between its two readings (${this.#scanned} events, then ${guest.eventsFed})`);
-      }
     } catch (err) {
       return this.#fail(err);
     }
@@ -228,6 +238,11 @@ class InputProblems {
       default:
         break;
     }
+  }
+
+  /** Whether a line was not understood or the input ends inside a call: the input cannot be replayed. */
+  get unreadable(): boolean {
+    return this.#firstDiag !== undefined || this.#cut !== undefined;
   }
 
   /** The facts weighed in the order the messages rank. */

@@ -7,7 +7,7 @@
 // terminal) is streamed.
 import { closeSync, createReadStream, fstatSync, openSync, readSync } from 'node:fs';
 import { parseWindows } from '@forkscope/tracer';
-import type { EventWindow, TraceEvent } from '@forkscope/tracer';
+import type { EventWindow, SkipCall, TraceEvent } from '@forkscope/tracer';
 import { ioMessage } from './discover.js';
 
 export type CaptureRead =
@@ -29,17 +29,34 @@ export async function readCapture(file: string): Promise<CaptureRead> {
   return r.kind === 'done' ? { kind: 'events', events } : r;
 }
 
-export type WindowsRead = { readonly kind: 'done' } | Exclude<CaptureRead, { kind: 'events' }>;
+export type WindowsRead =
+  /**
+   * `version`: a regular file's size and modification time when it was opened, or "changed" when
+   * they were different by the time it was read to its end (a file still being written); null
+   * for a pipe or a terminal. Two readings of one version read the same text.
+   */
+  | { readonly kind: 'done'; readonly version: string | null }
+  | Exclude<CaptureRead, { kind: 'events' }>;
+
+/** What a reading asks the parser beyond the file: calls it may skip (see the tracer's ParseOptions.skipCall). */
+export interface ReadOptions {
+  readonly skipCall?: SkipCall;
+}
 
 /**
  * Streams a capture file's windows of events (the tracer's parseWindows) to a visitor; nothing
  * is kept here. `visitorFor` picks it once the input is open, knowing whether it is a regular
  * file (one that can be read again; a pipe or a terminal cannot, nor be reopened safely).
  */
-export async function readWindows(file: string, visitorFor: (regular: boolean) => (w: EventWindow) => void): Promise<WindowsRead> {
+export async function readWindows(
+  file: string,
+  visitorFor: (regular: boolean) => (w: EventWindow) => void,
+  options: ReadOptions = {},
+): Promise<WindowsRead> {
   let fd: number;
   let regular: boolean;
   let size: number;
+  let version: string | null = null;
   try {
     fd = openSync(file, 'r');
   } catch (err) {
@@ -49,6 +66,7 @@ export async function readWindows(file: string, visitorFor: (regular: boolean) =
     const st = fstatSync(fd);
     regular = st.isFile();
     size = st.size;
+    if (regular) version = versionOf(st);
     if (st.isDirectory()) {
       closeSync(fd);
       return { kind: 'io-error', message: ioMessage({ code: 'EISDIR' }) };
@@ -72,7 +90,10 @@ export async function readWindows(file: string, visitorFor: (regular: boolean) =
         // A fresh buffer per chunk: the parser decodes a chunk lazily, after the next read.
         const buf = Buffer.allocUnsafe(chunk);
         const n = readSync(fd, buf, 0, chunk, null);
-        if (n === 0) return;
+        if (n === 0) {
+          if (versionOf(fstatSync(fd)) !== version) version = 'changed';
+          return;
+        }
         yield n === chunk ? buf : buf.subarray(0, n);
       }
     } catch (err) {
@@ -92,7 +113,8 @@ export async function readWindows(file: string, visitorFor: (regular: boolean) =
     }
   }
   try {
-    for await (const w of parseWindows(regular ? fromFile() : fromStream(), { file })) visit(w);
+    const parseOptions = options.skipCall !== undefined ? { file, skipCall: options.skipCall } : { file };
+    for await (const w of parseWindows(regular ? fromFile() : fromStream(), parseOptions)) visit(w);
   } catch (err) {
     if (ioError === undefined) return { kind: 'parse-error', message: err instanceof Error ? err.message : String(err) };
   } finally {
@@ -101,5 +123,9 @@ export async function readWindows(file: string, visitorFor: (regular: boolean) =
     stream?.destroy();
   }
   if (ioError !== undefined) return { kind: 'io-error', message: ioMessage(ioError) };
-  return { kind: 'done' };
+  return { kind: 'done', version };
+}
+
+function versionOf(st: { readonly size: number; readonly mtimeMs: number }): string {
+  return `${st.size} bytes, modified ${st.mtimeMs}`;
 }
