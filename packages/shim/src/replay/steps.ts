@@ -129,8 +129,9 @@ export class StepOrder {
   /** The stragglers not read again yet, by first line (no two events start on one line). */
   readonly #byLine = new Map<number, TraceEvent>();
   #nextStraggler = 0;
+  /** Queued steps in order; those before #head are handed out already (dropped now and then, not one by one). */
   #held: QueuedStep[] = [];
-  #sorted = true;
+  #head = 0;
   #seq = 0;
   #newest = -Infinity;
   /** The line of the last step handed out: a step arriving before it is a bug (checked). */
@@ -187,20 +188,18 @@ export class StepOrder {
       throw new CaptureChanged(`line ${line}: the capture changed between its two readings`);
     }
     const held = this.#held;
-    if (!this.#sorted) {
-      // Array.prototype.sort is stable and fast on nearly sorted input.
-      held.sort(byLineThenSeq);
-      this.#sorted = true;
-    }
-    let n = 0;
-    while (n < held.length && (held[n] as QueuedStep).line < bound) n++;
-    if (n === 0) return;
-    const out = n === held.length ? held : held.slice(0, n);
-    this.#held = n === held.length ? [] : held.slice(n);
-    for (const step of out) {
+    for (let i = this.#head; i < held.length; ) {
+      const step = held[i] as QueuedStep;
+      if (step.line >= bound) break;
+      this.#head = ++i;
       if (step.line < this.#released) throw new Error(`reorder buffer: a step at line ${step.line} after line ${this.#released}`);
       this.#released = step.line;
       visit(step);
+    }
+    // Handed-out steps go once they outnumber the held ones: a copy of the held steps now and then.
+    if (this.#head >= 4096 && this.#head * 2 >= held.length) {
+      this.#held = held.slice(this.#head);
+      this.#head = 0;
     }
   }
 
@@ -250,11 +249,23 @@ export class StepOrder {
     }
   }
 
+  /** Queues a step in order. Most come in order; a split call's entry comes after the lines printed while it was open. */
   #push(step: QueuedStep): void {
     const held = this.#held;
     const last = held[held.length - 1];
-    if (last !== undefined && byLineThenSeq(last, step) > 0) this.#sorted = false;
-    held.push(step);
+    if (last === undefined || byLineThenSeq(last, step) <= 0) {
+      held.push(step);
+      return;
+    }
+    // The first held step after it (ties keep arrival order): a binary search, then one insertion.
+    let lo = this.#head;
+    let hi = held.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (byLineThenSeq(held[mid] as QueuedStep, step) > 0) hi = mid;
+      else lo = mid + 1;
+    }
+    held.splice(lo, 0, step);
   }
 }
 
