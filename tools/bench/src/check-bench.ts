@@ -18,7 +18,7 @@
 // into main thread, check workers and V8's helper threads), the speed-up, and whether the
 // --json output and the exit status are identical in every pair.
 //
-//   node tools/bench/dist/check-bench.js [--runs 5] [--capture FILE] [--cli-runs 5] [--copies 8] [--big-copies 2] [--jobs-only] [--cli BIN]
+//   node tools/bench/dist/check-bench.js [--runs 5] [--capture FILE] [--cli-runs 5 (0: no -j figures)] [--copies 8] [--big-copies 2] [--jobs-only] [--cli BIN]
 import { spawnSync } from 'node:child_process';
 import { createReadStream, cpSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -420,6 +420,11 @@ async function run(argv: readonly string[]): Promise<void> {
   const targets = { checkToParseAtLeast: 0.4, checkEventsPerSecAtLeast: 1_000_000 };
   let met: { checkToParse: boolean; eventsPerSec: boolean } | null = null;
   if (!jobsOnly) met = await throughputSection(capture, files, runs, figures, targets);
+  if (cliRuns <= 0) {
+    // `--cli-runs 0`: the throughput figures alone.
+    console.log('RESULT ' + JSON.stringify({ runs, throughput: figures, targets, met, corpusCli: null, jobs: {} }));
+    return;
+  }
   // check -j through the built CLI: the corpus, the corpus copied `copies` times, and the bench
   // capture `bigCopies` times (substantial work per capture: what a worker pool exists for).
   const work = mkdtempSync(join(tmpdir(), 'forkscope-check-bench-'));
