@@ -75,13 +75,16 @@ export class JudgeTally {
   #checked = 0;
   #effectChecked = 0;
   #adopted = 0;
-  readonly #reasons = new Map<string, number>();
+  /** Per reason, its count in a box: one map lookup per adopted call (a get and a set before). */
+  readonly #reasons = new Map<string, { count: number }>();
   readonly #divergences: Divergence[] = [];
   #fatal: string | undefined;
 
   #adopt(reason: string): void {
     this.#adopted++;
-    this.#reasons.set(reason, (this.#reasons.get(reason) ?? 0) + 1);
+    const box = this.#reasons.get(reason);
+    if (box !== undefined) box.count++;
+    else this.#reasons.set(reason, { count: 1 });
   }
 
   #diverge(line: number, pid: number | null, syscall: string, expected: string, emulated: string, rule: Rule): void {
@@ -181,8 +184,8 @@ export class JudgeTally {
 
   result(): Judgement {
     const adoptedReasons = [...this.#reasons.entries()]
-      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-      .map(([reason, count]) => ({ reason, count }));
+      .map(([reason, box]) => ({ reason, count: box.count }))
+      .sort((a, b) => b.count - a.count || (a.reason < b.reason ? -1 : 1));
     const fatal = this.#fatal;
     return {
       events: this.#events,
@@ -196,47 +199,44 @@ export class JudgeTally {
   }
 }
 
+/** A divergence at a call's return line. (A function, not a closure per judged call: this runs for most records.) */
+function divergenceAt(e: SyscallEvent, expected: string, emulated: string, rule: Rule): Divergence {
+  return { line: e.span.endLine, pid: e.pid, syscall: e.name, expected, emulated, rule };
+}
+
 function judgeCall(r: SyscallRecord, pids: PidMap): Divergence | null {
   const e = r.event;
   const outcome = e.outcome;
   const result = r.result;
-  const at = (expected: string, emulated: string, rule: Rule): Divergence => ({
-    line: e.span.endLine,
-    pid: e.pid,
-    syscall: e.name,
-    expected,
-    emulated,
-    rule,
-  });
-  if (result === undefined) return at(describeOutcome(outcome), 'not sent to the kernel', 'result');
+  if (result === undefined) return divergenceAt(e, describeOutcome(outcome), 'not sent to the kernel', 'result');
   if (result.kind === 'blocked') {
     if (outcome.kind === 'unknown') return null; // never returned in the recording either (killed or superseded)
-    return at(`returns ${describeOutcome(outcome)} here`, `still blocked (${result.on.kind})`, 'blocking');
+    return divergenceAt(e, `returns ${describeOutcome(outcome)} here`, `still blocked (${result.on.kind})`, 'blocking');
   }
   if (r.enteredBlocked === false && outcome.kind === 'value' && outcome.value > 0n && isVforkCall(e)) {
     // The other direction (A1/A2): Linux always suspends a vfork parent until the child execs or exits.
-    return at(`${e.name} blocks until the child execs or exits`, 'the kernel returned at once', 'blocking');
+    return divergenceAt(e, `${e.name} blocks until the child execs or exits`, 'the kernel returned at once', 'blocking');
   }
   switch (outcome.kind) {
     case 'unknown':
       if (result.kind === 'gone') return null;
-      return at('never returns (= ?)', describeResult(result, pids, e.name), 'result');
+      return divergenceAt(e, 'never returns (= ?)', describeResult(result, pids, e.name), 'result');
     case 'restart':
     case 'error': {
       if (result.kind === 'error' && result.errno === outcome.errno) return null;
-      return at(describeOutcome(outcome), describeResult(result, pids, e.name), 'errno');
+      return divergenceAt(e, describeOutcome(outcome), describeResult(result, pids, e.name), 'errno');
     }
     case 'value': {
       if (result.kind === 'error') {
-        return at(describeOutcome(outcome), describeResult(result, pids, e.name), result.errno === 'EBADF' ? 'fd-closed' : 'errno');
+        return divergenceAt(e, describeOutcome(outcome), describeResult(result, pids, e.name), result.errno === 'EBADF' ? 'fd-closed' : 'errno');
       }
-      if (result.kind === 'gone') return at(describeOutcome(outcome), 'the task never returns', 'result');
-      const rule: Rule = r.handling === 'effect' && FD_RESULTS.has(e.name) ? 'fd-lowest-free' : 'result';
+      if (result.kind === 'gone') return divergenceAt(e, describeOutcome(outcome), 'the task never returns', 'result');
       if (!valuesAgree(e.name, outcome.value, result.value, pids)) {
-        return at(describeOutcome(outcome), describeResult(result, pids, e.name), rule);
+        const rule: Rule = r.handling === 'effect' && FD_RESULTS.has(e.name) ? 'fd-lowest-free' : 'result';
+        return divergenceAt(e, describeOutcome(outcome), describeResult(result, pids, e.name), rule);
       }
       const outMismatch = outMismatchOf(e, result, pids);
-      return outMismatch === null ? null : at(outMismatch.expected, outMismatch.emulated, e.name === 'socketpair' ? 'fd-lowest-free' : 'result');
+      return outMismatch === null ? null : divergenceAt(e, outMismatch.expected, outMismatch.emulated, e.name === 'socketpair' ? 'fd-lowest-free' : 'result');
     }
     case 'unavailable':
     case 'unfinished':
