@@ -90,7 +90,14 @@ export type SyscallResult =
    */
   | { readonly kind: 'gone' };
 
+/** Results are read-only: one shared `done` result per small value (fds, counts) spares an object and a BigInt per call. */
+const SHARED_DONE: (SyscallResult | undefined)[] = [];
+const SHARED_DONE_LIMIT = 1 << 16;
+
 export function done(value: bigint | number, out?: SyscallOut): SyscallResult {
+  if (out === undefined && typeof value === 'number' && value >= 0 && value < SHARED_DONE_LIMIT && Number.isInteger(value)) {
+    return (SHARED_DONE[value] ??= { kind: 'done', value: BigInt(value) });
+  }
   const v = typeof value === 'bigint' ? value : BigInt(value);
   return out === undefined ? { kind: 'done', value: v } : { kind: 'done', value: v, out };
 }
