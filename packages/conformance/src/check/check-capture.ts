@@ -212,7 +212,22 @@ class InputProblems {
   #cut: SyscallEvent | undefined;
   // Every task strace saw ends with an exit, a kill or being superseded; a missing end means the file was cut.
   readonly #ended = new Set<number | null>();
+  /** Each pid's last line, in the order pids first appear; the current run of one pid's lines is kept aside (#pid, #line). */
   readonly #seen = new Map<number | null, number>();
+  #pid: number | null | undefined;
+  #line = 0;
+
+  /** A line of `pid`'s: a map write only when the pid differs from the last line's (tasks make calls in runs). */
+  #saw(pid: number | null, line: number): void {
+    if (pid === this.#pid) {
+      this.#line = line;
+      return;
+    }
+    if (this.#pid !== undefined) this.#seen.set(this.#pid, this.#line);
+    this.#seen.set(pid, line);
+    this.#pid = pid;
+    this.#line = line;
+  }
 
   add(e: TraceEvent): void {
     switch (e.kind) {
@@ -221,10 +236,10 @@ class InputProblems {
         if (this.#cut === undefined && e.outcome.kind === 'unfinished' && e.outcome.reason === 'end-of-input') this.#cut = e;
         // A thread whose execve took over its leader's pid ends under that pid.
         if (e.pidChangedTo !== undefined) this.#ended.add(e.pid);
-        else this.#seen.set(e.pid, e.span.endLine);
+        else this.#saw(e.pid, e.span.endLine);
         break;
       case 'signal':
-        this.#seen.set(e.pid, e.span.endLine);
+        this.#saw(e.pid, e.span.endLine);
         break;
       case 'diagnostic':
         this.#firstDiag ??= e;
@@ -255,6 +270,7 @@ class InputProblems {
     if (firstDiag !== undefined) return `${file}:${firstDiag.span.line}: not understood: ${firstDiag.reason}`;
     const cut = this.#cut;
     if (cut !== undefined) return `${file}:${cut.span.line}: truncated capture: the input ends inside pid ${cut.pid}'s ${cut.name}`;
+    if (this.#pid !== undefined) this.#seen.set(this.#pid, this.#line);
     for (const [pid, line] of this.#seen) {
       if (!this.#ended.has(pid)) return `${file}:${line}: truncated capture: pid ${pid} has no exit line after its last line`;
     }
