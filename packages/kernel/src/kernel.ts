@@ -354,8 +354,11 @@ export class Kernel {
 
   /** Lets blocked calls whose condition now holds complete, then delivers their signals. */
   private settle(): void {
-    this.core.wakeWaiters((t, name, result) => deliverSignals(this.core, t, savedReturn(name, result)));
+    this.core.wakeWaiters(this.deliverAfterWake);
   }
+
+  /** One closure for every settle (it runs after most calls that change state). */
+  private readonly deliverAfterWake = (t: Task, name: string, result: SyscallResult): void => deliverSignals(this.core, t, savedReturn(name, result));
 
   private dispatch(t: Task, call: Syscall): SyscallResult {
     const core = this.core;
