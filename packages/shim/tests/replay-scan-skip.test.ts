@@ -77,7 +77,7 @@ describe('ReplayScan.wants: the first pass skips calls and keeps its facts', () 
   });
 
   const bench = ['capture-f-ttt-T.strace', 'capture-f.strace'].map((n) => join(benchDir, n)).filter((f) => existsSync(f));
-  it.runIf(bench.length > 0)('the first 30,000 lines of each benchmark capture: the same facts, most calls skipped', () => {
+  it.runIf(bench.length > 0)('the first 30,000 lines of each benchmark capture: the same facts, most calls skipped (skipped when tmp/bench has none: npm run bench makes them)', () => {
     for (const f of bench) {
       const text = readFileSync(f, 'utf8').split('\n', 30000).join('\n');
       const skipping = scan(text, true);

@@ -71,7 +71,7 @@ describe('skipCall gives the full parse less the skipped calls', () => {
   }
 
   const bench = benchCaptures();
-  it.runIf(bench.length > 0)('the first 20,000 lines of each benchmark capture', () => {
+  it.runIf(bench.length > 0)('the first 20,000 lines of each benchmark capture (skipped when tmp/bench has none: npm run bench makes them)', () => {
     for (const f of bench) {
       const text = readFileSync(f, 'utf8').split('\n', 20000).join('\n');
       for (const rule of [someCalls, splitToo]) {
