@@ -78,6 +78,13 @@ const REAL = [
   '1002 openat(4, "copyright", O_RDONLY|O_NOCTTY|O_NONBLOCK|O_NOFOLLOW|O_CLOEXEC|O_DIRECTORY) = 5',
   '1002 openat(AT_FDCWD, "", O_RDONLY) = 3',
   '1002 open("/tmp/x y", O_RDWR|O_CREAT|O_EXCL, 0) = 3',
+  '1002 fcntl(3, F_SETFD, FD_CLOEXEC) = 0',
+  '1002 fcntl(1, F_GETFL) = 0x1 (flags O_WRONLY)',
+  '1002 fcntl(4, F_DUPFD, 10) = 10',
+  '1002 fcntl(0, F_SETFL, O_RDONLY|O_NONBLOCK) = 0',
+  '1001 1795727915.869280 mmap(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0x7fd7f5ad2000 <0.000060>',
+  '1002 mmap(0x7f3a1c0b1000, 1482752, PROT_READ|PROT_EXEC, MAP_PRIVATE|MAP_FIXED|MAP_DENYWRITE, 3, 0x28000) = 0x7f3a1c0b1000',
+  '1002 mmap(NULL, 34547, PROT_NONE, MAP_PRIVATE, 3, 4096) = 0x7f3a1c2d1000',
 ];
 
 describe('convert from the argument text', () => {
@@ -120,6 +127,43 @@ describe('convert from the argument text', () => {
         const args = `${at ? `${fd}, ` : ''}${p}${cut ? '...' : ''}, ${flags.join('|')}${m}`;
         const e = line(`7 ${at ? 'openat' : 'open'}(${args}) = 3`);
         expect(convert(e, noPids), args).toEqual(convert(viaTree(e), noPids));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('F3 fcntl of arbitrary commands and arguments: the text gives what the tree gives', () => {
+    const cmd = fc.oneof(
+      { arbitrary: fc.constantFrom('F_GETFD', 'F_SETFD', 'F_GETFL', 'F_SETFL', 'F_DUPFD', 'F_DUPFD_CLOEXEC', 'F_GETPIPE_SZ'), weight: 4 },
+      { arbitrary: fc.constantFrom('F_BOGUS', '1030', 'F_GETFD|F_SETFD', 'f_getfd'), weight: 1 },
+    );
+    const arg = fc.constantFrom('', ', FD_CLOEXEC', ', O_RDWR|O_NONBLOCK', ', O_BOGUS', ', 0', ', 10', ', -1', ', 0x800', ', {l_type=F_RDLCK}', ', FD_CLOEXEC, 7');
+    const fd = fc.constantFrom('3', '0', '-1', '3</dev/null>', '1234567890');
+    fc.assert(
+      fc.property(fd, cmd, arg, (f, c, a) => {
+        const e = line(`7 fcntl(${f}, ${c}${a}) = 0`);
+        expect(convert(e, noPids), e.argsText).toEqual(convert(viaTree(e), noPids));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('F4 mmap of arbitrary arguments: the text gives what the tree gives', () => {
+    const num = fc.oneof(
+      { arbitrary: fc.nat().map(String), weight: 3 },
+      { arbitrary: fc.nat().map((n) => `0x${n.toString(16)}`), weight: 2 },
+      { arbitrary: fc.constantFrom('0', '010', '0x', '9007199254740993', '0x1ffffffffffffff', '12ab', '1.5'), weight: 1 },
+    );
+    const addr = fc.constantFrom('NULL', '0x7f3a1c0b1000', '0', 'NULL /* x */');
+    const names = (known: string[], bad: string[]) =>
+      fc.array(fc.oneof({ arbitrary: fc.constantFrom(...known), weight: 4 }, { arbitrary: fc.constantFrom(...bad), weight: 1 }), { minLength: 1, maxLength: 3 }).map((a) => a.join('|'));
+    const prot = names(['PROT_READ', 'PROT_WRITE', 'PROT_EXEC', 'PROT_NONE'], ['PROT_BOGUS', '0x8']);
+    const flags = names(['MAP_PRIVATE', 'MAP_ANONYMOUS', 'MAP_FIXED', 'MAP_DENYWRITE', 'MAP_FIXED_NOREPLACE', 'MAP_SHARED'], ['MAP_BOGUS', '0x40000']);
+    const fd = fc.constantFrom('-1', '3', '3</lib/libc.so.6>');
+    fc.assert(
+      fc.property(addr, num, prot, flags, fd, num, (a, l, p, f, d, o) => {
+        const e = line(`7 mmap(${a}, ${l}, ${p}, ${f}, ${d}, ${o}) = 0x7f3a1c2d1000`);
+        expect(convert(e, noPids), e.argsText).toEqual(convert(viaTree(e), noPids));
       }),
       { numRuns: 400 },
     );

@@ -134,6 +134,14 @@ function smallInt(text: string, end: number): number {
   return negative ? 0 - n : n; // "-0" is 0, as the tree reads it
 }
 
+/** The value of the plain decimal smallIntEnd found from `i` to `end`. */
+function smallIntValue(text: string, i: number, end: number): number {
+  const negative = text.charCodeAt(i) === MINUS;
+  let n = 0;
+  for (let j = negative ? i + 1 : i; j < end; j++) n = n * 10 + (text.charCodeAt(j) - DIGIT_0);
+  return negative ? 0 - n : n;
+}
+
 /** Past `,` and the spaces after it at `i` (a split call's halves may join with two), or -1. */
 function skipComma(text: string, i: number): number {
   if (text.charCodeAt(i) !== COMMA) return -1;
@@ -245,6 +253,137 @@ export interface OpenArgs {
 const AT_FDCWD_TEXT = 'AT_FDCWD';
 const PIPE = 0x7c;
 
+/** Where the last namesAt or numberAt that succeeded ended (read by its caller at once). */
+let readEnd = 0;
+
+/** `NAME|NAME…` at `i`, each a name the table knows: their bits (readEnd after the last), or undefined. */
+function namesAt(text: string, i: number, names: ReadonlyMap<string, bigint>): bigint | undefined {
+  let bits = 0n;
+  let j = i;
+  for (;;) {
+    const start = j;
+    while (j < text.length) {
+      const c = text.charCodeAt(j);
+      if (!((c >= 0x41 && c <= 0x5a) || c === 0x5f || (c >= DIGIT_0 && c <= DIGIT_9))) break;
+      j++;
+    }
+    const first = text.charCodeAt(start);
+    if (j === start || (first >= DIGIT_0 && first <= DIGIT_9)) return undefined;
+    const bit = names.get(text.slice(start, j));
+    if (bit === undefined) return undefined;
+    bits |= bit;
+    if (text.charCodeAt(j) !== PIPE) break;
+    j++;
+  }
+  readEnd = j;
+  return bits;
+}
+
+/**
+ * An unsigned number at `i` as strace prints sizes, offsets and addresses: decimal (no leading
+ * zero but `0` itself, at most 15 digits) or `0x` and at most 13 hex digits, so that it is exact
+ * as a double. Its value (readEnd after it), or undefined for anything else (octal, longer…).
+ */
+function numberAt(text: string, i: number): bigint | undefined {
+  let n = 0;
+  let j = i;
+  if (text.startsWith('0x', i)) {
+    j += 2;
+    for (; j < text.length; j++) {
+      const c = text.charCodeAt(j) | 0x20;
+      if (c >= DIGIT_0 && c <= DIGIT_9) n = n * 16 + (c - DIGIT_0);
+      else if (c >= 0x61 && c <= 0x66) n = n * 16 + (c - 0x57);
+      else break;
+    }
+    if (j === i + 2 || j - i - 2 > 13) return undefined;
+  } else {
+    for (; j < text.length; j++) {
+      const c = text.charCodeAt(j);
+      if (c < DIGIT_0 || c > DIGIT_9) break;
+      n = n * 10 + (c - DIGIT_0);
+    }
+    if (j === i || j - i > 15 || (text.charCodeAt(i) === DIGIT_0 && j - i > 1)) return undefined;
+  }
+  // A word character right after the number makes it something else (`0x10ull`, `12abc`).
+  const after = text.charCodeAt(j);
+  if ((after >= 0x41 && after <= 0x5a) || (after >= 0x61 && after <= 0x7a) || after === 0x5f || after === 0x2e) return undefined;
+  readEnd = j;
+  return BigInt(n);
+}
+
+export interface FcntlArgs {
+  readonly fd: number;
+  readonly cmd: number;
+  readonly arg: bigint;
+}
+
+/**
+ * fcntl's `FD, CMD[, ARG]` from the text, for the commands convert sends: FD a plain decimal, CMD
+ * a name the table knows; F_SETFD and F_SETFL take names (`FD_CLOEXEC`, `O_RDWR|O_NONBLOCK`),
+ * F_DUPFD and F_DUPFD_CLOEXEC a plain decimal, any other command no argument. Undefined for any
+ * other shape (a struct, a number where names go…), which the caller parses as a tree.
+ */
+export function fcntlArgs(
+  argsText: string,
+  cmdNames: ReadonlyMap<string, bigint>,
+  fdFlagNames: ReadonlyMap<string, bigint>,
+  openFlagNames: ReadonlyMap<string, bigint>,
+): FcntlArgs | undefined {
+  const fdEnd = smallIntEnd(argsText, 0);
+  if (fdEnd < 0) return undefined;
+  const at = skipComma(argsText, fdEnd);
+  if (at < 0) return undefined;
+  const cmd = namesAt(argsText, at, cmdNames);
+  if (cmd === undefined) return undefined;
+  let i = readEnd;
+  const fd = smallInt(argsText, fdEnd);
+  let arg: bigint | undefined = 0n;
+  if (cmd === 2n || cmd === 4n || cmd === 0n || cmd === 1030n || cmd === 1031n) {
+    i = skipComma(argsText, i);
+    if (i < 0) return undefined;
+    if (cmd === 2n || cmd === 4n) arg = namesAt(argsText, i, cmd === 2n ? fdFlagNames : openFlagNames);
+    else {
+      const end = smallIntEnd(argsText, i);
+      arg = end < 0 || argsText.charCodeAt(i) === MINUS ? undefined : BigInt(smallIntValue(argsText, i, end));
+      readEnd = end;
+    }
+    if (arg === undefined) return undefined;
+    i = readEnd;
+  }
+  return i === argsText.length ? { fd, cmd: Number(cmd), arg } : undefined;
+}
+
+export interface MmapArgs {
+  readonly length: bigint;
+  readonly prot: number;
+  readonly flags: bigint;
+  readonly fd: number;
+  readonly offset: bigint;
+}
+
+/**
+ * mmap's `ADDR, LENGTH, PROT, FLAGS, FD, OFFSET` from the text: ADDR NULL or an address (not
+ * used), LENGTH and OFFSET numbers (numberAt), PROT and FLAGS names the tables know, FD a plain
+ * decimal. Undefined for any other shape, which the caller parses as a tree.
+ */
+export function mmapArgs(argsText: string, protNames: ReadonlyMap<string, bigint>, flagNames: ReadonlyMap<string, bigint>): MmapArgs | undefined {
+  let i = skipAddress(argsText, 0);
+  if (i < 0 || (i = skipComma(argsText, i)) < 0) return undefined;
+  const length = numberAt(argsText, i);
+  if (length === undefined || (i = skipComma(argsText, readEnd)) < 0) return undefined;
+  const prot = namesAt(argsText, i, protNames);
+  if (prot === undefined || (i = skipComma(argsText, readEnd)) < 0) return undefined;
+  const flags = namesAt(argsText, i, flagNames);
+  if (flags === undefined || (i = skipComma(argsText, readEnd)) < 0) return undefined;
+  const fdEnd = smallIntEnd(argsText, i);
+  if (fdEnd < 0) return undefined;
+  const fd = smallIntValue(argsText, i, fdEnd);
+  if ((i = skipComma(argsText, fdEnd)) < 0) return undefined;
+  const offset = numberAt(argsText, i);
+  if (offset === undefined || readEnd !== argsText.length) return undefined;
+  return { length, prot: Number(prot), flags, fd, offset };
+}
+
 /**
  * openat's `DIRFD, "PATH", FLAGS[, MODE]` (or open's, without DIRFD) taken from the text: DIRFD
  * AT_FDCWD or a plain decimal, PATH printable ASCII with no escape (so its characters are its
@@ -275,23 +414,9 @@ export function openArgs(argsText: string, withDirfd: boolean, flagNames: Readon
   const path = argsText.slice(at + 1, pathEnd);
   let i = skipComma(argsText, pathEnd + 1);
   if (i < 0) return undefined;
-  // FLAGS: NAME|NAME…, each one the table knows.
-  let bits = 0n;
-  for (;;) {
-    const start = i;
-    while (i < argsText.length) {
-      const c = argsText.charCodeAt(i);
-      if (!((c >= 0x41 && c <= 0x5a) || c === 0x5f || (c >= DIGIT_0 && c <= DIGIT_9))) break;
-      i++;
-    }
-    const first = argsText.charCodeAt(start);
-    if (i === start || (first >= DIGIT_0 && first <= DIGIT_9)) return undefined;
-    const bit = flagNames.get(argsText.slice(start, i));
-    if (bit === undefined) return undefined;
-    bits |= bit;
-    if (argsText.charCodeAt(i) !== PIPE) break;
-    i++;
-  }
+  const bits = namesAt(argsText, i, flagNames);
+  if (bits === undefined) return undefined;
+  i = readEnd;
   if (i === argsText.length) return { dirfd, path, flags: Number(bits), mode: 0 };
   i = skipComma(argsText, i);
   // MODE: `0` or `0` and octal digits, ending the text.

@@ -27,7 +27,7 @@ import {
   WAIT_OPTION_NAMES,
 } from './names.js';
 import type { NameTable } from './names.js';
-import { KEEP_ARGS, dirfdPath, fdBufCount, leadingFd, openArgs } from './conversion-view.js';
+import { KEEP_ARGS, dirfdPath, fcntlArgs, fdBufCount, leadingFd, mmapArgs, openArgs } from './conversion-view.js';
 import {
   argOf,
   bare,
@@ -555,6 +555,8 @@ function convertDecoded(event: SyscallEvent, info: CallName, pids: PidLookup, ca
       return checked({ name: 'dup3', oldfd, newfd, flags: Number(flags.bits) });
     }
     case 'fcntl': {
+      const plain = fcntlArgs(event.argsText, FCNTL_CMD_NAMES, FD_FLAG_NAMES, OPEN_FLAG_NAMES);
+      if (plain !== undefined) return checked({ name: 'fcntl', fd: plain.fd, cmd: plain.cmd, arg: plain.arg });
       const fd = arg.int(0);
       const cmd = constOf(arg.at(1), FCNTL_CMD_NAMES);
       if (fd === undefined) return undecodable('fd');
@@ -659,6 +661,14 @@ function convertDecoded(event: SyscallEvent, info: CallName, pids: PidLookup, ca
       // Where a mapping lands is the environment's choice (ASLR); the replay maps it where Linux
       // did, so that later munmap/mprotect calls and file mappings (the fd must be open) are checked.
       if (event.outcome.kind !== 'value') return adopted('a failed mmap is decided by the environment');
+      const plain = mmapArgs(event.argsText, PROT_NAMES, MAP_FLAG_NAMES);
+      if (plain !== undefined) {
+        const fixed = (plain.flags & ~MAP_FIXED_NOREPLACE) | MAP_FIXED;
+        return {
+          kind: 'effect',
+          call: { name: 'mmap', addr: event.outcome.value, length: plain.length, prot: plain.prot, flags: Number(fixed), fd: plain.fd, offset: plain.offset },
+        };
+      }
       const length = intOf(arg.at(1));
       const prot = flagsOf(arg.at(2), PROT_NAMES);
       const flags = flagsOf(arg.at(3), MAP_FLAG_NAMES);
