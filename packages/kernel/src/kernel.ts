@@ -358,7 +358,10 @@ export class Kernel {
   }
 
   /** One closure for every settle (it runs after most calls that change state). */
-  private readonly deliverAfterWake = (t: Task, name: string, result: SyscallResult): void => deliverSignals(this.core, t, savedReturn(name, result));
+  private readonly deliverAfterWake = (t: Task, name: string, result: SyscallResult): void => {
+    // Under signalsOnResume nothing is delivered here (deliverSignals would return at once): no saved return is built.
+    if (this.core.config.signalsOnResume !== true) deliverSignals(this.core, t, savedReturn(name, result));
+  };
 
   private dispatch(t: Task, call: Syscall): SyscallResult {
     const core = this.core;
