@@ -129,9 +129,8 @@ export class StepOrder {
   /** The stragglers not read again yet, by first line (no two events start on one line). */
   readonly #byLine = new Map<number, TraceEvent>();
   #nextStraggler = 0;
-  /** Queued steps in order; those before #head are handed out already (dropped now and then, not one by one). */
-  #held: QueuedStep[] = [];
-  #head = 0;
+  /** Queued steps, in order. */
+  readonly #held: QueuedStep[] = [];
   #seq = 0;
   #newest = -Infinity;
   /** The line of the last step handed out: a step arriving before it is a bug (checked). */
@@ -188,18 +187,18 @@ export class StepOrder {
       throw new CaptureChanged(`line ${line}: the capture changed between its two readings`);
     }
     const held = this.#held;
-    for (let i = this.#head; i < held.length; ) {
-      const step = held[i] as QueuedStep;
+    let n = 0;
+    for (; n < held.length; n++) {
+      const step = held[n] as QueuedStep;
       if (step.line >= bound) break;
-      this.#head = ++i;
       if (step.line < this.#released) throw new Error(`reorder buffer: a step at line ${step.line} after line ${this.#released}`);
       this.#released = step.line;
       visit(step);
     }
-    // Handed-out steps go once they outnumber the held ones: a copy of the held steps now and then.
-    if (this.#head >= 4096 && this.#head * 2 >= held.length) {
-      this.#held = held.slice(this.#head);
-      this.#head = 0;
+    // The handed-out steps leave in place (no new array), and nothing keeps their events alive.
+    if (n > 0) {
+      held.copyWithin(0, n);
+      held.length -= n;
     }
   }
 
@@ -258,7 +257,7 @@ export class StepOrder {
       return;
     }
     // The first held step after it (ties keep arrival order): a binary search, then one insertion.
-    let lo = this.#head;
+    let lo = 0;
     let hi = held.length - 1;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
