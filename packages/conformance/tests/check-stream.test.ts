@@ -5,7 +5,8 @@
 // capture appended to itself.
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -83,6 +84,21 @@ describe('checkCapture streams a regular file', () => {
       const file = await scratch('four.strace', text);
       const streamed = await checkCapture({ file, caseFile: join(dir, 'case.json') });
       expect(streamed, dir).toEqual(checkEvents(file, parseText(text, { file }), parsed.value));
+    }
+  });
+
+  it('a capture still being written (a writer appends while it is read) is an error that says so, not a verdict', async () => {
+    const text = `${run(REORDER_SLACK + 100).join('\n')}\n`;
+    // Big enough that reading it takes far longer than the writer's pause between appends.
+    const file = await scratch('growing.strace', text.repeat(Math.ceil((8 << 20) / text.length)));
+    const size = statSync(file).size;
+    const writer = spawn('sh', ['-c', 'while :; do echo "1 getpid() = 1" >> "$0"; done', file], { stdio: 'ignore' });
+    try {
+      while (statSync(file).size === size) await new Promise((r) => setTimeout(r, 5));
+      const report = await checkCapture({ file });
+      expect(report).toMatchObject({ verdict: 'error', error: expect.stringMatching(/: the capture changed (while it was read|between its two readings)/) });
+    } finally {
+      writer.kill();
     }
   });
 
