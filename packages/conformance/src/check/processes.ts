@@ -55,7 +55,8 @@ export class RecordedLifecycle {
       return;
     }
     if (e.kind !== 'syscall' || e.pid === null || e.outcome.kind !== 'value') return;
-    if (e.outcome.value > 0n && isClone(e)) this.edges.push({ child: Number(e.outcome.value), creator: e.pid, flags: cloneFlags(e), line: e.span.line });
+    // The name first: the value is a BigInt parsed on first read, and most calls are no clone.
+    if (isClone(e) && e.outcome.value > 0n) this.edges.push({ child: Number(e.outcome.value), creator: e.pid, flags: cloneFlags(e), line: e.span.line });
     const exec = isExec(e);
     let list = this.sightings.get(e.pid);
     if (list === undefined) {
