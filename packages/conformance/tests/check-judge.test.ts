@@ -50,3 +50,28 @@ describe('judge: blocking in the kernel direction (fixture records)', () => {
     expect(judge([wrong], pids).divergences).toEqual([expect.objectContaining({ rule: 'result', expected: '= 9912', emulated: '= 1000 (recorded pid 9871)' })]);
   });
 });
+
+describe('judge: recorded values in every notation strace prints', () => {
+  const done = (event: SyscallEvent, value: bigint): SyscallRecord => ({ kind: 'syscall', event, tid: 1000, handling: 'checked', result: { kind: 'done', value } });
+  it.each([
+    ['1000 read(3, "", 32) = 0', 0n, 1n],
+    ['1000 write(1, "abc", 3) = 3', 3n, 4n],
+    ['1000 fcntl(1, F_GETFL) = 0x8002 (flags O_RDWR|O_LARGEFILE)', 0x8002n, 0x8003n],
+    ['1000 umask(022) = 022', 0o22n, 22n],
+    ['1000 lseek(3, 0, SEEK_END) = 9007199254740993', 9007199254740993n, 9007199254740992n],
+    ['1000 read(3, "", 32) = 123456789012345', 123456789012345n, 123456789012346n],
+  ])('%s: the kernel agrees with the value printed, and only with it', (text, same, other) => {
+    const e = line(text);
+    expect(judge([done(e, same)], pids).divergences).toEqual([]);
+    expect(judge([done(e, other)], pids).divergences).toEqual([expect.objectContaining({ rule: 'result', emulated: `= ${other}` })]);
+  });
+
+  it('a pid result printed in decimal still goes through the mapping, and 0 is compared as it stands', () => {
+    const e = line('9871 getpid() = 9871');
+    expect(judge([done(e, 1000n)], pids).divergences).toEqual([]);
+    expect(judge([done(e, 9871n)], pids).divergences).toHaveLength(1);
+    const wait = line('9871 wait4(-1, NULL, WNOHANG, NULL) = 0');
+    expect(judge([done(wait, 0n)], pids).divergences).toEqual([]);
+    expect(judge([done(wait, 1000n)], pids).divergences).toHaveLength(1);
+  });
+});

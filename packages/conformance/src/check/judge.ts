@@ -213,7 +213,7 @@ function judgeCall(r: SyscallRecord, pids: PidMap): Divergence | null {
     if (outcome.kind === 'unknown') return null; // never returned in the recording either (killed or superseded)
     return divergenceAt(e, `returns ${describeOutcome(outcome)} here`, `still blocked (${result.on.kind})`, 'blocking');
   }
-  if (r.enteredBlocked === false && outcome.kind === 'value' && outcome.value > 0n && isVforkCall(e)) {
+  if (r.enteredBlocked === false && outcome.kind === 'value' && isVforkCall(e) && outcome.value > 0n) {
     // The other direction (A1/A2): Linux always suspends a vfork parent until the child execs or exits.
     return divergenceAt(e, `${e.name} blocks until the child execs or exits`, 'the kernel returned at once', 'blocking');
   }
@@ -231,7 +231,7 @@ function judgeCall(r: SyscallRecord, pids: PidMap): Divergence | null {
         return divergenceAt(e, describeOutcome(outcome), describeResult(result, pids, e.name), result.errno === 'EBADF' ? 'fd-closed' : 'errno');
       }
       if (result.kind === 'gone') return divergenceAt(e, describeOutcome(outcome), 'the task never returns', 'result');
-      if (!valuesAgree(e.name, outcome.value, result.value, pids)) {
+      if (!valuesAgree(e.name, outcome, result.value, pids)) {
         const rule: Rule = r.handling === 'effect' && FD_RESULTS.has(e.name) ? 'fd-lowest-free' : 'result';
         return divergenceAt(e, describeOutcome(outcome), describeResult(result, pids, e.name), rule);
       }
@@ -271,8 +271,29 @@ function isVforkCall(e: SyscallEvent): boolean {
   return ((flagsOf(flags, CLONE_VFORK_NAMES)?.bits ?? 0n) & 0x4000n) !== 0n;
 }
 
+/**
+ * A recorded value printed as a plain decimal (no sign, no leading zero but `0` itself, at most
+ * 15 digits: exact as a double), else undefined. Most results are, and comparing them as numbers
+ * spares the BigInt parse of the recorded text per judged call.
+ */
+function plainDecimal(text: string): number | undefined {
+  const len = text.length;
+  if (len === 0 || len > 15 || (len > 1 && text.charCodeAt(0) === 0x30)) return undefined;
+  let n = 0;
+  for (let i = 0; i < len; i++) {
+    const d = text.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return undefined;
+    n = n * 10 + d;
+  }
+  return n;
+}
+
 /** A pid result agrees when the kernel returned the task the recorded pid is bound to, or both lie outside the recording. */
-function valuesAgree(name: string, recorded: bigint, kernel: bigint, pids: PidMap): boolean {
+function valuesAgree(name: string, outcome: Extract<SyscallOutcome, { kind: 'value' }>, kernel: bigint, pids: PidMap): boolean {
+  const plain = plainDecimal(outcome.text);
+  // Compared as it stands (not a pid to map): a double below 2^53 equals the BigInt's Number exactly when the values are equal.
+  if (plain !== undefined && (plain === 0 || (name !== 'rt_sigreturn' && !PID_RESULTS.has(name)))) return Number(kernel) === plain;
+  const recorded = outcome.value;
   if (name === 'rt_sigreturn' && recorded > 0n && recorded !== kernel) {
     // The restored register of an interrupted wait4/fork…: a pid when that call returned one.
     const mapped = pids.emulated(Number(recorded));
