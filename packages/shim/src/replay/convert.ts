@@ -27,7 +27,7 @@ import {
   WAIT_OPTION_NAMES,
 } from './names.js';
 import type { NameTable } from './names.js';
-import { KEEP_ARGS, dirfdPath, fcntlArgs, fdBufCount, leadingFd, mmapArgs, openArgs } from './conversion-view.js';
+import { KEEP_ARGS, dirfdPath, fcntlArgs, fdBufCount, leadingFd, mmapArgs, openArgs, plainDecimal } from './conversion-view.js';
 import {
   argOf,
   bare,
@@ -254,7 +254,9 @@ function convertDecoded(event: SyscallEvent, info: CallName, pids: PidLookup, ca
       const fd = plain?.fd ?? arg.int(0);
       const count = plain?.count ?? intOf(arg.at(2));
       if (fd === undefined || count === undefined) return undecodable('read arguments');
-      const got = event.outcome.kind === 'value' ? event.outcome.value : undefined;
+      const outcome = event.outcome;
+      const plainGot = outcome.kind === 'value' ? plainDecimal(outcome.text) : undefined;
+      const got = outcome.kind !== 'value' ? undefined : plainGot !== undefined ? BigInt(plainGot) : outcome.value;
       if (got !== undefined && got > 0n && got <= count) {
         // How many bytes a pipe read gets is timing: Linux copies when the reader runs
         // (fs/pipe.c pipe_read), and other tasks may write in between. The kernel is asked for
