@@ -17,6 +17,12 @@ export interface KernelAdapterOptions {
   readonly rlimits?: Readonly<Record<number, { readonly cur: bigint; readonly max: bigint }>>;
   /** KernelOptions.keepEvents: false keeps only the events takeEvents has not returned (bounded memory). Default true. */
   readonly keepEvents?: boolean;
+  /**
+   * KernelOptions.signalsOnResume (default true): tasks take their signals where strace resumed
+   * them, at their `--- SIG ---` lines. False for a capture that shows none (strace -e signal=none):
+   * the tasks then take them at the return of their calls.
+   */
+  readonly signalsOnResume?: boolean;
 }
 
 export class KernelAdapter implements KernelPort {
@@ -37,7 +43,7 @@ export class KernelAdapter implements KernelPort {
       // Every recorded process ran under strace -f: parents hear of exits when strace collects them.
       traced: true,
       // …and take their signals when strace resumes them from a syscall-exit stop, which their next line shows.
-      signalsOnResume: true,
+      signalsOnResume: options.signalsOnResume ?? true,
       keepEvents: options.keepEvents ?? true,
     });
     this.#fs = options.fs;

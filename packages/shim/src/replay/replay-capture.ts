@@ -31,6 +31,12 @@ export interface ScanResult extends ReplayFacts {
   readonly start: StartingState;
   /** Whether cores were dumped is the environment's RLIMIT_CORE; the recording shows it if any task dumped one. */
   readonly coreDumps: boolean;
+  /**
+   * Whether the capture shows any `--- SIG ---` line. Without one (strace -e signal=none, or no
+   * signal at all) the replay cannot take signals at those lines: the kernel delivers them at the
+   * return of each call instead.
+   */
+  readonly signalLines: boolean;
 }
 
 /**
@@ -68,6 +74,7 @@ export class ReplayScan {
   readonly #pids = new PidPresence();
   readonly #stragglers = new StragglerScan();
   #coreDumps = false;
+  #signalLines = false;
   /** The pid of the first syscall event that has one (InitialFdsScan's root, whose every call is read). */
   #root: number | undefined;
 
@@ -93,6 +100,7 @@ export class ReplayScan {
     this.#pids.add(e);
     this.#stragglers.add(e);
     if (e.kind === 'killed' && e.coreDumped) this.#coreDumps = true;
+    else if (e.kind === 'signal') this.#signalLines = true;
   }
 
   finish(): ScanResult {
@@ -101,6 +109,7 @@ export class ReplayScan {
       start,
       inputs: start.inputs,
       coreDumps: this.#coreDumps,
+      signalLines: this.#signalLines,
       initialFds: this.#fds.finish(),
       waitedWords: this.#futex.words,
       singleProcess: this.#pids.singleProcess,
@@ -132,6 +141,7 @@ export function startReplay(
   const port = new KernelAdapter({
     fs,
     coreDumps: scan.coreDumps,
+    signalsOnResume: scan.signalLines,
     uid: start.uid,
     gid: start.gid,
     rlimits: start.rlimits,
