@@ -57,6 +57,7 @@ export {
   fieldOf,
   flagNames,
   namedArg,
+  plainDecimal,
   signalSetOf,
   unwrap,
   valueToBigInt,

@@ -137,3 +137,20 @@ export function signalSetOf(v: Value | undefined): SignalSet | undefined {
   }
   return undefined;
 }
+
+/**
+ * A result's text (`outcome.text`) when strace printed it as a plain decimal: no sign, no leading
+ * zero but `0` itself, at most 15 digits (exact as a double); else undefined. Most results are, and
+ * this costs less than the outcome's `value`, a BigInt parsed from the text on first read.
+ */
+export function plainDecimal(text: string): number | undefined {
+  const len = text.length;
+  if (len === 0 || len > 15 || (len > 1 && text.charCodeAt(0) === 0x30)) return undefined;
+  let n = 0;
+  for (let i = 0; i < len; i++) {
+    const d = text.charCodeAt(i) - 0x30;
+    if (d < 0 || d > 9) return undefined;
+    n = n * 10 + d;
+  }
+  return n;
+}

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   argAt,
   errnoName,
+  plainDecimal,
   fieldOf,
   flagNames,
   namedArg,
@@ -94,5 +95,20 @@ describe('value helpers', () => {
     expect(errnoName(10)).toBe('ECHILD');
     expect(errnoName(512)).toBe('ERESTARTSYS');
     expect(errnoName(4000)).toBe('errno 4000');
+  });
+});
+
+describe('plainDecimal', () => {
+  it('reads a result strace printed as a plain decimal; octal, hex, signed and long ones are left to the BigInt', () => {
+    expect([plainDecimal('0'), plainDecimal('832'), plainDecimal('999999999999999')]).toEqual([0, 832, 999999999999999]);
+    for (const text of ['', '022', '0x10', '-1', '1000000000000000', '12a', '1e3']) expect(plainDecimal(text), text).toBeUndefined();
+  });
+
+  it('agrees with the BigInt of every decimal up to 15 digits', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 999_999_999_999_999n }), (n) => {
+        expect(plainDecimal(n.toString())).toBe(Number(n));
+      }),
+    );
   });
 });

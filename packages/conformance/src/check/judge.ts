@@ -5,6 +5,7 @@ import type { ExitHow, SigInfo, SyscallResult } from '@forkscope/kernel';
 import { signalName } from '@forkscope/kernel';
 import type { PidMap, ReplayRecord, SyscallRecord } from '@forkscope/shim';
 import { argOf, bare, fieldOf, flagsOf, intOf, rlimitOf, signalByName, sigsetOf, stringOf, waitStatusOf } from '@forkscope/shim';
+import { plainDecimal } from '@forkscope/tracer';
 import type { SyscallEvent, SyscallOutcome, Value } from '@forkscope/tracer';
 import type { AdoptedReason, Divergence, Rule } from './report.js';
 
@@ -271,22 +272,6 @@ function isVforkCall(e: SyscallEvent): boolean {
   return ((flagsOf(flags, CLONE_VFORK_NAMES)?.bits ?? 0n) & 0x4000n) !== 0n;
 }
 
-/**
- * A recorded value printed as a plain decimal (no sign, no leading zero but `0` itself, at most
- * 15 digits: exact as a double), else undefined. Most results are, and comparing them as numbers
- * spares the BigInt parse of the recorded text per judged call.
- */
-function plainDecimal(text: string): number | undefined {
-  const len = text.length;
-  if (len === 0 || len > 15 || (len > 1 && text.charCodeAt(0) === 0x30)) return undefined;
-  let n = 0;
-  for (let i = 0; i < len; i++) {
-    const d = text.charCodeAt(i) - 0x30;
-    if (d < 0 || d > 9) return undefined;
-    n = n * 10 + d;
-  }
-  return n;
-}
 
 /** A pid result agrees when the kernel returned the task the recorded pid is bound to, or both lie outside the recording. */
 function valuesAgree(name: string, outcome: Extract<SyscallOutcome, { kind: 'value' }>, kernel: bigint, pids: PidMap): boolean {

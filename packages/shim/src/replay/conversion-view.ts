@@ -430,19 +430,3 @@ export function openArgs(argsText: string, withDirfd: boolean, flagNames: Readon
   return { dirfd, path, flags: Number(bits), mode };
 }
 
-/**
- * A result printed as a plain decimal (no sign, no leading zero but `0` itself, at most 15 digits:
- * exact as a double), else undefined. The outcome's `value` is a BigInt parsed from the text on
- * first read; a number read here costs less, and most results are such decimals.
- */
-export function plainDecimal(text: string): number | undefined {
-  const len = text.length;
-  if (len === 0 || len > 15 || (len > 1 && text.charCodeAt(0) === DIGIT_0)) return undefined;
-  let n = 0;
-  for (let i = 0; i < len; i++) {
-    const c = text.charCodeAt(i);
-    if (c < DIGIT_0 || c > DIGIT_9) return undefined;
-    n = n * 10 + (c - DIGIT_0);
-  }
-  return n;
-}

@@ -2,7 +2,7 @@
 // call, or to the reason it cannot or should not be sent. Pids in arguments go
 // through the replay's mapping; where strace printed only an address for
 // something Linux reads (envp), the kernel gets what the recording tells.
-import { parseArgs } from '@forkscope/tracer';
+import { parseArgs, plainDecimal } from '@forkscope/tracer';
 import type { Field, SyscallEvent, Value } from '@forkscope/tracer';
 import type { CloneArgsStruct, SigactionStruct, Syscall } from '@forkscope/kernel';
 import { signalNumber } from '@forkscope/kernel';
@@ -27,7 +27,7 @@ import {
   WAIT_OPTION_NAMES,
 } from './names.js';
 import type { NameTable } from './names.js';
-import { KEEP_ARGS, dirfdPath, fcntlArgs, fdBufCount, leadingFd, mmapArgs, openArgs, plainDecimal } from './conversion-view.js';
+import { KEEP_ARGS, dirfdPath, fcntlArgs, fdBufCount, leadingFd, mmapArgs, openArgs } from './conversion-view.js';
 import {
   argOf,
   bare,
