@@ -7,7 +7,6 @@
 // first line, so fd numbers agree from the start.
 import type { SyscallEvent, TraceEvent } from '@forkscope/tracer';
 import { convert } from './convert.js';
-import { forConversion } from './conversion-view.js';
 import type { Conversion } from './convert.js';
 import { argOf, bare, intOf } from './values.js';
 
@@ -42,7 +41,8 @@ export class InitialFdsScan {
     const open = this.#open;
     const failedBadf = e.outcome.kind === 'error' && e.outcome.errno === 'EBADF';
     // Pids are not looked at here (the fds a call names do not depend on them).
-    const c = convert(forConversion(e), identity);
+    // 'transient': nothing reads the tree again, so it is not kept on the event.
+    const c = convert(e, identity, 'transient');
     for (const fd of usedFds(c)) {
       if (fd < 0 || known.has(fd)) continue;
       known.add(fd);
