@@ -117,10 +117,6 @@ async function checkOnce(args: readonly string[]): Promise<CheckSummary> {
   return s;
 }
 
-function gc(): void {
-  (globalThis as { gc?: () => void }).gc?.();
-}
-
 interface Throughput {
   readonly MB: number;
   readonly events: number;
@@ -133,20 +129,22 @@ interface Throughput {
 }
 
 async function throughput(input: Input, runs: number): Promise<Throughput> {
-  const parsed = parseAll(input.files);
-  const events = syscallsOf(parsed);
+  const events = syscallsOf(parseAll(input.files));
   const check = await checkOnce(input.args); // also the warm-up of check
   if (check.events !== events) throw new Error(`check-bench: check counted ${check.events} events, the parser ${events}`);
   const scanned = await scanAll(input.files); // warm-up of the scan
   if (scanned !== events) throw new Error(`check-bench: the scan counted ${scanned} events, parseText ${events}`);
   const caseFs = input.files.map((f) => caseOptions(f));
   const samples = { parse: [] as Sample[], check: [] as Sample[], replay: [] as Sample[] };
+  // No run holds what another needs: the parsed capture that replayCapture takes (hundreds of MB
+  // for the bench capture) is made for its own sample, untimed, and dropped after it. Held across
+  // the scan and the check, it made every full collection of theirs mark it, and forced
+  // collections (gc()) before each sample shrank the heap each time: the check, which allocates
+  // most, paid 2-3x its CPU for both (measured), which is not what a user's `forkscope check` pays.
   for (let r = 0; r < runs; r++) {
-    gc();
     samples.parse.push(await timedAsync(async () => void (await scanAll(input.files))));
-    gc();
     samples.check.push(await timedAsync(async () => void (await checkOnce(input.args))));
-    gc();
+    const parsed = parseAll(input.files);
     samples.replay.push(timed(() => parsed.forEach((evs, i) => replayCapture(evs, caseFs[i] ?? {}))));
   }
   const rate = (xs: Sample[], k: 'wall' | 'cpu'): number => events / median(xs.map((s) => s[k]));
@@ -378,12 +376,15 @@ async function throughputSection(
       ].join(' '),
     );
   }
-  const worst = Math.min(...Object.values(figures).map((t) => t.checkRate.eventsPerSecCpu));
-  const worstRatio = Math.min(...Object.values(figures).map((t) => t.checkToParse));
-  const met = { checkToParse: worstRatio >= targets.checkToParseAtLeast, eventsPerSec: worst >= targets.checkEventsPerSecAtLeast };
+  // The issue sets the targets on the ≥50 MB capture; the corpus (60 small captures, where each
+  // capture's set-up weighs) is shown beside it.
+  const big = figures['capture'] as Throughput;
+  const met = { checkToParse: big.checkToParse >= targets.checkToParseAtLeast, eventsPerSec: big.checkRate.eventsPerSecCpu >= targets.checkEventsPerSecAtLeast };
+  const corpusRatio = figures['corpus']?.checkToParse;
   console.log(
-    `targets: check ≥ 40% of the scan: ${met.checkToParse ? 'met' : 'MISSED'} (worst ${(worstRatio * 100).toFixed(0)}%); ` +
-      `check ≥ 1,000,000 events/s: ${met.eventsPerSec ? 'met' : 'MISSED'} (worst ${fmt(worst)})`,
+    `targets (the ${big.MB.toFixed(1)} MB capture): check ≥ 40% of the scan: ${met.checkToParse ? 'met' : 'MISSED'} (${(big.checkToParse * 100).toFixed(0)}%` +
+      `${corpusRatio !== undefined ? `; corpus ${(corpusRatio * 100).toFixed(0)}%` : ''}); ` +
+      `check ≥ 1,000,000 events/s: ${met.eventsPerSec ? 'met' : 'MISSED'} (${fmt(big.checkRate.eventsPerSecCpu)})`,
   );
   const fastestParse = Math.max(...Object.values(figures).map((t) => t.parse.eventsPerSecCpu));
   if (fastestParse < targets.checkEventsPerSecAtLeast) {
