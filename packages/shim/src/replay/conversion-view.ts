@@ -411,7 +411,8 @@ export function openArgs(argsText: string, withDirfd: boolean, flagNames: Readon
     const c = argsText.charCodeAt(j);
     if (c < SPACE || c > 0x7e || c === BACKSLASH) return undefined;
   }
-  const path = argsText.slice(at + 1, pathEnd);
+  // A copy, not a slice: the kernel keeps an open file's path, and a slice would keep the parser's whole input piece alive.
+  const path = `${argsText.slice(at + 1, pathEnd)} `.slice(0, -1);
   let i = skipComma(argsText, pathEnd + 1);
   if (i < 0) return undefined;
   const bits = namesAt(argsText, i, flagNames);
