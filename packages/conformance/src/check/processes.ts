@@ -47,6 +47,9 @@ export class RecordedLifecycle {
   /** Pids whose exit line came after their last sighting began. */
   readonly #ended = new Set<number>();
   #index = 0;
+  /** The last syscall line's pid and its sightings: tasks make calls in runs, so most lines need no map lookup. */
+  #pid = -1;
+  #list: Sighting[] = [];
 
   add(e: TraceEvent): void {
     const index = this.#index++;
@@ -58,13 +61,15 @@ export class RecordedLifecycle {
     // The name first: the value is a BigInt parsed on first read, and most calls are no clone.
     if (isClone(e) && e.outcome.value > 0n) this.edges.push({ child: Number(e.outcome.value), creator: e.pid, flags: cloneFlags(e), line: e.span.line });
     const exec = isExec(e);
-    let list = this.sightings.get(e.pid);
+    let list = e.pid === this.#pid ? this.#list : this.sightings.get(e.pid);
     if (list === undefined) {
       list = [];
       this.sightings.set(e.pid, list);
     }
+    this.#pid = e.pid;
+    this.#list = list;
     let seen = list[list.length - 1];
-    if (seen === undefined || this.#ended.delete(e.pid)) {
+    if (seen === undefined || (this.#ended.size !== 0 && this.#ended.delete(e.pid))) {
       seen = { index, line: e.span.line, exec: null };
       list.push(seen);
     }
