@@ -53,6 +53,18 @@ pub enum Exec {
     None,
 }
 
+/// What the capture recorded of a regular file's bytes: for a file in the working directory that
+/// the run only read, its size (st_size, which every read of the run saw), and its whole text
+/// when the bytes are UTF-8 and at most 65,536 of them. Lets a replay decide read results.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileData {
+    pub size: u64,
+    pub content: Option<String>,
+}
+
+/// The most content bytes the capture tool records.
+pub const MAX_CONTENT_BYTES: usize = 65_536;
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FsKind {
     Absent {
@@ -64,6 +76,8 @@ pub enum FsKind {
     File {
         mode: Mode,
         exec: Exec,
+        /// None when the capture did not record the file's bytes.
+        data: Option<FileData>,
     },
     /// Not followed when described; its target is described as its own entry.
     Symlink {
@@ -97,6 +111,8 @@ struct RawFsEntry {
     interpreter_arg: Option<String>,
     target: Option<String>,
     errno: Option<String>,
+    size: Option<u64>,
+    content: Option<String>,
 }
 
 impl TryFrom<RawFsEntry> for FsEntry {
@@ -122,6 +138,8 @@ impl TryFrom<RawFsEntry> for FsEntry {
         forbid("target", raw.target.is_some() && !kind_is("symlink"))?;
         forbid("errno", raw.errno.is_some() && !kind_is("absent"))?;
         forbid("mode", raw.mode.is_some() && kind_is("absent"))?;
+        forbid("size", raw.size.is_some() && !kind_is("file"))?;
+        forbid("content", raw.content.is_some() && !kind_is("file"))?;
 
         let kind = match raw.kind.as_str() {
             "absent" => FsKind::Absent {
@@ -154,7 +172,22 @@ impl TryFrom<RawFsEntry> for FsEntry {
                     Some(other) => return Err(at(format!("exec \"{other}\" is not elf, script or none"))),
                     None => return Err(at("kind \"file\" needs exec".to_string())),
                 };
-                FsKind::File { mode: mode()?, exec }
+                let data = match (raw.size, raw.content.as_ref()) {
+                    (None, None) => None,
+                    (None, Some(_)) => return Err(at("content is recorded only with size".to_string())),
+                    (Some(size), None) => Some(FileData { size, content: None }),
+                    (Some(size), Some(text)) => {
+                        // The text is the file's bytes as UTF-8: their count is the size.
+                        if text.len() as u64 != size {
+                            return Err(at(format!("content is {} bytes of UTF-8 but size is {size}", text.len())));
+                        }
+                        if text.len() > MAX_CONTENT_BYTES {
+                            return Err(at(format!("content is {} bytes, over the {MAX_CONTENT_BYTES} recorded at most", text.len())));
+                        }
+                        Some(FileData { size, content: Some(text.clone()) })
+                    }
+                };
+                FsKind::File { mode: mode()?, exec, data }
             }
             other => return Err(at(format!("kind \"{other}\" is not absent, directory, file, symlink or other"))),
         };
@@ -212,7 +245,15 @@ mod tests {
     fn fixture_each_kind_parses() {
         assert_eq!(
             parse(r#"{"path":"/bin/true","kind":"file","mode":"0755","exec":"elf"}"#).unwrap().kind,
-            FsKind::File { mode: Mode(0o755), exec: Exec::Elf }
+            FsKind::File { mode: Mode(0o755), exec: Exec::Elf, data: None }
+        );
+        assert_eq!(
+            parse(r#"{"path":"/w/in.txt","kind":"file","mode":"0644","exec":"none","size":6,"content":"h\u00e9\u00e9\n"}"#).unwrap().kind,
+            FsKind::File { mode: Mode(0o644), exec: Exec::None, data: Some(FileData { size: 6, content: Some("h\u{e9}\u{e9}\n".into()) }) }
+        );
+        assert_eq!(
+            parse(r#"{"path":"/w/big.bin","kind":"file","mode":"0644","exec":"none","size":1000000}"#).unwrap().kind,
+            FsKind::File { mode: Mode(0o644), exec: Exec::None, data: Some(FileData { size: 1_000_000, content: None }) }
         );
         assert_eq!(
             parse(r#"{"path":"/w/s","kind":"file","mode":"0700","exec":"script","interpreter":"/usr/bin/env","interpreterArg":"python3"}"#)
@@ -220,7 +261,8 @@ mod tests {
                 .kind,
             FsKind::File {
                 mode: Mode(0o700),
-                exec: Exec::Script { interpreter: "/usr/bin/env".into(), interpreter_arg: Some("python3".into()) }
+                exec: Exec::Script { interpreter: "/usr/bin/env".into(), interpreter_arg: Some("python3".into()) },
+                data: None
             }
         );
         assert_eq!(
@@ -251,6 +293,14 @@ mod tests {
             (r#"{"path":"/x","kind":"file","mode":"0755","exec":"elf","interpreter":"/bin/sh"}"#, "\"interpreter\" does not belong"),
             (r#"{"path":"/x","kind":"symlink","mode":"0777"}"#, "needs a non-empty target"),
             (r#"{"kind":"directory","mode":"0755"}"#, "missing field `path`"),
+            (r#"{"path":"/x","kind":"file","mode":"0644","exec":"none","content":"a"}"#, "content is recorded only with size"),
+            (
+                r#"{"path":"/x","kind":"file","mode":"0644","exec":"none","size":2,"content":"\u00e9\u00e9"}"#,
+                "4 bytes of UTF-8 but size is 2",
+            ),
+            (r#"{"path":"/x","kind":"directory","mode":"0755","size":4}"#, "\"size\" does not belong"),
+            (r#"{"path":"/x","kind":"symlink","mode":"0777","target":"y","content":""}"#, "\"content\" does not belong"),
+            (r#"{"path":"/x","kind":"file","mode":"0644","exec":"none","size":-1}"#, "invalid value"),
         ];
         for (json, why) in cases {
             let err = parse(json).expect_err(json);
@@ -265,13 +315,13 @@ mod tests {
     #[test]
     fn fixture_manifest_order_uniqueness_and_closure() {
         let dir = FsKind::Directory { mode: Mode(0o755) };
-        let elf = FsKind::File { mode: Mode(0o755), exec: Exec::Elf };
+        let elf = FsKind::File { mode: Mode(0o755), exec: Exec::Elf, data: None };
         let good = vec![
             entry("/bin", FsKind::Symlink { mode: Mode(0o777), target: "usr/bin".into() }),
             entry("/tmp/forkscope/work", dir.clone()),
             entry(
                 "/tmp/forkscope/work/s",
-                FsKind::File { mode: Mode(0o755), exec: Exec::Script { interpreter: "/bin/sh".into(), interpreter_arg: None } },
+                FsKind::File { mode: Mode(0o755), exec: Exec::Script { interpreter: "/bin/sh".into(), interpreter_arg: None }, data: None },
             ),
             entry("/usr/bin", dir.clone()),
         ];

@@ -33,7 +33,7 @@ pub use capture::{root_execve, RootExecve};
 pub use case_file::{CaseFile, ExitStatus, StraceInfo, Versions};
 pub use corpus::{check_corpus, load_corpus, parse_json, Case, Checked, Corpus};
 pub use expected::Expected;
-pub use fs_entry::{AbsentErrno, Exec, FsEntry, FsKind, Mode};
+pub use fs_entry::{AbsentErrno, Exec, FileData, FsEntry, FsKind, Mode, MAX_CONTENT_BYTES};
 pub use manifest::{Manifest, ManifestEntry, FORMAT_VERSION};
 pub use problem::{JsonPointer, Problem};
 pub use promise::Promise;

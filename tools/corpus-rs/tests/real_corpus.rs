@@ -41,6 +41,7 @@ fn real_corpus_cases_match_the_directories_on_disk() {
 
 #[test]
 fn real_corpus_typed_fields_agree_with_the_raw_json() {
+    let mut with_content = 0;
     for case in corpus().cases {
         let raw: Value = serde_json::from_str(&fs::read_to_string(case.dir.join("case.json")).unwrap()).unwrap();
         let id = case.id();
@@ -56,6 +57,16 @@ fn real_corpus_typed_fields_agree_with_the_raw_json() {
             {
                 assert_eq!(Some(mode.to_string().as_str()), raw_entry["mode"].as_str(), "{id} {}", entry.path);
             }
+            // A regular file's recorded bytes: the size, and the text when there is one.
+            let data = match &entry.kind {
+                FsKind::File { data, .. } => data.as_ref(),
+                _ => None,
+            };
+            assert_eq!(data.map(|d| d.size), raw_entry["size"].as_u64(), "{id} {}", entry.path);
+            assert_eq!(data.and_then(|d| d.content.as_deref()), raw_entry["content"].as_str(), "{id} {}", entry.path);
+            if data.is_some_and(|d| d.content.is_some()) {
+                with_content += 1;
+            }
         }
         // The capture's first line names the program of argv[0] (checked by the library too;
         // here through the public helper, on the raw bytes).
@@ -63,4 +74,6 @@ fn real_corpus_typed_fields_agree_with_the_raw_json() {
         assert_eq!(head.path, case.meta.argv[0].as_bytes(), "{id}");
         assert!(head.pid.is_some(), "{id}: strace -f -o captures carry a pid prefix");
     }
+    // dash/redirection reads a file of its working directory, recorded whole.
+    assert!(with_content > 0, "no case records a file's content");
 }
