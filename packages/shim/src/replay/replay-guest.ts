@@ -253,11 +253,6 @@ export class ReplayGuest {
     };
   }
 
-  /** How many events have been fed. */
-  get eventsFed(): number {
-    return this.#order.count;
-  }
-
   readonly #visit = (step: ReplayStep): void => {
     if (this.#halted !== null) this.#skipAfterHalt(step);
     else this.#step(step);
