@@ -126,20 +126,12 @@ function smallIntEnd(text: string, i: number): number {
   return j === start || j - start > 9 ? -1 : j;
 }
 
-/** The value of the plain decimal smallIntEnd found ending at `end` (it starts at 0). */
-function smallInt(text: string, end: number): number {
-  const negative = text.charCodeAt(0) === MINUS;
-  let n = 0;
-  for (let j = negative ? 1 : 0; j < end; j++) n = n * 10 + (text.charCodeAt(j) - DIGIT_0);
-  return negative ? 0 - n : n; // "-0" is 0, as the tree reads it
-}
-
 /** The value of the plain decimal smallIntEnd found from `i` to `end`. */
 function smallIntValue(text: string, i: number, end: number): number {
   const negative = text.charCodeAt(i) === MINUS;
   let n = 0;
   for (let j = negative ? i + 1 : i; j < end; j++) n = n * 10 + (text.charCodeAt(j) - DIGIT_0);
-  return negative ? 0 - n : n;
+  return negative ? 0 - n : n; // "-0" is 0, as the tree reads it
 }
 
 /** Past `,` and the spaces after it at `i` (a split call's halves may join with two), or -1. */
@@ -183,7 +175,7 @@ function skipAddress(text: string, i: number): number {
 export function leadingFd(argsText: string): number | undefined {
   const end = smallIntEnd(argsText, 0);
   if (end < 0 || (end < argsText.length && argsText.charCodeAt(end) !== COMMA)) return undefined;
-  return smallInt(argsText, end);
+  return smallIntValue(argsText, 0, end);
 }
 
 export interface FdCount {
@@ -213,7 +205,7 @@ export function fdBufCount(argsText: string): FdCount | undefined {
     count = count * 10 + (c - DIGIT_0);
   }
   const exact = argsText.length - countAt <= 15;
-  return { fd: smallInt(argsText, fdEnd), count: exact ? BigInt(count) : BigInt(argsText.slice(countAt)) };
+  return { fd: smallIntValue(argsText, 0, fdEnd), count: exact ? BigInt(count) : BigInt(argsText.slice(countAt)) };
 }
 
 /**
@@ -230,7 +222,7 @@ export function dirfdPath(argsText: string): { readonly dirfd: number; readonly 
   } else {
     end = smallIntEnd(argsText, 0);
     if (end < 0) return undefined;
-    dirfd = smallInt(argsText, end);
+    dirfd = smallIntValue(argsText, 0, end);
   }
   const path = skipComma(argsText, end);
   if (path < 0 || argsText.charCodeAt(path) !== QUOTE) return undefined;
@@ -336,7 +328,7 @@ export function fcntlArgs(
   const cmd = namesAt(argsText, at, cmdNames);
   if (cmd === undefined) return undefined;
   let i = readEnd;
-  const fd = smallInt(argsText, fdEnd);
+  const fd = smallIntValue(argsText, 0, fdEnd);
   let arg: bigint | undefined = 0n;
   if (cmd === 2n || cmd === 4n || cmd === 0n || cmd === 1030n || cmd === 1031n) {
     i = skipComma(argsText, i);
@@ -399,7 +391,7 @@ export function openArgs(argsText: string, withDirfd: boolean, flagNames: Readon
     else {
       end = smallIntEnd(argsText, 0);
       if (end < 0) return undefined;
-      dirfd = smallInt(argsText, end);
+      dirfd = smallIntValue(argsText, 0, end);
     }
     at = skipComma(argsText, end);
     if (at < 0) return undefined;
