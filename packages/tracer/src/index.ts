@@ -52,6 +52,7 @@ export type { Dialect, ParseInput, ParseOptions, SkipCall } from './parse.js';
 export { TraceParser } from './trace-parser.js';
 export { format, formatEvent } from './format.js';
 export { parseArgs, parseValue } from './value-parse.js';
+export { skipString } from './text-scan.js';
 export {
   argAt,
   fieldOf,

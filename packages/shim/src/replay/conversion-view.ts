@@ -4,7 +4,7 @@
 // the check: on a 57 MB capture that was 480 MB of the 700 MB heap. Most trees
 // are read once, by the conversion; the calls whose trees the checker reads
 // again afterwards (KEEP_ARGS) still parse once, through the event's cache.
-import { parseArgs } from '@forkscope/tracer';
+import { parseArgs, skipString as skipQuoted } from '@forkscope/tracer';
 import type { Arg, Prefix, Span, SyscallEvent, SyscallOutcome, Timestamp } from '@forkscope/tracer';
 
 /**
@@ -145,17 +145,9 @@ function skipComma(text: string, i: number): number {
 /** Past the string literal at `i` (escapes skipped, not decoded) and a `...` after it, or -1. */
 function skipString(text: string, i: number): number {
   if (text.charCodeAt(i) !== QUOTE) return -1;
-  // indexOf runs natively over a long buffer; a quote after an odd run of backslashes is escaped.
-  let q = text.indexOf('"', i + 1);
-  for (;;) {
-    if (q < 0) return -1;
-    let b = q - 1;
-    while (text.charCodeAt(b) === BACKSLASH) b--;
-    if ((q - 1 - b) % 2 === 0) break;
-    q = text.indexOf('"', q + 1);
-  }
-  const j = q + 1;
-  return text.startsWith('...', j) ? j + 3 : j;
+  // The tracer's scanner for the literal itself: one rule for escaped quotes.
+  const j = skipQuoted(text, i, text.length);
+  return j >= 0 && text.startsWith('...', j) ? j + 3 : j;
 }
 
 /** Past an address (`0x…`) or NULL at `i`, or -1. */
