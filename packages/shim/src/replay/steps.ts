@@ -152,11 +152,6 @@ export class StepOrder {
     for (const s of stragglers ?? []) this.#byLine.set(s.event.span.line, s.event);
   }
 
-  /** How many events have arrived. */
-  get count(): number {
-    return this.#seq;
-  }
-
   add(event: TraceEvent): void {
     const seq = this.#seq++;
     if (event.span.endLine > this.#newest) this.#newest = event.span.endLine;
