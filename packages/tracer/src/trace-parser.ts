@@ -375,8 +375,7 @@ export class TraceParser {
     const end = findCallEndApart(raw, argsStart, raw.length);
     // The line ends in the marker (skipped() checked), so findCallEnd finds it there.
     const at = end !== null && end.marker === 'unfinished' ? end.at : raw.length - UNFINISHED_TAIL.length + 1;
-    const argsEnd = raw.charCodeAt(at - 1) === 0x20 && at - 1 >= argsStart ? at - 1 : at;
-    p.argsText = raw.slice(argsStart, argsEnd);
+    p.argsText = raw.slice(argsStart, argsEndAt(raw, argsStart, at));
     p.prefix = leader.prefix;
   }
 
@@ -520,8 +519,7 @@ export class TraceParser {
       return;
     }
     // The argument text stops one space before the marker (`exit_group(0 <unfinished ...>`).
-    const argsEnd = text.charCodeAt(end.at - 1) === 0x20 && end.at - 1 >= argsStart ? end.at - 1 : end.at;
-    const argsText = text.slice(argsStart, argsEnd);
+    const argsText = text.slice(argsStart, argsEndAt(text, argsStart, end.at));
     const rest = text.slice(end.next);
     if (end.marker === 'unfinished') {
       if (rest === UNFINISHED_VANISHED) {
@@ -850,6 +848,11 @@ function tracedOutputAtEnd(text: string, body: number): string | null {
  * parent string, so a call left unfinished would otherwise pin a whole 1 MiB chunk. Slicing a
  * concatenation makes V8 flatten it into a fresh string first.
  */
+/** Where the argument text before a marker at `at` ends: strace puts one space before the marker. */
+function argsEndAt(text: string, argsStart: number, at: number): number {
+  return text.charCodeAt(at - 1) === 0x20 && at - 1 >= argsStart ? at - 1 : at;
+}
+
 /** Whether a line ends in a marker such as `<unfinished ...>` (` ...>`), not in a result or a `-T` time. */
 function endsWithMarker(text: string): boolean {
   const n = text.length;
