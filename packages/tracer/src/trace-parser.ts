@@ -58,6 +58,8 @@ interface Pending {
   name: string;
   argsText: string;
   line: number;
+  /** The half's last line: after `line` when a stderr message cut it and the next line completed it. */
+  halfEnd: number;
   prefix: Prefix;
   stack?: string[];
   dump?: string[];
@@ -347,7 +349,7 @@ export class TraceParser {
   private skipped(text: string, pid: number | null, lineNo: number, name: string): boolean {
     if (!endsWithMarker(text)) return (this.skipCall as SkipCall)(pid, name, lineNo, lineNo);
     if (!text.endsWith(UNFINISHED_TAIL) || this.pending.has(pid)) return false;
-    const p: Pending = { file: this.file, pid, name, argsText: '', line: lineNo, prefix: EMPTY_PREFIX, raw: detach(text) };
+    const p: Pending = { file: this.file, pid, name, argsText: '', line: lineNo, halfEnd: lineNo, prefix: EMPTY_PREFIX, raw: detach(text) };
     this.pending.set(pid, p);
     this.lastPending = p;
     return true;
@@ -540,7 +542,16 @@ export class TraceParser {
         this.diagnostic(`${prev.name}(${prev.argsText}`, 'unfinished call replaced by a new call of the same task', prev.line, pid);
         this.emitUnfinished(prev, 'end-of-input');
       }
-      const p: Pending = { file: this.file, pid, name, argsText: detach(argsText), line, prefix: detachPrefix(leader.prefix), raw: undefined };
+      const p: Pending = {
+        file: this.file,
+        pid,
+        name,
+        argsText: detach(argsText),
+        line,
+        halfEnd: endLine,
+        prefix: detachPrefix(leader.prefix),
+        raw: undefined,
+      };
       this.pending.set(pid, p);
       this.lastPending = p;
       return;
@@ -557,6 +568,7 @@ export class TraceParser {
       name,
       argsText: detach(argsText),
       line,
+      halfEnd: endLine,
       prefix: detachPrefix(leader.prefix),
       pidChangedTo: end.newPid,
       raw: undefined,
@@ -768,7 +780,7 @@ export class TraceParser {
     }
   }
 
-  private emitUnfinished(p: Pending, reason: 'end-of-input' | 'superseded' | 'pid-changed', endLine = p.line): void {
+  private emitUnfinished(p: Pending, reason: 'end-of-input' | 'superseded' | 'pid-changed', endLine = p.halfEnd): void {
     this.materialize(p);
     const rec = new SyscallRecord(p.pid, this.span(p.line, endLine, p.file), p.prefix, p.name, p.argsText, unfinished(reason), false);
     if (p.stack) rec.stack = p.stack;

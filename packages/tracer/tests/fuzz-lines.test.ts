@@ -74,6 +74,8 @@ function assertNothingLost(text: string, events: readonly TraceEvent[]): void {
   for (const e of events) {
     for (let l = e.span.line; l <= e.span.endLine; l++) covered.add(l);
     if (e.kind === 'syscall') attachments += (e.stack?.length ?? 0) + (e.dump?.length ?? 0);
+    // -k prints frames under a signal line too (SignalEvent.stack).
+    if (e.kind === 'signal') attachments += e.stack?.length ?? 0;
     expect(e.span.line).toBeGreaterThanOrEqual(1);
     expect(e.span.endLine).toBeLessThanOrEqual(physical.length);
   }
@@ -81,7 +83,7 @@ function assertNothingLost(text: string, events: readonly TraceEvent[]): void {
   physical.forEach((l, i) => {
     if (l.trim().length > 0 && !covered.has(i + 1)) uncovered++;
   });
-  // Lines outside every span can only be frames/dumps attached to a call, or summary separators.
+  // Lines outside every span can only be frames/dumps attached to a call or a signal, or summary separators.
   const separators = physical.filter((l) => l.startsWith('------')).length;
   expect(uncovered).toBeLessThanOrEqual(attachments + separators);
 }
@@ -101,6 +103,33 @@ describe('fuzzing: random and mutated lines', () => {
       }),
       { numRuns: 1500 },
     );
+  });
+
+  it('a line cut by a stderr message and completed into an <unfinished ...> half that never resumes spans both lines (a counterexample the fuzzer found)', () => {
+    // Unit-test fixture lines: line 1 is cut by strace's own message, line 2 completes it, and
+    // the call is still open at the end of the input.
+    const text = [
+      'clone(child_stack=NULL, flags=SIGCHLDstrace: Process 7733 attached',
+      '17540 1795726253.195852 clone3({flags=CLONE_VM|CLONE_VFORK, exit_signal=SIGCHLD, stack=0x7f04403c1000, stack_size=0x10000}, 88 <unfinished ...>',
+      '4082  execve("/usr/bin/dash", ["dash", "-c", "/bin/true; echo hi"], 0x7fff7ee987b8 /* 35 vars */) = 0',
+    ].join('\n');
+    const events = parseText(text);
+    assertNothingLost(text, events);
+    const open = events.find((e) => e.kind === 'syscall' && e.outcome.kind === 'unfinished');
+    expect(open?.span).toEqual({ line: 1, endLine: 2 });
+  });
+
+  it('frames under a signal line are attached to it (a counterexample the fuzzer found)', () => {
+    // Unit-test fixture lines.
+    const text = [
+      '7624  --- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=7669, si_uid=0, si_status=SIGCONT} ---',
+      ' > /usr/lib/x86_64-linux-gnu/libc.so.6(__write+0x10) [0xf8350]',
+      '4082  execve("/usr/bin/dash", ["dash", "-c", "/bin/true; echo hi"], 0x7fff7ee987b8 /* 35 vars */) = 0',
+    ].join('\n');
+    const events = parseText(text);
+    assertNothingLost(text, events);
+    const signal = events.find((e) => e.kind === 'signal');
+    expect(signal?.kind === 'signal' ? signal.stack : undefined).toEqual(['/usr/lib/x86_64-linux-gnu/libc.so.6(__write+0x10) [0xf8350]']);
   });
 
   it('a single unparseable line is reported with its own line number', () => {
