@@ -1,7 +1,7 @@
 // The kernel's state and the bookkeeping every syscall module shares: the task and process
 // tables, pid allocation, the virtual clock, the ready queue (one task runs at a time, in a
 // defined order), blocking and wake-up, and the event log.
-import type { BlockedOn, SyscallResult, Tid } from './outcome.js';
+import type { BlockedOn, SigInfo, SyscallResult, Tid } from './outcome.js';
 import type { KernelEvent, KernelEventBody } from './events.js';
 import type { Syscall } from './calls.js';
 import type { Vfs } from './fs/vfs.js';
@@ -25,6 +25,8 @@ export interface CoreConfig {
   readonly traced?: boolean;
   /** Tasks take their signals when the caller resumes them: see KernelOptions.signalsOnResume. */
   readonly signalsOnResume?: boolean;
+  /** Whether a task took its pending signals before a sending that would merge: see KernelOptions.signalTakenBefore. */
+  readonly signalTakenBefore?: ((tid: Tid, info: SigInfo) => boolean) | undefined;
   /** /proc stat files are synthesized from the task table: see KernelOptions.procfs. */
   readonly procfs?: boolean;
   /** Every event stays in `events` for the kernel's lifetime: see KernelOptions.keepEvents. Default true. */

@@ -15,7 +15,7 @@ import { O_RDWR } from './files/constants.js';
 import { OpenFileDescription } from './files/open-file.js';
 import type { Vfs } from './fs/vfs.js';
 import { AddressSpace } from './memory/address-space.js';
-import { done, error, type BlockedOn, type SyscallResult, type Tid } from './outcome.js';
+import { done, error, type BlockedOn, type SigInfo, type SyscallResult, type Tid } from './outcome.js';
 import { SIGNALS } from './signals.js';
 import { FsContext, SigHand, Task, ThreadGroup, type HandlerFrame } from './task.js';
 import { sysClone, sysClone3, sysFork, sysVfork } from './clone.js';
@@ -115,6 +115,18 @@ export interface KernelOptions {
    */
   readonly signalsOnResume?: boolean;
   /**
+   * With `signalsOnResume`: where between a task's return and its resume get_signal ran, when it
+   * matters. Asked when a standard signal `info` is about to be merged into one of its number
+   * still pending (one instance: kernel/signal.c legacy_queue, A8) that task `tid` would take at
+   * its resume (it is ready, its last call's result taken, the signal not blocked). true: the task
+   * ran get_signal before this sending; it takes its pending signals now, exactly as `resume(tid)`
+   * would (handler frame, handler mask…), its next `resume` takes nothing, and `info` is then sent
+   * as usual (queued, unless still merged or discarded). The kernel asks nothing else and decides
+   * nothing itself: the answer is the caller's (a replay reads it from the recording). Absent:
+   * always false, the latest point (merged).
+   */
+  readonly signalTakenBefore?: (tid: Tid, info: SigInfo) => boolean;
+  /**
    * openat of /proc/<pid>/stat, /proc/self/stat, /proc/thread-self/stat and
    * /proc/<pid>/task/<tid>/stat gives a file whose reads the kernel synthesizes from its task
    * table (proc-stat.ts), and /proc/<pid>/… of a pid with no task fails with ENOENT. Default false:
@@ -212,6 +224,7 @@ export class Kernel {
       memory: options.memory ?? 'model',
       traced: options.traced ?? false,
       signalsOnResume: options.signalsOnResume ?? false,
+      signalTakenBefore: options.signalTakenBefore,
       procfs: options.procfs ?? false,
       keepEvents: options.keepEvents ?? true,
     });
@@ -300,6 +313,7 @@ export class Kernel {
     if (!task || task === core.init) throw new KernelUsageError(`no task ${tid}`);
     if (task.state !== 'ready') throw new KernelUsageError(`task ${tid} cannot make a call: it is ${task.state}`);
     const onResume = core.config.signalsOnResume === true;
+    task.signalsTaken = false;
     if (task.suspendRestore !== null) {
       // Back in user space after rt_sigsuspend without a handler (e.g. stopped and continued).
       task.sigmask = task.suspendRestore;
@@ -341,12 +355,18 @@ export class Kernel {
    * recording's `--- SIG ---` line: strace prints it at the signal-delivery stop, right after
    * get_signal took the signal) and takes its pending signals now; a handler frame saves the
    * return of its last call. Nothing happens for a task that is not
-   * ready, or whose blocked call's result has not been taken.
+   * ready, or whose blocked call's result has not been taken, or that took its signals for this
+   * stop already (before a sending, see `signalTakenBefore`).
    */
   resume(tid: Tid): void {
     const core = this.core;
     const task = core.tasks.get(tid);
-    if (core.config.signalsOnResume !== true || !task || task.state !== 'ready' || task.completion !== null) return;
+    if (core.config.signalsOnResume !== true || !task) return;
+    if (task.signalsTaken) {
+      task.signalsTaken = false;
+      return;
+    }
+    if (task.state !== 'ready' || task.completion !== null) return;
     if (!hasDeliverable(task) && task.suspendRestore === null) return;
     deliverSignals(core, task, savedReturn(task.lastCall ?? '', task.lastResult), true);
     if (core.dirty) this.settle();

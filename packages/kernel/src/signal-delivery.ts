@@ -68,6 +68,14 @@ export function sendSignal(core: Core, target: Task, scope: 'thread' | 'process'
     core.emit({ type: 'signal-sent', from, to: toId, scope, info, queued: false });
     return false;
   }
+  if (sig < SIGRTMIN && core.config.signalTakenBefore !== undefined && (scope === 'thread' ? target.pending : group.shared).has(sig)) {
+    takeBeforeMerge(core, target, scope, info, core.config.signalTakenBefore);
+    if (group.state !== 'live' || group.groupExit !== null || (scope === 'thread' && !target.alive)) {
+      // What was taken ended the group (a default action): nothing is left to receive this one.
+      core.emit({ type: 'signal-sent', from, to: toId, scope, info, queued: false });
+      return false;
+    }
+  }
   prepareSignal(core, group, sig);
   if (discardedAtSend(core, target, sig)) {
     core.emit({ type: 'signal-sent', from, to: toId, scope, info, queued: false });
@@ -82,6 +90,34 @@ export function sendSignal(core: Core, target: Task, scope: 'thread' | 'process'
   core.emit({ type: 'signal-sent', from, to: toId, scope, info, queued: true });
   completeSignal(core, target, scope, info);
   return true;
+}
+
+/**
+ * Under signalsOnResume a task takes its signals at its resume, the latest point get_signal can
+ * run, so a standard signal sent between its return and its resume merges into the pending one.
+ * Where Linux ran get_signal earlier (the caller knows: KernelOptions.signalTakenBefore) the task
+ * that would take the pending signal takes it now, as resume would, before this one is sent;
+ * its next resume then takes nothing.
+ */
+function takeBeforeMerge(core: Core, target: Task, scope: 'thread' | 'process', info: SigInfo, decide: (tid: number, info: SigInfo) => boolean): void {
+  if (core.config.signalsOnResume !== true) return;
+  const sig = info.signo;
+  const threads = scope === 'thread' ? [target] : target.group.threads;
+  for (const t of threads) {
+    // Only a task whose get_signal would take this very signal first (not blocked, no lower one ready).
+    if (!awaitingResume(core, t) || peekDeliverable(t) !== sig || !decide(t.tid, info)) continue;
+    t.signalsTaken = true;
+    deliverSignals(core, t, savedReturn(t.lastCall ?? '', t.lastResult), true);
+    return;
+  }
+}
+
+/**
+ * A task stopped after a return whose get_signal has not run yet: ready, its blocked call's
+ * result taken, not the caller, not resumed early since its last call.
+ */
+function awaitingResume(core: Core, t: Task): boolean {
+  return t.alive && t.state === 'ready' && t.completion === null && core.current !== t && !t.signalsTaken;
 }
 
 /** prepare_signal: a stop signal cancels pending SIGCONT; SIGCONT cancels stops and resumes. */

@@ -175,6 +175,12 @@ export class Task {
   /** With signalsOnResume: the last call that returned to this task, for a later handler frame. */
   lastCall: string | null = null;
   lastResult: SyscallResult | null = null;
+  /**
+   * With signalsOnResume: get_signal already ran for this stop, before a sending the caller said
+   * came after it (KernelOptions.signalTakenBefore), so the next resume takes nothing. Cleared by
+   * the task's next call.
+   */
+  signalsTaken = false;
   /** The parent thread blocked in vfork until this task execs or exits. */
   vforkParent: Task | null = null;
   pdeathSig = 0;
