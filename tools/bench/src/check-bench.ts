@@ -7,7 +7,8 @@
 //            kernel, judge, render): what a user waits for;
 //   replay — replayCapture() alone on already-parsed events (where check's extra time goes).
 // Measured on B's ≥50 MB real capture (gen-capture.ts) and on the whole corpus (where every
-// capture replays to its end), median of several interleaved runs after a warm-up, per wall
+// capture replays to its end), each workload in fresh processes of its own (warmed up there),
+// taking turns; median of the processes' medians, per wall
 // second and per CPU second (the steadier figure on a shared machine). Events are syscall
 // events (a split call counts once), the unit `check --json` reports.
 // Targets: check ≥ 40% of parse's events/s and ≥ 1,000,000 events/s. Then `check -j`: the
@@ -23,6 +24,7 @@ import { spawnSync } from 'node:child_process';
 import { createReadStream, cpSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { main } from '@forkscope/conformance';
 import { replayCapture } from '@forkscope/shim';
 import { parseBatches, parseText, type TraceEvent } from '@forkscope/tracer';
@@ -128,35 +130,90 @@ interface Throughput {
   readonly checkToParse: number;
 }
 
+/** A workload the throughput table measures; each is sampled in a process of its own. */
+type Workload = 'scan' | 'check' | 'replay';
+const WORKLOADS: readonly Workload[] = ['scan', 'check', 'replay'];
+/**
+ * Per sampling process: untimed runs first, at least WARM_UPS and at least WARM_UP_SECONDS of
+ * them (V8 optimizes the hot code on a helper thread whose CPU the samples would otherwise
+ * count; a corpus check takes 0.2 s, two of them left it half-compiled), then timed ones.
+ */
+const WARM_UPS = 2;
+const WARM_UP_SECONDS = 3;
+const SAMPLES_PER_PROCESS = 3;
+
+/** One run of a workload over an input: what `--sample` times. */
+async function runWorkload(w: Workload, input: Input): Promise<Sample> {
+  switch (w) {
+    case 'scan':
+      return timedAsync(async () => void (await scanAll(input.files)));
+    case 'check':
+      return timedAsync(async () => void (await checkOnce(input.args)));
+    case 'replay': {
+      // The parsed capture replayCapture takes (hundreds of MB for the bench capture) is made
+      // untimed for this run alone and dropped after it.
+      const parsed = parseAll(input.files);
+      const caseFs = input.files.map((f) => caseOptions(f));
+      return timed(() => parsed.forEach((evs, i) => replayCapture(evs, caseFs[i] ?? {})));
+    }
+    default: {
+      const never: never = w;
+      throw new Error(`check-bench: unknown workload ${String(never)}`);
+    }
+  }
+}
+
+/**
+ * `--sample W INPUT_JSON`: the child side. Runs W over the input untimed to warm up, then
+ * SAMPLES_PER_PROCESS times timed, and prints the samples as `SAMPLES <json>`.
+ */
+async function sampleMode(w: Workload, input: Input): Promise<void> {
+  const t0 = performance.now();
+  for (let i = 0; i < WARM_UPS || performance.now() - t0 < WARM_UP_SECONDS * 1000; i++) await runWorkload(w, input);
+  const samples: Sample[] = [];
+  for (let i = 0; i < SAMPLES_PER_PROCESS; i++) samples.push(await runWorkload(w, input));
+  console.log('SAMPLES ' + JSON.stringify(samples));
+}
+
+/** The median sample (wall and CPU taken apart) of one fresh process running `w` over the input. */
+function sampleInChild(w: Workload, input: Input): Sample {
+  const self = fileURLToPath(import.meta.url);
+  const r = spawnSync(process.execPath, [self, '--sample', w, JSON.stringify(input)], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    maxBuffer: 64 << 20,
+  });
+  if (r.error) throw r.error;
+  const line = r.stdout.split('\n').find((l) => l.startsWith('SAMPLES '));
+  if (r.status !== 0 || line === undefined) throw new Error(`check-bench: the ${w} sampler exited ${r.status}: ${r.stderr.slice(0, 500)}`);
+  const xs = JSON.parse(line.slice('SAMPLES '.length)) as Sample[];
+  return { wall: median(xs.map((x) => x.wall)), cpu: median(xs.map((x) => x.cpu)) };
+}
+
 async function throughput(input: Input, runs: number): Promise<Throughput> {
   const events = syscallsOf(parseAll(input.files));
-  const check = await checkOnce(input.args); // also the warm-up of check
+  const check = await checkOnce(input.args);
   if (check.events !== events) throw new Error(`check-bench: check counted ${check.events} events, the parser ${events}`);
-  const scanned = await scanAll(input.files); // warm-up of the scan
+  const scanned = await scanAll(input.files);
   if (scanned !== events) throw new Error(`check-bench: the scan counted ${scanned} events, parseText ${events}`);
-  const caseFs = input.files.map((f) => caseOptions(f));
-  const samples = { parse: [] as Sample[], check: [] as Sample[], replay: [] as Sample[] };
-  // No run holds what another needs: the parsed capture that replayCapture takes (hundreds of MB
-  // for the bench capture) is made for its own sample, untimed, and dropped after it. Held across
-  // the scan and the check, it made every full collection of theirs mark it, and forced
-  // collections (gc()) before each sample shrank the heap each time: the check, which allocates
-  // most, paid 2-3x its CPU for both (measured), which is not what a user's `forkscope check` pays.
-  for (let r = 0; r < runs; r++) {
-    samples.parse.push(await timedAsync(async () => void (await scanAll(input.files))));
-    samples.check.push(await timedAsync(async () => void (await checkOnce(input.args))));
-    const parsed = parseAll(input.files);
-    samples.replay.push(timed(() => parsed.forEach((evs, i) => replayCapture(evs, caseFs[i] ?? {}))));
-  }
+  // Each workload runs in a fresh process of its own, warmed up there, and the processes take
+  // turns: no workload runs on a heap another has shaped. In one process, each ran on what the
+  // others left: the same build read 31% (scan and check alternating; the scan ran a fifth
+  // faster than in a process of its own, on a young generation the check had grown) or 42%
+  // (a replay sample between them), with the order of the samples alone. A user's
+  // `forkscope check` is a process of its own.
+  const samples: Record<Workload, Sample[]> = { scan: [], check: [], replay: [] };
+  for (let r = 0; r < runs; r++) for (const w of WORKLOADS) samples[w].push(sampleInChild(w, input));
   const rate = (xs: Sample[], k: 'wall' | 'cpu'): number => events / median(xs.map((s) => s[k]));
   const mbps = (xs: Sample[]): number => input.bytes / 1e6 / median(xs.map((s) => s.cpu));
   return {
     MB: input.bytes / 1e6,
     events,
     check,
-    parse: { eventsPerSecWall: rate(samples.parse, 'wall'), eventsPerSecCpu: rate(samples.parse, 'cpu'), MBpsCpu: mbps(samples.parse) },
+    parse: { eventsPerSecWall: rate(samples.scan, 'wall'), eventsPerSecCpu: rate(samples.scan, 'cpu'), MBpsCpu: mbps(samples.scan) },
     checkRate: { eventsPerSecWall: rate(samples.check, 'wall'), eventsPerSecCpu: rate(samples.check, 'cpu'), MBpsCpu: mbps(samples.check) },
     replayRate: { eventsPerSecCpu: rate(samples.replay, 'cpu') },
-    checkToParse: rate(samples.check, 'cpu') / rate(samples.parse, 'cpu'),
+    checkToParse: rate(samples.check, 'cpu') / rate(samples.scan, 'cpu'),
   };
 }
 
@@ -354,7 +411,7 @@ async function throughputSection(
     { name: 'capture', files: [capture], args: [capture], bytes: statSync(capture).size },
     { name: 'corpus', files, args: [corpusDir], bytes: files.reduce((n, f) => n + statSync(f).size, 0) },
   ];
-  console.log(`check throughput, one thread, median of ${runs} interleaved runs after a warm-up (${availableParallelism()} CPUs, load ${loadavg()[0]?.toFixed(1)})`);
+  console.log(`check throughput, one thread, median of ${runs} processes per workload, taking turns, each warmed up (≥ ${WARM_UPS} runs, ≥ ${WARM_UP_SECONDS} s) then the median of ${SAMPLES_PER_PROCESS} runs (${availableParallelism()} CPUs, load ${loadavg()[0]?.toFixed(1)})`);
   console.log('input     MB      events    scan ev/s (cpu)   scan MB/s  check ev/s (cpu)  check MB/s  check/scan   replay ev/s   checked+effect  verdicts');
   for (const input of inputs) {
     const t = await throughput(input, runs);
@@ -400,6 +457,12 @@ async function throughputSection(
 }
 
 async function run(argv: readonly string[]): Promise<void> {
+  if (argv[0] === '--sample') {
+    const w = argv[1] as Workload;
+    if (!WORKLOADS.includes(w) || argv[2] === undefined) throw new Error(`check-bench: --sample ${WORKLOADS.join('|')} INPUT_JSON`);
+    await sampleMode(w, JSON.parse(argv[2]) as Input);
+    return;
+  }
   let runs = 5;
   let cliRuns = 5;
   let copies = 8;
