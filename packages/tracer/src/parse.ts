@@ -97,23 +97,49 @@ class LineSplitter {
     return true;
   }
 
-  /** The next complete line (without its newline), or null when the chunk is used up. */
-  next(): string | null {
+  /**
+   * Where the line `nextInPlace()` found lies: `lineText.slice(lineFrom, lineTo)`, read in place
+   * in the current piece (no string made for it), or the whole of `lineText` for a line begun in
+   * an earlier piece.
+   */
+  lineText = '';
+  lineFrom = 0;
+  lineTo = 0;
+
+  /** Finds the next complete line (see lineText); false when the chunk is used up. */
+  nextInPlace(): boolean {
     let nl = this.text.indexOf('\n', this.from);
     while (nl < 0) {
-      if (!this.nextPiece()) return null;
+      if (!this.nextPiece()) return false;
       nl = this.text.indexOf('\n', this.from);
     }
-    let line = this.text.slice(this.from, nl);
     this.escapes = this.pieceEscapes;
     if (this.carry.length > 0) {
-      line = this.carry + line;
+      const line = this.carry + this.text.slice(this.from, nl);
       this.carry = '';
       this.escapes ||= this.carryEscapes;
       this.carryEscapes = false;
+      this.lineText = line;
+      this.lineFrom = 0;
+      this.lineTo = line.length;
+    } else {
+      this.lineText = this.text;
+      this.lineFrom = this.from;
+      this.lineTo = nl;
     }
     this.from = nl + 1;
-    return line;
+    return true;
+  }
+
+  /** The line `nextInPlace()` found, as a string of its own. */
+  get line(): string {
+    const t = this.lineText;
+    return this.lineFrom === 0 && this.lineTo === t.length ? t : t.slice(this.lineFrom, this.lineTo);
+  }
+
+  /** The next complete line (without its newline), or null when the chunk is used up. */
+  next(): string | null {
+    return this.nextInPlace() ? this.line : null;
   }
 
   /** At the end of input: the unterminated last line, if any. */
@@ -129,12 +155,25 @@ class LineSplitter {
   }
 }
 
+/**
+ * Feeds the line `lines.nextInPlace()` found. A call the parser's skipCall skips is read in place
+ * (skipLineAt), with no string made for the line; every other line is fed as a string.
+ */
+function feedLine(p: TraceParser, lines: LineSplitter): void {
+  if (lines.escapes) {
+    p.line(lines.line);
+    return;
+  }
+  if (p.skipping && p.skipLineAt(lines.lineText, lines.lineFrom, lines.lineTo)) return;
+  p.lineWithoutEscapes(lines.line);
+}
+
 /** Parses a whole text synchronously (tests, small inputs). Same events as `parse`. */
 export function parseText(text: string, options: ParseOptions = {}): TraceEvent[] {
   const p = new TraceParser(options);
   const lines = new LineSplitter();
   lines.push(text);
-  for (let l = lines.next(); l !== null; l = lines.next()) p.line(l);
+  while (lines.nextInPlace()) feedLine(p, lines);
   const last = lines.end();
   if (last !== null) p.line(last);
   p.finish();
@@ -184,9 +223,8 @@ class BatchStream implements AsyncIterableIterator<TraceEvent[]> {
     const p = this.parser;
     for (;;) {
       const lines = this.lines;
-      for (let l = lines.next(); l !== null; l = lines.next()) {
-        if (lines.escapes) p.line(l);
-        else p.lineWithoutEscapes(l);
+      while (lines.nextInPlace()) {
+        feedLine(p, lines);
         if (p.pendingCount >= BATCH) break;
       }
       if (p.ready && (p.pendingCount >= BATCH || this.finished)) break;

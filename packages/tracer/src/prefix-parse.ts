@@ -145,58 +145,60 @@ const LEADER: LeaderResult = { pid: null, prefix: EMPTY_PREFIX, body: 0, shadow:
  * The leader nearly every line has: an optional `-f` pid column, an optional absolute stamp
  * (-t/-tt/-ttt), then a body that cannot start another leader field (not a digit, space, `[`
  * or `(`). For those lines `parseLeaderGeneral` would reach the same result by trying every
- * field in turn; here one pass reads them. Fills LEADER and returns true, or returns false
- * (nothing changed) for anything else.
+ * field in turn; here one pass reads them. The line is `s` from `from` to `to` (a line read in
+ * place in a larger text, or the whole of `s`). Fills LEADER (`body` an index into `s`; the
+ * prefix only when `withPrefix`: a caller that skips the line has no use for it) and returns
+ * true, or returns false (nothing changed) for anything else.
  */
-function fastLeader(s: string): boolean {
-  let i = 0;
+function fastLeader(s: string, from: number, to: number, withPrefix: boolean): boolean {
+  let i = from;
   let pid: number | null = null;
-  let c = s.charCodeAt(0);
+  let c = charAt(s, i, to);
   if (isDigit(c)) {
     let n = 0;
     do {
       n = n * 10 + (c - 0x30);
-      c = s.charCodeAt(++i);
+      c = charAt(s, ++i, to);
     } while (isDigit(c));
-    if (c === 0x20 && i <= 7 && n <= PID_MAX_LIMIT) {
+    if (c === 0x20 && i - from <= 7 && n <= PID_MAX_LIMIT) {
       pid = n;
-      while (c === 0x20) c = s.charCodeAt(++i);
+      while (c === 0x20) c = charAt(s, ++i, to);
     } else if (c === 0x3c) {
       return false; // -Y: `7832<procs> `
     } else {
       // Not a pid column: a stamp of a single-process trace starts the line.
-      i = 0;
-      c = s.charCodeAt(0);
+      i = from;
+      c = charAt(s, from, to);
     }
   }
   let prefix = EMPTY_PREFIX;
   if (isDigit(c)) {
-    const from = i;
+    const start = i;
     let d = i + 1;
-    while (isDigit(s.charCodeAt(d))) d++;
+    while (isDigit(charAt(s, d, to))) d++;
     let e: number;
-    if (d - from === 2 && s.charCodeAt(d) === 0x3a) {
+    if (d - start === 2 && charAt(s, d, to) === 0x3a) {
       // HH:MM:SS
-      if (s.charCodeAt(d + 3) !== 0x3a || digitsEnd(s, d + 1) !== d + 3 || digitsEnd(s, d + 4) !== d + 6) return false;
+      if (charAt(s, d + 3, to) !== 0x3a || digitsEndBefore(s, d + 1, to) !== d + 3 || digitsEndBefore(s, d + 4, to) !== d + 6) return false;
       e = d + 6;
-    } else if (d - from >= 9) {
+    } else if (d - start >= 9) {
       e = d;
     } else {
       return false;
     }
-    if (s.charCodeAt(e) === 0x2e) {
-      const f = digitsEnd(s, e + 1);
+    if (charAt(s, e, to) === 0x2e) {
+      const f = digitsEndBefore(s, e + 1, to);
       if (f === e + 1) return false;
       e = f;
     }
-    if (s.charCodeAt(e) !== 0x20) return false;
+    if (charAt(s, e, to) !== 0x20) return false;
     i = e + 1;
-    c = s.charCodeAt(i);
-    prefix = { time: new PrintedTimestamp(s.slice(from, e)) };
+    c = charAt(s, i, to);
+    if (withPrefix) prefix = { time: new PrintedTimestamp(s.slice(start, e)) };
   }
   // A body that could be read as a further leader field (-r, [scno], [ip], [tid], `(+` after the
   // stamp) or that is empty goes the general way.
-  if (isDigit(c) || c === 0x20 || c === 0x5b || c === 0x28 || i >= s.length) return false;
+  if (isDigit(c) || c === 0x20 || c === 0x5b || c === 0x28 || i >= to) return false;
   LEADER.pid = pid;
   LEADER.prefix = prefix;
   LEADER.body = i;
@@ -205,11 +207,34 @@ function fastLeader(s: string): boolean {
 }
 
 /**
+ * The character code at `i`, or -1 at or past `to`: like the NaN charCodeAt gives past the end of
+ * a string, it equals no character (and stays a small integer, which NaN, a heap number, is not).
+ */
+function charAt(s: string, i: number, to: number): number {
+  return i < to ? s.charCodeAt(i) : -1;
+}
+
+function digitsEndBefore(s: string, i: number, to: number): number {
+  while (i < to && isDigit(s.charCodeAt(i))) i++;
+  return i;
+}
+
+/**
+ * For a line `s.slice(from, to)` read in place: its leader when it has the common form (see
+ * fastLeader), without the prefix (LEADER.prefix is EMPTY_PREFIX), else null. For a caller that
+ * needs the pid and where the body starts, not the stamp. The result is the shared object,
+ * valid until the next call.
+ */
+export function commonLeaderAt(s: string, from: number, to: number): LeaderResult | null {
+  return fastLeader(s, from, to, false) ? LEADER : null;
+}
+
+/**
  * The leader of `s` when it has the common form `fastLeader` reads (what `parseLeader` would give),
  * else null. The result is the shared object, valid until the next call.
  */
 export function parseCommonLeader(s: string): LeaderResult | null {
-  return fastLeader(s) ? LEADER : null;
+  return fastLeader(s, 0, s.length, true) ? LEADER : null;
 }
 
 /**
@@ -217,7 +242,7 @@ export function parseCommonLeader(s: string): LeaderResult | null {
  * The result is a shared object, valid until the next call.
  */
 export function parseLeader(s: string): LeaderResult {
-  if (fastPaths.enabled && fastLeader(s)) return LEADER;
+  if (fastPaths.enabled && fastLeader(s, 0, s.length, true)) return LEADER;
   return parseLeaderGeneral(s);
 }
 

@@ -16,7 +16,7 @@ import type {
   Timestamp,
   TraceEvent,
 } from './events.js';
-import { EMPTY_PREFIX, parseCommonLeader, parseLeader, parseLeaderApart, PrintedTimestamp, type LeaderResult } from './prefix-parse.js';
+import { EMPTY_PREFIX, commonLeaderAt, parseCommonLeader, parseLeader, parseLeaderApart, PrintedTimestamp, type LeaderResult } from './prefix-parse.js';
 import { fastPaths } from './fast-paths.js';
 import { parseOutcome } from './outcome-parse.js';
 import { isSummaryHeader, isSummarySeparator, parseSummaryRow } from './summary-table.js';
@@ -318,7 +318,7 @@ export class TraceParser {
       this.flushHeld();
       this.lastPending = null;
       this.exitFrames = null;
-      if (this.skipCall !== undefined && this.skipResumed(text, leader.pid, b + 5, lineNo)) return true;
+      if (this.skipCall !== undefined && this.skipResumed(text, text.length, leader.pid, b + 5, lineNo)) return true;
       this.resumed(text, leader, lineNo, lineNo);
       return true;
     }
@@ -332,38 +332,107 @@ export class TraceParser {
     this.lastPending = null;
     this.exitFrames = null;
     const name = NAMES.slice(text, b, i);
-    if (this.skipCall !== undefined && this.skipped(text, leader.pid, lineNo, name)) return true;
-    const end = findCallEnd(text, i + 1, text.length);
-    if (end === null) this.cut(text, leader, lineNo);
-    else this.finishCall(text, leader, lineNo, lineNo, name, i + 1, end, null);
+    if (this.skipCall !== undefined && this.skipped(text, 0, text.length, leader.pid, lineNo, name)) return true;
+    this.callLine(text, leader, lineNo, name, i + 1);
     return true;
   }
 
   /**
-   * With skipCall, for a call line on the fast path: true when the line needs no further reading,
-   * either because the call is skipped or because it is an `<unfinished ...>` half, which is filed
-   * unread (whether it is wanted is asked at its `resumed>` line). Lines that end in another marker
-   * (`<detached ...>`, `<pid changed to N ...>`) and a second half of a task that has one open
-   * take the usual way.
+   * With skipCall, for a call line on the fast path (`s` from `from` to `to`): true when the line
+   * needs no further reading, either because the call is skipped or because it is an
+   * `<unfinished ...>` half, which is filed unread (whether it is wanted is asked at its
+   * `resumed>` line). Lines that end in another marker (`<detached ...>`, `<pid changed to N ...>`)
+   * and a second half of a task that has one open take the usual way.
    */
-  private skipped(text: string, pid: number | null, lineNo: number, name: string): boolean {
-    if (!endsWithMarker(text)) return (this.skipCall as SkipCall)(pid, name, lineNo, lineNo);
-    if (!text.endsWith(UNFINISHED_TAIL) || this.pending.has(pid)) return false;
-    const p: Pending = { file: this.file, pid, name, argsText: '', line: lineNo, halfEnd: lineNo, prefix: EMPTY_PREFIX, raw: detach(text) };
+  private skipped(s: string, from: number, to: number, pid: number | null, lineNo: number, name: string): boolean {
+    if (!endsWithMarker(s, from, to)) return (this.skipCall as SkipCall)(pid, name, lineNo, lineNo);
+    if (!s.startsWith(UNFINISHED_TAIL, to - UNFINISHED_TAIL.length) || to - from < UNFINISHED_TAIL.length || this.pending.has(pid)) return false;
+    const raw = detach(from === 0 && to === s.length ? s : s.slice(from, to));
+    const p: Pending = { file: this.file, pid, name, argsText: '', line: lineNo, halfEnd: lineNo, prefix: EMPTY_PREFIX, raw };
     this.pending.set(pid, p);
     this.lastPending = p;
     return true;
   }
 
-  /** With skipCall, for a `resumed>` line: true when it completes an unread half of the same task and the call is skipped. */
-  private skipResumed(text: string, pid: number | null, nameAt: number, lineNo: number): boolean {
+  /**
+   * With skipCall, for a `resumed>` line (ending at `to`, its name at `nameAt`): true when it
+   * completes an unread half of the same task and the call is skipped.
+   */
+  private skipResumed(s: string, to: number, pid: number | null, nameAt: number, lineNo: number): boolean {
     const own = this.pending.get(pid);
     if (own === undefined || own.raw === undefined) return false;
     const name = own.name;
-    if (!text.startsWith(name, nameAt) || !text.startsWith(RESUMED, nameAt + name.length) || endsWithMarker(text)) return false;
+    const markerAt = nameAt + name.length;
+    if (markerAt + RESUMED.length > to || !s.startsWith(name, nameAt) || !s.startsWith(RESUMED, markerAt) || endsWithMarker(s, markerAt, to)) return false;
     if (!(this.skipCall as SkipCall)(pid, name, own.line, lineNo)) return false;
     this.pending.delete(pid);
     return true;
+  }
+
+  /** Whether the parser was given a skipCall (and may take lines through skipLineAt). */
+  get skipping(): boolean {
+    return this.skipCall !== undefined;
+  }
+
+  /**
+   * With skipCall, the next line, `s` from `from` to `to` (no newline, no colour codes), read in
+   * place when it is a call or `resumed>` line of the common shape: true when this took the line,
+   * with exactly the steps `commonLine` would take. A skipped call (and an unfinished half, filed
+   * unread) costs no string for the line nor a prefix for its stamp; a kept one is then read from
+   * a string of its own. False, having changed nothing, for any other line: the caller feeds it
+   * as usual (`lineWithoutEscapes`). Most lines of a first pass end here.
+   */
+  skipLineAt(s: string, from: number, to: number): boolean {
+    if (
+      this.skipCall === undefined ||
+      !fastPaths.enabled ||
+      this.tips ||
+      this.summary !== null ||
+      this.open !== null ||
+      this.shadowSeen ||
+      this.dialect === 'shadow' ||
+      // A CR before the newline: the usual way trims it.
+      (to > from && s.charCodeAt(to - 1) === 0x0d)
+    ) {
+      return false;
+    }
+    const leader = commonLeaderAt(s, from, to);
+    if (leader === null) return false;
+    const b = leader.body;
+    const c = s.charCodeAt(b);
+    // The shapes commonLine takes: `<... ` or a lower-case name then `(`.
+    let nameEnd = -1;
+    if (c === 0x3c /* < */) {
+      if (b + 5 > to || !s.startsWith('<... ', b)) return false;
+    } else {
+      if (!((c >= 0x61 && c <= 0x7a) || c === 0x5f)) return false;
+      nameEnd = b + 1;
+      while (nameEnd < to && isWordChar(s.charCodeAt(nameEnd))) nameEnd++;
+      if (nameEnd >= to || s.charCodeAt(nameEnd) !== 0x28) return false;
+    }
+    const pid = leader.pid;
+    const lineNo = ++this.lineNo;
+    this.flushHeld();
+    this.lastPending = null;
+    this.exitFrames = null;
+    if (nameEnd < 0) {
+      if (this.skipResumed(s, to, pid, b + 5, lineNo)) return true;
+      const text = s.slice(from, to);
+      this.resumed(text, parseCommonLeader(text) as LeaderResult, lineNo, lineNo);
+      return true;
+    }
+    const name = NAMES.slice(s, b, nameEnd);
+    if (this.skipped(s, from, to, pid, lineNo, name)) return true;
+    const text = s.slice(from, to);
+    this.callLine(text, parseCommonLeader(text) as LeaderResult, lineNo, name, nameEnd - from + 1);
+    return true;
+  }
+
+  /** The rest of a call line on the fast path, from its arguments on (`argsStart`, past the `(`). */
+  private callLine(text: string, leader: LeaderResult, lineNo: number, name: string, argsStart: number): void {
+    const end = findCallEnd(text, argsStart, text.length);
+    if (end === null) this.cut(text, leader, lineNo);
+    else this.finishCall(text, leader, lineNo, lineNo, name, argsStart, end, null);
   }
 
   /** Reads the arguments and prefix of a half filed unread, now that the call is kept. */
@@ -865,10 +934,9 @@ function argsEndAt(text: string, argsStart: number, at: number): number {
   return text.charCodeAt(at - 1) === 0x20 && at - 1 >= argsStart ? at - 1 : at;
 }
 
-/** Whether a line ends in a marker such as `<unfinished ...>` (` ...>`), not in a result or a `-T` time. */
-function endsWithMarker(text: string): boolean {
-  const n = text.length;
-  return text.charCodeAt(n - 1) === 0x3e && text.startsWith(' ...>', n - 5);
+/** Whether the line `s.slice(from, to)` ends in a marker such as `<unfinished ...>` (` ...>`), not in a result or a `-T` time. */
+function endsWithMarker(s: string, from: number, to: number): boolean {
+  return to - from >= 5 && s.charCodeAt(to - 1) === 0x3e && s.startsWith(' ...>', to - 5);
 }
 
 function detach(s: string): string {

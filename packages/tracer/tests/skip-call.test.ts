@@ -3,7 +3,7 @@
 // first lines and hand-written fixture lines for the ways a split call can end.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseText, type SkipCall, type TraceEvent } from '../src/index.js';
+import { parseText, parseWindows, type SkipCall, type TraceEvent } from '../src/index.js';
 import { benchCaptures, captureFiles, corpusDir } from './capture-files.js';
 import { plain } from './event-compare.js';
 
@@ -25,6 +25,22 @@ function parseSkipping(text: string, rule: SkipCall): { events: TraceEvent[]; as
       return skipped;
     },
   });
+  return { events, asked };
+}
+
+/** `parseSkipping` through the streaming parser, the text cut into chunks of `chunk` characters. */
+async function streamSkipping(text: string, rule: SkipCall, chunk: number): Promise<{ events: TraceEvent[]; asked: Asked[] }> {
+  const asked: Asked[] = [];
+  async function* chunks(): AsyncIterable<string> {
+    for (let i = 0; i < text.length; i += chunk) yield text.slice(i, i + chunk);
+  }
+  const events: TraceEvent[] = [];
+  const skipCall: SkipCall = (pid, name, line, endLine) => {
+    const skipped = rule(pid, name, line, endLine);
+    asked.push({ pid, name, line, endLine, skipped });
+    return skipped;
+  };
+  for await (const w of parseWindows(chunks(), { skipCall })) for (const e of w.events) events.push(e);
   return { events, asked };
 }
 
@@ -69,6 +85,36 @@ describe('skipCall gives the full parse less the skipped calls', () => {
       expect(kept).toBeGreaterThan(1000);
     });
   }
+
+  it('streamed in chunks that cut lines (read in place, or joined across chunks): the events and questions of parseText, each call asked about once', async () => {
+    let joined = 0;
+    for (const f of files) {
+      const text = readFileSync(f, 'utf8');
+      for (const rule of [someCalls, splitToo]) {
+        const whole = parseSkipping(text, rule);
+        const streamed = await streamSkipping(text, rule, 97);
+        expect(streamed.events.map(plain), f).toEqual(whole.events.map(plain));
+        expect(streamed.events.map(plain), f).toEqual(expectedAfterSkipping(text, streamed.asked).map(plain));
+        expect(streamed.asked, f).toEqual(whole.asked);
+        const lines = new Set(whole.asked.map((a) => a.line));
+        expect(lines.size, f).toBe(whole.asked.length);
+      }
+      joined += text.split('\n').filter((l) => l.length > 97).length;
+    }
+    expect(joined).toBeGreaterThan(100);
+  });
+
+  it('lines ending in CR and lines with colour codes take the usual way, with the same events', () => {
+    const lines = fixture.split('\n');
+    const crlf = lines.join('\r\n');
+    const coloured = lines.map((l, i) => (i % 2 === 0 ? l.replace(' read(', ' \x1b[1mread\x1b[0m(') : l)).join('\n');
+    for (const text of [crlf, coloured]) {
+      for (const rule of [someCalls, splitToo]) {
+        const { events, asked } = parseSkipping(text, rule);
+        expect(events.map(plain)).toEqual(expectedAfterSkipping(text, asked).map(plain));
+      }
+    }
+  });
 
   const bench = benchCaptures();
   it.runIf(bench.length > 0)('the first 20,000 lines of each benchmark capture (skipped when tmp/bench has none: npm run bench makes them)', () => {
