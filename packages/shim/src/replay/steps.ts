@@ -132,8 +132,13 @@ export class StepOrder {
   /** The stragglers not read again yet, by first line (no two events start on one line). */
   readonly #byLine = new Map<number, TraceEvent>();
   #nextStraggler = 0;
-  /** Queued steps, in order. */
-  readonly #held: QueuedStep[] = [];
+  /**
+   * Queued steps, in order: the first #count slots. The array never shrinks (slots past #count
+   * are cleared, so they keep no event alive): setting a shorter length gave its backing store
+   * back, and the next pushes grew a new one, a copy per window of events.
+   */
+  readonly #held: (QueuedStep | undefined)[] = [];
+  #count = 0;
   #seq = 0;
   #newest = -Infinity;
   /** The line of the last step handed out: a step arriving before it is a bug (checked). */
@@ -185,8 +190,9 @@ export class StepOrder {
       throw new CaptureChanged(`line ${line}: the capture changed between its two readings`);
     }
     const held = this.#held;
+    const count = this.#count;
     let n = 0;
-    for (; n < held.length; n++) {
+    for (; n < count; n++) {
       const step = held[n] as QueuedStep;
       if (step.line >= bound) break;
       if (step.line < this.#released) throw new Error(`reorder buffer: a step at line ${step.line} after line ${this.#released}`);
@@ -196,9 +202,11 @@ export class StepOrder {
     // The handed-out steps leave in place (no new array), and nothing keeps their events alive.
     // (A plain loop: copyWithin is several times slower on an array of objects.)
     if (n > 0) {
-      const left = held.length - n;
-      for (let i = 0; i < left; i++) held[i] = held[i + n] as QueuedStep;
-      held.length = left;
+      const end = this.#count;
+      const left = end - n;
+      for (let i = 0; i < left; i++) held[i] = held[i + n];
+      for (let i = left; i < end; i++) held[i] = undefined;
+      this.#count = left;
     }
   }
 
@@ -251,20 +259,24 @@ export class StepOrder {
   /** Queues a step in order. Most come in order; a split call's entry comes after the lines printed while it was open. */
   #push(step: QueuedStep): void {
     const held = this.#held;
-    const last = held[held.length - 1];
+    const count = this.#count;
+    this.#count = count + 1;
+    const last = count > 0 ? held[count - 1] : undefined;
     if (last === undefined || byLineThenSeq(last, step) <= 0) {
-      held.push(step);
+      held[count] = step;
       return;
     }
-    // The first held step after it (ties keep arrival order): a binary search, then one insertion.
+    // The first held step after it (ties keep arrival order): a binary search, then the steps
+    // after it move up one (splice made an array per insertion for the steps it removed: none).
     let lo = 0;
-    let hi = held.length - 1;
+    let hi = count - 1;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
       if (byLineThenSeq(held[mid] as QueuedStep, step) > 0) hi = mid;
       else lo = mid + 1;
     }
-    held.splice(lo, 0, step);
+    for (let i = count; i > lo; i--) held[i] = held[i - 1];
+    held[lo] = step;
   }
 }
 
