@@ -96,6 +96,11 @@ describe('CLONE_FILES and calls in flight (fixture lines)', () => {
     expect(inferInitialFds(e)).toEqual([0, 1, 2]);
   });
 
+  it('a child\'s own F_DUPFD printed in two halves still shows 10 open (only other tasks\' calls in flight withdraw)', () => {
+    const e = lines(EXEC_SH, FORK(2), '2 fcntl(1, F_DUPFD, 10 <unfinished ...>', '1 getpid() = 1', '2 <... fcntl resumed>) = 11');
+    expect(inferInitialFds(e)).toEqual([0, 1, 2, 10]);
+  });
+
   it('A1 a vfork child\'s lines before its vfork returns are decided when it does: 10 shown open', () => {
     const e = lines(
       EXEC_SH,

@@ -154,7 +154,10 @@ export class LineageFdsScan {
         throw new Error(`unknown effect ${(never as FdEffect).kind}`);
       }
     }
-    const line = e.span.line;
+    // A call printed in two halves was in flight between them: another task's call printed in
+    // between may have run after this one changed the table. What that showed is withdrawn
+    // (before this call's own decisions, which come from its last line).
+    if (e.split) this.#withdraw(effect.touched, effect.closed, e.span.line);
     if (!isRoot) {
       for (const r of effect.reveals) {
         if (!table.has(r.fd)) this.#reveal(table, r.fd, r.open, e.span.endLine);
@@ -163,9 +166,6 @@ export class LineageFdsScan {
     }
     for (const fd of effect.touched) table.touched.add(fd);
     if (effect.closed !== undefined) table.closed.push({ ...effect.closed });
-    // A call printed in two halves was in flight between them: another task's call printed
-    // in between may have run after this one changed the table. What that showed is withdrawn.
-    if (e.split) this.#withdraw(effect.touched, effect.closed, line);
   }
 
   #reveal(table: FdTable, fd: number, open: boolean, line: number): void {
