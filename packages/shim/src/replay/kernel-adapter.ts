@@ -2,7 +2,7 @@
 // off (the replay passes decoded values), the filesystem from the case's fs
 // manifest (or none: exec and chdir outcomes adopted by the kernel).
 import { Kernel } from '@forkscope/kernel';
-import type { KernelEvent, Syscall, SyscallResult, Vfs } from '@forkscope/kernel';
+import type { KernelEvent, SigInfo, Syscall, SyscallResult, Vfs } from '@forkscope/kernel';
 import type { KernelPort } from './kernel-port.js';
 
 export interface KernelAdapterOptions {
@@ -31,6 +31,8 @@ export class KernelAdapter implements KernelPort {
   readonly #fs: Vfs | null;
   /** Execs done per process so far (kept from the kernel's events as they happen, not by rescanning its log). */
   readonly #execs = new Map<number, number>();
+  /** Asked before a merge (askBeforeMerge); set by the guest once it exists, after the kernel. */
+  #beforeMerge: ((tid: number, info: SigInfo) => boolean) | null = null;
 
   constructor(options: KernelAdapterOptions) {
     this.kernel = new Kernel({
@@ -44,6 +46,8 @@ export class KernelAdapter implements KernelPort {
       traced: true,
       // …and take their signals when strace resumes them from a syscall-exit stop, which their next line shows.
       signalsOnResume: options.signalsOnResume ?? true,
+      // …and where strace's lines show a task took a signal before strace printed it, it takes it there.
+      signalTakenBefore: (tid, info) => this.#beforeMerge !== null && this.#beforeMerge(tid, info),
       keepEvents: options.keepEvents ?? true,
     });
     this.#fs = options.fs;
@@ -84,6 +88,10 @@ export class KernelAdapter implements KernelPort {
 
   resume(tid: number): void {
     this.kernel.resume(tid);
+  }
+
+  askBeforeMerge(decide: (tid: number, info: SigInfo) => boolean): void {
+    this.#beforeMerge = decide;
   }
 
   completion(tid: number): SyscallResult | undefined {

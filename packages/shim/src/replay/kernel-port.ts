@@ -1,6 +1,6 @@
 // The part of the kernel the replay guest drives, in one place, so the guest
 // reads as replay logic and the kernel's API is met here only.
-import type { KernelEvent, Syscall, SyscallResult } from '@forkscope/kernel';
+import type { KernelEvent, SigInfo, Syscall, SyscallResult } from '@forkscope/kernel';
 
 export interface KernelPort {
   /** Creates the root task the recording's first line belongs to (it is about to execve), with these fds open. */
@@ -35,6 +35,12 @@ export interface KernelPort {
   collect(tid: number): void;
   /** The task runs again after its last return (its `--- SIG ---` line): it takes its pending signals now. */
   resume(tid: number): void;
+  /**
+   * While tasks take their signals at their `--- SIG ---` lines: `decide` is asked when a standard
+   * signal would merge into one of its number that a stopped task has not taken yet; true says
+   * the task took that one before this sending, and it takes it now (KernelOptions.signalTakenBefore).
+   */
+  askBeforeMerge(decide: (tid: number, info: SigInfo) => boolean): void;
   /**
    * The kernel's event log so far (append-only); with the adapter's `keepEvents: false`, only the
    * events takeEvents has not returned yet.

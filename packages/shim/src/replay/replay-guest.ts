@@ -15,6 +15,7 @@ import type { Handling, ReplayRecord, SyscallRecord } from './records.js';
 import { StepOrder } from './steps.js';
 import type { ReplayStep, Straggler } from './steps.js';
 import type { KernelPort } from './kernel-port.js';
+import type { RecordedSignals, SignalLinesAhead } from './signal-lines.js';
 
 const CLONE_FAMILY = new Set(['clone', 'clone3', 'fork', 'vfork']);
 /** Calls that return the caller's own id. */
@@ -151,6 +152,12 @@ export interface ReplayFacts {
    * back every step after it).
    */
   readonly stragglers: readonly Straggler[] | null;
+  /**
+   * The recording's `--- SIG ---` lines by receiver and siginfo (signal-lines.ts): a sending with a
+   * line of its own was not merged into the signal pending before it. Absent or null: no first
+   * pass read them (every standard signal sent before its task's SIG line then merges).
+   */
+  readonly recordedSignals?: RecordedSignals | null;
 }
 
 export interface ReplaySinks {
@@ -194,6 +201,11 @@ export class ReplayGuest {
   /** Calls (by first line) whose result the kernel starts from rather than decides (see starting-state.ts). */
   readonly #inputs: ReadonlyMap<number, string>;
 
+  /** The signal lines not reached yet (null without a first pass, or without signal lines). */
+  readonly #signalLines: SignalLinesAhead | null;
+  /** No task line has a pid: signal lines are keyed 0 for the receiver (ReplayFacts.singleProcess). */
+  readonly #singleProcess: boolean;
+
   /** The pid mapping as convert.ts asks for it (one closure for the whole run). */
   readonly #lookup = (recorded: number): number | undefined => this.pids.emulated(recorded);
 
@@ -206,7 +218,35 @@ export class ReplayGuest {
     this.#onRecord = sinks.onRecord ?? null;
     this.#onKernelEvent = sinks.onKernelEvent ?? null;
     this.#onRunEnd = sinks.onRunEnd ?? null;
+    this.#singleProcess = facts.singleProcess;
+    const recorded = facts.recordedSignals ?? null;
+    this.#signalLines = recorded === null || recorded.size === 0 ? null : recorded.ahead();
+    if (this.#signalLines !== null) port.askBeforeMerge(this.#signalTakenBefore);
   }
+
+  /**
+   * Asked by the kernel before it merges `info` into a signal of its number pending for `tid`,
+   * which the task would take at its next `--- SIG ---` line (A8: one instance of a standard
+   * signal). Under ptrace get_signal runs somewhere between the task's return line and that SIG
+   * line; the kernel assumes the latest point. If a line not reached yet shows this very sending
+   * taken by this task (same signal, si_code, si_pid, si_status), and no sending already queued
+   * for it accounts for that line, Linux did not merge it: the task had taken the pending one first.
+   */
+  readonly #signalTakenBefore = (tid: number, info: SigInfo): boolean => {
+    const lines = this.#signalLines;
+    if (lines === null) return false;
+    const receiver = this.#singleProcess ? 0 : this.pids.recorded(tid);
+    const pid = info.pid === 0 ? 0 : this.pids.recorded(info.pid);
+    if (receiver === undefined || pid === undefined) return false;
+    let ahead = lines.count({ receiver, signo: info.signo, code: info.code, pid, status: info.status });
+    if (ahead === 0) return false;
+    const tgid = this.#port.tgidOf(tid);
+    for (const s of this.#signals) {
+      const q = s.info;
+      if ((s.to === tid || s.to === tgid) && q.signo === info.signo && q.code === info.code && q.pid === info.pid && q.status === info.status) ahead--;
+    }
+    return ahead > 0;
+  };
 
   /** Replays every event (one window); never throws on bad input (that becomes fatal or skipped records). */
   run(events: readonly TraceEvent[]): ReplayOutcome {
@@ -312,6 +352,7 @@ export class ReplayGuest {
         const tid = this.#known(pidKey(step.event.pid), step.line);
         if (tid === null) return;
         const signo = signalNumber(step.event.signal);
+        this.#signalLines?.passed(step.event);
         // strace prints the line at the signal-delivery stop, after get_signal took the signal.
         this.#port.resume(tid);
         this.#drain();
