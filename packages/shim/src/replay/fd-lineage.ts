@@ -22,6 +22,11 @@ import type { Conversion } from './convert.js';
 export const FD_CALLS_READ_PER_TASK = 256;
 
 const CLONES = new Set(['clone', 'clone3', 'fork', 'vfork']);
+/** What `wants` never asks for: calls that change no table, and clones (the caller reads those anyway). */
+const NOT_WANTED: ReadonlySet<string> = new Set([...FD_NEUTRAL_CALLS, ...CLONES]);
+/** Calls that name no fd in their arguments: their conversion would tell fdEffectOf nothing. */
+const NO_FD_ARGS = new Set(['open', 'openat', 'creat', 'socket', 'pipe', 'pipe2', 'socketpair', 'eventfd', 'eventfd2', 'epoll_create', 'epoll_create1', 'memfd_create']);
+const NOT_CONVERTED: Conversion = { kind: 'adopted', reason: 'not converted: names no fd' };
 
 /** A decision about the root's starting state of one fd, waiting on a task's unseen clone. */
 interface Deferred {
@@ -91,7 +96,7 @@ export class LineageFdsScan {
 
   /** Whether `add` may use this call of a task other than the root (the caller asks only then). */
   wants(pid: number | null, name: string): boolean {
-    if (FD_NEUTRAL_CALLS.has(name) || CLONES.has(name)) return false;
+    if (NOT_WANTED.has(name)) return false;
     if (pid === null || pid === this.#root) return true;
     if (this.#ignored.has(pid)) return false;
     return count(this.#asked, pid) <= FD_CALLS_READ_PER_TASK;
@@ -128,7 +133,8 @@ export class LineageFdsScan {
       return;
     }
     // 'transient': nothing reads the tree again, so it is not kept on the event.
-    const effect = fdEffectOf(e, conversion ?? convert(e, identity, 'transient'), !isRoot);
+    const c = conversion ?? (NO_FD_ARGS.has(e.name) ? NOT_CONVERTED : convert(e, identity, 'transient'));
+    const effect = fdEffectOf(e, c, !isRoot);
     // The root's own calls show its starting fds to InitialFdsScan; here they only touch its table.
     this.#apply(table, effect, e, isRoot);
   }
