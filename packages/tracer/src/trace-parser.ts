@@ -66,7 +66,16 @@ interface Pending {
   pidChangedTo?: number;
   /** With skipCall: the whole `<unfinished ...>` line, not read beyond its name until the call is kept. */
   raw: string | undefined;
+  /** Its texts (raw, argsText, the prefix's) are still slices of the input: see `unpin`. */
+  pinned: boolean;
 }
+
+/**
+ * How many lines an unfinished half's texts may stay slices of the input (keeping the piece of
+ * input they were read from alive) before they are copied. Most halves resume a few lines later:
+ * those are never copied, and no half keeps more than this many lines' input alive.
+ */
+const PIN_LINES = 256;
 
 /** A line cut short by a message strace wrote to stderr; completed by the next physical line. */
 interface OpenLine {
@@ -126,6 +135,8 @@ export class TraceParser {
   /** Leaders that printed `+++ superseded by execve +++`: their `<... execve resumed>` is expected. */
   private readonly superseded = new Set<number | null>();
   private readonly skipCall: SkipCall | undefined;
+  /** Lines fed, counted to copy the texts of long-open halves every PIN_LINES lines (see unpin). */
+  private fed = 0;
 
   constructor(options: ParseOptions = {}) {
     this.file = options.file;
@@ -209,6 +220,7 @@ export class TraceParser {
 
   /** `line()` for a line known to hold no ESC, so no colour codes to strip (the streaming splitter knows). */
   lineWithoutEscapes(raw: string): void {
+    if (++this.fed % PIN_LINES === 0) this.unpin();
     const lineNo = ++this.lineNo;
     const text = raw.length > 0 && raw.charCodeAt(raw.length - 1) === 0x0d ? raw.slice(0, -1) : raw;
     this.handle(text, lineNo, null);
@@ -216,6 +228,7 @@ export class TraceParser {
 
   /** Feeds a line with its own file and line number (merging several -ff files into one run). */
   lineAt(raw: string, lineNo: number, file: string | undefined, pidOverride: number | null): void {
+    if (++this.fed % PIN_LINES === 0) this.unpin();
     this.lineNo = lineNo;
     this.file = file;
     const text = raw.indexOf('\x1b') >= 0 ? stripSgr(raw) : raw;
@@ -347,8 +360,8 @@ export class TraceParser {
   private skipped(s: string, from: number, to: number, pid: number | null, lineNo: number, name: string): boolean {
     if (!endsWithMarker(s, from, to)) return (this.skipCall as SkipCall)(pid, name, lineNo, lineNo);
     if (!s.startsWith(UNFINISHED_TAIL, to - UNFINISHED_TAIL.length) || to - from < UNFINISHED_TAIL.length || this.pending.has(pid)) return false;
-    const raw = detach(from === 0 && to === s.length ? s : s.slice(from, to));
-    const p: Pending = { file: this.file, pid, name, argsText: '', line: lineNo, halfEnd: lineNo, prefix: EMPTY_PREFIX, raw };
+    const raw = from === 0 && to === s.length ? s : s.slice(from, to);
+    const p: Pending = { file: this.file, pid, name, argsText: '', line: lineNo, halfEnd: lineNo, prefix: EMPTY_PREFIX, raw, pinned: true };
     this.pending.set(pid, p);
     this.lastPending = p;
     return true;
@@ -411,6 +424,7 @@ export class TraceParser {
       if (nameEnd >= to || s.charCodeAt(nameEnd) !== 0x28) return false;
     }
     const pid = leader.pid;
+    if (++this.fed % PIN_LINES === 0) this.unpin();
     const lineNo = ++this.lineNo;
     this.flushHeld();
     this.lastPending = null;
@@ -433,6 +447,23 @@ export class TraceParser {
     const end = findCallEnd(text, argsStart, text.length);
     if (end === null) this.cut(text, leader, lineNo);
     else this.finishCall(text, leader, lineNo, lineNo, name, argsStart, end, null);
+  }
+
+  /**
+   * Copies the texts of the halves still open that are slices of the input. A slice keeps the
+   * whole piece of input it was read from alive (V8 slices share their parent string), so a half
+   * open for long would pin it; copying every half at once cost a copy of nearly every
+   * `<unfinished ...>` line, though most resume a few lines later. Called every PIN_LINES lines:
+   * a half is copied once it has been open that long, at most.
+   */
+  private unpin(): void {
+    for (const p of this.pending.values()) {
+      if (!p.pinned) continue;
+      p.pinned = false;
+      if (p.raw !== undefined) p.raw = detach(p.raw);
+      p.argsText = detach(p.argsText);
+      p.prefix = detachPrefix(p.prefix);
+    }
   }
 
   /** Reads the arguments and prefix of a half filed unread, now that the call is kept. */
@@ -615,11 +646,12 @@ export class TraceParser {
         file: this.file,
         pid,
         name,
-        argsText: detach(argsText),
+        argsText,
         line,
         halfEnd: endLine,
-        prefix: detachPrefix(leader.prefix),
+        prefix: leader.prefix,
         raw: undefined,
+        pinned: true,
       };
       this.pending.set(pid, p);
       this.lastPending = p;
@@ -635,12 +667,13 @@ export class TraceParser {
       file: this.file,
       pid,
       name,
-      argsText: detach(argsText),
+      argsText,
       line,
       halfEnd: endLine,
-      prefix: detachPrefix(leader.prefix),
+      prefix: leader.prefix,
       pidChangedTo: end.newPid,
       raw: undefined,
+      pinned: true,
     };
     this.pending.set(end.newPid, p);
     this.lastPending = p;

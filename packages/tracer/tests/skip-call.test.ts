@@ -163,6 +163,27 @@ describe('skipCall on split calls (fixture lines)', () => {
     ]);
   });
 
+  it('halves open for hundreds of lines (their texts copied out of the input meanwhile) come out as a full parse gives them', async () => {
+    // Each half opens, then another task prints 700 lines, then it resumes: a copy is made while it is open.
+    const lines = ['100 1795727915.000001 execve("/bin/sh", ["sh"], 0x7ffc /* 1 var */) = 0 <0.000100>'];
+    lines.push('100 1795727915.000002 wait4(-1,  <unfinished ...>', '101 1795727915.000003 read(0, "abc\\"", 4 <unfinished ...>');
+    for (let i = 0; i < 700; i++) lines.push(`102 1795727915.${String(100000 + i)} getpid() = 102 <0.000001>`);
+    lines.push('101 1795727915.200000 <... read resumed>) = 4 <0.100000>');
+    lines.push('100 1795727915.200001 <... wait4 resumed>[{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = 101 <0.200000>');
+    lines.push('100 1795727915.200002 exit_group(0) = ?', '100 1795727915.200003 +++ exited with 0 +++', '');
+    const text = lines.join('\n');
+    const keepSplit: SkipCall = (_pid, _name, line, endLine) => line === endLine;
+    for (const rule of [keepSplit, () => false, someCalls]) {
+      const { events, asked } = await streamSkipping(text, rule, 1000);
+      expect(events.map(plain)).toEqual(expectedAfterSkipping(text, asked).map(plain));
+    }
+    const full = parseText(text).filter((e) => e.kind === 'syscall' && e.split);
+    expect(full.map((e) => (e.kind === 'syscall' ? [e.name, e.argsText, e.prefix.time?.text] : []))).toEqual([
+      ['read', '0, "abc\\"", 4', '1795727915.000003'],
+      ['wait4', '-1, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL', '1795727915.000002'],
+    ]);
+  });
+
   it('a second unfinished half of one task is read in full, with the diagnostic a full parse gives', () => {
     const text = ['7 1.000000 read(0, "a", 1 <unfinished ...>', '7 1.000001 write(1, "b", 1 <unfinished ...>', '7 1.000002 <... write resumed>) = 1 <0.1>'].join('\n');
     const { events } = parseSkipping(text, () => false);
