@@ -85,11 +85,12 @@ export class ReplayScan {
   /**
    * Whether the pass needs this call's event: until the root is known, every call (the first
    * syscall event with a pid names it, and none before it may be skipped; a trace without pids
-   * never names one); then the root's, the scanned calls and those that may straggle.
+   * never names one); then the root's, the scanned calls, those that may straggle and the
+   * descendants' fd calls that may show an inherited fd (InitialFdsScan.wants).
    */
   wants(pid: number | null, name: string, line: number, endLine: number): boolean {
     const root = this.#root;
-    return root === undefined || pid === root || SCANNED_CALLS.has(name) || mayStraggle(line, endLine);
+    return root === undefined || pid === root || SCANNED_CALLS.has(name) || mayStraggle(line, endLine) || this.#fds.wants(pid, name);
   }
 
   add(e: TraceEvent): void {
