@@ -15,6 +15,7 @@ import type { ReplayFacts, ReplayOutcome, ReplaySinks } from './replay-guest.js'
 import { StartingStateScan } from './starting-state.js';
 import type { StartingState } from './starting-state.js';
 import { PidPresence, StragglerScan, mayStraggle } from './steps.js';
+import { SignalLinesScan } from './signal-lines.js';
 
 /** One path of a corpus case's fs manifest (corpus/README.md): the kernel's ManifestEntry. */
 export type FsManifestEntry = ManifestEntry;
@@ -73,6 +74,7 @@ export class ReplayScan {
   readonly #futex = new WaitedFutexWords();
   readonly #pids = new PidPresence();
   readonly #stragglers = new StragglerScan();
+  readonly #signalKinds = new SignalLinesScan();
   #coreDumps = false;
   #signalLines = false;
   /** The pid of the first syscall event that has one (InitialFdsScan's root, whose every call is read). */
@@ -101,7 +103,10 @@ export class ReplayScan {
     this.#pids.add(e);
     this.#stragglers.add(e);
     if (e.kind === 'killed' && e.coreDumped) this.#coreDumps = true;
-    else if (e.kind === 'signal') this.#signalLines = true;
+    else if (e.kind === 'signal') {
+      this.#signalLines = true;
+      this.#signalKinds.add(e);
+    }
   }
 
   finish(): ScanResult {
@@ -115,6 +120,7 @@ export class ReplayScan {
       waitedWords: this.#futex.words,
       singleProcess: this.#pids.singleProcess,
       stragglers: this.#stragglers.stragglers,
+      recordedSignals: this.#signalKinds.finish(),
     };
   }
 }
