@@ -175,10 +175,14 @@ export interface FdCount {
   readonly count: bigint;
 }
 
+/** The one FdCount fdBufCount fills in (an object per read and write was a measurable share of the garbage). */
+const FD_COUNT: { fd: number; count: bigint } = { fd: 0, count: 0n };
+
 /**
  * read's and write's `FD, BUF, COUNT` taken from the text: fd and count when both are plain
  * decimals and BUF is a string literal (perhaps `...`-truncated), an address or NULL; undefined
- * for any other shape, which the caller parses as a tree. BUF is skipped, never decoded.
+ * for any other shape, which the caller parses as a tree. BUF is skipped, never decoded. The
+ * result is a shared object, valid until the next call.
  */
 export function fdBufCount(argsText: string): FdCount | undefined {
   const fdEnd = smallIntEnd(argsText, 0);
@@ -197,7 +201,9 @@ export function fdBufCount(argsText: string): FdCount | undefined {
     count = count * 10 + (c - DIGIT_0);
   }
   const exact = argsText.length - countAt <= 15;
-  return { fd: smallIntValue(argsText, 0, fdEnd), count: exact ? BigInt(count) : BigInt(argsText.slice(countAt)) };
+  FD_COUNT.fd = smallIntValue(argsText, 0, fdEnd);
+  FD_COUNT.count = exact ? BigInt(count) : BigInt(argsText.slice(countAt));
+  return FD_COUNT;
 }
 
 /**

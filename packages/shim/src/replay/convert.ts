@@ -181,23 +181,30 @@ export function convert(event: SyscallEvent, pids: PidLookup, tree: TreeSource =
 
 /**
  * The recorded call's arguments, decoded on first use: a call adopted by its name alone (a third
- * of a big capture's calls: xattrs, statx…) never has its argument text parsed. One object per
- * call rather than closures over the tree (convert runs for every recorded call).
+ * of a big capture's calls: xattrs, statx…) never has its argument text parsed. One object for
+ * every call (`for`), rather than closures over the tree or an object per call: convert runs for
+ * every recorded call, one at a time (nothing it calls converts another).
  */
 class LazyArgs {
   #args: readonly Field[] | undefined;
+  #event: SyscallEvent | undefined;
+  /** The tree is the event's own `args` (kept with the event); else parsed from the text and dropped after. */
+  #cached = false;
 
-  /** `cached`: the tree is the event's own `args` (kept with the event); else parsed from the text and dropped after. */
-  constructor(
-    readonly event: SyscallEvent,
-    readonly cached: boolean,
-  ) {}
+  /** Starts on another call: its arguments, not yet decoded. */
+  for(event: SyscallEvent, cached: boolean): this {
+    this.#event = event;
+    this.#cached = cached;
+    this.#args = undefined;
+    return this;
+  }
 
   /** The argument at a position, or by name (clone's `flags=`). */
   at(i: number, name?: string): Value | undefined {
     if (this.#args === undefined) {
+      const event = this.#event as SyscallEvent;
       try {
-        this.#args = this.cached ? this.event.args : parseArgs(this.event.argsText);
+        this.#args = this.#cached ? event.args : parseArgs(event.argsText);
       } catch (err) {
         throw new UndecodedArguments(err instanceof Error ? err.message : String(err));
       }
@@ -223,8 +230,10 @@ function mapPid(pids: PidLookup, recorded: number | undefined): number | undefin
   return pids(recorded);
 }
 
+const ARGS = new LazyArgs();
+
 function convertDecoded(event: SyscallEvent, info: CallName, pids: PidLookup, cachedTree: boolean): Conversion {
-  const arg = new LazyArgs(event, cachedTree);
+  const arg = ARGS.for(event, cachedTree);
   const name = info.name;
 
   // Tested before the switch, which compares the name with each case in turn: the fd-first and
