@@ -4,6 +4,7 @@
 // have changed the table in a way the recording does not show.
 import type { SyscallEvent } from '@forkscope/tracer';
 import type { Conversion } from './convert.js';
+import { leadingFd } from './conversion-view.js';
 import { argOf, bare, intOf } from './values.js';
 
 const F_DUPFD = 0;
@@ -86,17 +87,19 @@ const NO_EFFECT: FdEffect = { kind: 'none' };
 /**
  * A call's effect, for a task whose table the scan follows. A failed call reveals nothing: only
  * the fds it names are touched (a close that fails EINTR has still released its fd).
- * `below: false` leaves out what a lowest-free allocation shows below its result (the root's
- * own calls: InitialFdsScan reads those, and they change nothing in the table).
+ * `c`: the call's conversion when the caller has one (the root's calls); without it the few
+ * arguments needed are read here, and a call that uses an fd without creating or closing one
+ * (an ioctl) shows nothing. `below: false` leaves out what a lowest-free allocation shows below
+ * its result (the root's own calls: InitialFdsScan reads those, and they change nothing).
  */
-export function fdEffectOf(e: SyscallEvent, c: Conversion, below = true): FdEffect {
+export function fdEffectOf(e: SyscallEvent, c: Conversion | undefined, below = true): FdEffect {
   const outcome = e.outcome;
   switch (outcome.kind) {
     case 'value':
       break;
     case 'error':
     case 'restart':
-      return named(e, c);
+      return named(c !== undefined ? fromConversion(e, c) : fromArgs(e));
     case 'unknown':
     case 'unfinished':
     case 'unavailable':
@@ -113,20 +116,17 @@ export function fdEffectOf(e: SyscallEvent, c: Conversion, below = true): FdEffe
   if ((e.name === 'recvmsg' || e.name === 'recvmmsg') && e.argsText.includes('SCM_RIGHTS')) {
     return { kind: 'unknowable', why: 'fds received with SCM_RIGHTS' };
   }
-  if (e.name === 'close_range') {
-    if ((c.kind === 'checked' || c.kind === 'effect') && c.call.name === 'close_range') {
-      return { kind: 'known', reveals: [], touched: NONE, closed: { first: c.call.first, last: c.call.last } };
-    }
-    return { kind: 'unknowable', why: 'close_range arguments not decoded' };
-  }
+  const args = c !== undefined ? fromConversion(e, c) : fromArgs(e);
+  if (args === UNDECODED) return { kind: 'unknowable', why: `${e.name} arguments not decoded` };
+  if (args.closed !== undefined) return { kind: 'known', reveals: [], touched: NONE, closed: args.closed };
   const reveals: Reveal[] = [];
   const touched: number[] = [];
-  for (const fd of usedFds(c)) {
+  for (const fd of args.uses) {
     if (fd < 0) continue;
     reveals.push({ fd, open: true });
     touched.push(fd);
   }
-  const created = createdFds(e, c);
+  const created = lowestFree(e, args);
   for (const fd of created.fds) {
     reveals.push({ fd, open: false });
     touched.push(fd);
@@ -136,8 +136,7 @@ export function fdEffectOf(e: SyscallEvent, c: Conversion, below = true): FdEffe
       touched.push(b);
     }
   }
-  const target = e.name === 'dup2' || e.name === 'dup3' || e.name === 'close' ? targetFd(e, c) : undefined;
-  if (target !== undefined) touched.push(target);
+  if (args.target !== undefined && args.target >= 0) touched.push(args.target);
   if (!RECOGNISED.has(e.name)) {
     // Not a call known to create fds, nor known not to: its result may be one.
     const v = outcome.value;
@@ -149,12 +148,92 @@ export function fdEffectOf(e: SyscallEvent, c: Conversion, below = true): FdEffe
 /** Calls whose fd effects fdEffectOf reads in full. */
 const RECOGNISED = new Set([...LOWEST_FREE, ...PAIR, 'fcntl', 'dup2', 'dup3', 'close', 'close_range', 'recvmsg', 'recvmmsg']);
 
-/** A failed call's fds: named, so no longer telling about the start, but nothing revealed. */
-function named(e: SyscallEvent, c: Conversion): FdEffect {
-  const touched = usedFds(c).filter((fd) => fd >= 0);
+/** The fds a call names, as fdEffectOf needs them. */
+interface FdArgs {
+  /** Fds it needs open. */
+  readonly uses: readonly number[];
+  /** The fd a close, dup2 or dup3 closes or replaces. */
+  readonly target?: number;
+  /** F_DUPFD's minimum. */
+  readonly dupMin?: number;
+  /** close_range's span. */
+  readonly closed?: { readonly first: number; readonly last: number };
+}
+
+/** A close, dup2, dup3 or close_range whose fds could not be read: which fd it changed is unknown. */
+const UNDECODED: FdArgs = { uses: NONE };
+const NO_ARGS: FdArgs = { uses: NONE };
+const NOT_CONVERTED: Conversion = { kind: 'adopted', reason: 'read by fd-effect.ts from the text' };
+
+function fromConversion(e: SyscallEvent, c: Conversion): FdArgs {
+  if (e.name === 'close_range') {
+    return (c.kind === 'checked' || c.kind === 'effect') && c.call.name === 'close_range' ? { uses: NONE, closed: { first: c.call.first, last: c.call.last } } : UNDECODED;
+  }
   const target = e.name === 'dup2' || e.name === 'dup3' || e.name === 'close' ? targetFd(e, c) : undefined;
-  if (target !== undefined && target >= 0) touched.push(target);
+  const uses = usedFds(c);
+  if (e.name !== 'fcntl') return target !== undefined ? { uses, target } : uses.length === 0 ? NO_ARGS : { uses };
+  return { uses, ...minOf(dupfdMin(e, c)) };
+}
+
+/**
+ * The same from the call's text, for a descendant's call (no conversion: the first pass reads
+ * thousands, and convert is built for the replay's every call).
+ */
+function fromArgs(e: SyscallEvent): FdArgs {
+  switch (e.name) {
+    case 'close': {
+      const fd = firstFd(e);
+      return fd === undefined ? UNDECODED : { uses: [fd], target: fd };
+    }
+    case 'dup': {
+      const fd = firstFd(e);
+      return fd === undefined ? NO_ARGS : { uses: [fd] };
+    }
+    case 'dup2':
+    case 'dup3': {
+      const oldfd = firstFd(e);
+      const newfd = intArg(e, 1);
+      if (newfd === undefined) return UNDECODED;
+      return { uses: oldfd === undefined ? NONE : [oldfd], target: newfd };
+    }
+    case 'fcntl': {
+      const fd = firstFd(e);
+      return { uses: fd === undefined ? NONE : [fd], ...minOf(dupfdMin(e, NOT_CONVERTED)) };
+    }
+    case 'close_range': {
+      const first = intArg(e, 0);
+      const last = intOf(argOf(e.args, 1));
+      return first === undefined || last === undefined ? UNDECODED : { uses: NONE, closed: { first, last: Number(BigInt.asUintN(32, last)) } };
+    }
+    default:
+      return NO_ARGS;
+  }
+}
+
+function firstFd(e: SyscallEvent): number | undefined {
+  return leadingFd(e.argsText) ?? intArg(e, 0);
+}
+
+function intArg(e: SyscallEvent, index: number): number | undefined {
+  const v = intOf(argOf(e.args, index));
+  return v === undefined || v < -0x80000000n || v > 0xffffffffn ? undefined : Number(v);
+}
+
+/** A failed call's fds: named, so no longer telling about the start, but nothing revealed. */
+function named(args: FdArgs): FdEffect {
+  if (args === UNDECODED) return { kind: 'unknowable', why: 'arguments not decoded' };
+  const touched = args.uses.filter((fd) => fd >= 0);
+  if (args.target !== undefined && args.target >= 0) touched.push(args.target);
   return touched.length === 0 ? NO_EFFECT : { kind: 'known', reveals: [], touched };
+}
+
+/** The fds a call handed out, each the lowest free from `min`. */
+function lowestFree(e: SyscallEvent, args: FdArgs): { readonly fds: readonly number[]; readonly min: number } {
+  if (e.outcome.kind !== 'value') return NO_FDS;
+  const value = Number(e.outcome.value);
+  if (LOWEST_FREE.has(e.name)) return { fds: [value], min: 0 };
+  if (e.name === 'fcntl') return args.dupMin !== undefined ? { fds: [value], min: args.dupMin } : NO_FDS;
+  return PAIR.has(e.name) ? { fds: pairOf(e), min: 0 } : NO_FDS;
 }
 
 /** The fds a call uses (it needs them open), from its conversion. */
@@ -200,30 +279,33 @@ export function targetFd(e: SyscallEvent, c: Conversion): number | undefined {
   return v === undefined ? undefined : Number(v);
 }
 
-/** The fds a call handed out, lowest free first from `min`. */
+/** The fds a call handed out, lowest free first from `min` (InitialFdsScan's reading of the root's calls). */
 export function createdFds(e: SyscallEvent, c: Conversion): { readonly fds: readonly number[]; readonly min: number } {
-  const none = NO_FDS;
-  if (e.outcome.kind !== 'value') return none;
-  const value = Number(e.outcome.value);
-  if (LOWEST_FREE.has(e.name)) return { fds: [value], min: 0 };
-  if (e.name === 'fcntl') {
-    if ((c.kind === 'checked' || c.kind === 'effect') && c.call.name === 'fcntl') {
-      const cmd = c.call.cmd;
-      return cmd === F_DUPFD || cmd === F_DUPFD_CLOEXEC ? { fds: [value], min: Number(c.call.arg) } : none;
-    }
-    const cmd = bare(argOf(e.args, 1) ?? { kind: 'null' });
-    const n = cmd.kind === 'ident' ? (cmd.name === 'F_DUPFD' ? F_DUPFD : cmd.name === 'F_DUPFD_CLOEXEC' ? F_DUPFD_CLOEXEC : -1) : -1;
-    const min = intOf(argOf(e.args, 2));
-    return (n === F_DUPFD || n === F_DUPFD_CLOEXEC) && min !== undefined ? { fds: [value], min: Number(min) } : none;
+  if (e.outcome.kind !== 'value') return NO_FDS;
+  return lowestFree(e, e.name === 'fcntl' ? { uses: NONE, ...minOf(dupfdMin(e, c)) } : NO_ARGS);
+}
+
+function minOf(min: number | undefined): { dupMin?: number } {
+  return min === undefined ? {} : { dupMin: min };
+}
+
+/** F_DUPFD's (or F_DUPFD_CLOEXEC's) minimum, from the conversion when it has one. */
+function dupfdMin(e: SyscallEvent, c: Conversion): number | undefined {
+  if ((c.kind === 'checked' || c.kind === 'effect') && c.call.name === 'fcntl') {
+    const cmd = c.call.cmd;
+    return cmd === F_DUPFD || cmd === F_DUPFD_CLOEXEC ? Number(c.call.arg) : undefined;
   }
-  if (PAIR.has(e.name)) {
-    const arr = bare(argOf(e.args, e.name === 'socketpair' ? 3 : 0) ?? { kind: 'null' });
-    if (arr.kind !== 'array') return none;
-    const fds = arr.items.flatMap((i) => {
-      const v = intOf(i);
-      return v === undefined ? [] : [Number(v)];
-    });
-    return { fds, min: 0 };
-  }
-  return none;
+  const cmd = bare(argOf(e.args, 1) ?? { kind: 'null' });
+  const dup = cmd.kind === 'ident' && (cmd.name === 'F_DUPFD' || cmd.name === 'F_DUPFD_CLOEXEC');
+  return dup ? intArg(e, 2) : undefined;
+}
+
+/** pipe's, pipe2's and socketpair's two fds, from their array argument. */
+function pairOf(e: SyscallEvent): readonly number[] {
+  const arr = bare(argOf(e.args, e.name === 'socketpair' ? 3 : 0) ?? { kind: 'null' });
+  if (arr.kind !== 'array') return NONE;
+  return arr.items.flatMap((i) => {
+    const v = intOf(i);
+    return v === undefined ? [] : [Number(v)];
+  });
 }

@@ -6,7 +6,6 @@
 // each task's table is followed as the set of fd numbers its line of descent has touched; a table
 // the recording does not show in full turns opaque and tells nothing more.
 import type { SyscallEvent, TraceEvent } from '@forkscope/tracer';
-import { convert } from './convert.js';
 import { FD_NEUTRAL_CALLS, fdEffectOf } from './fd-effect.js';
 import type { FdEffect } from './fd-effect.js';
 import type { Conversion } from './convert.js';
@@ -24,9 +23,6 @@ export const FD_CALLS_READ_PER_TASK = 256;
 const CLONES = new Set(['clone', 'clone3', 'fork', 'vfork']);
 /** What `wants` never asks for: calls that change no table, and clones (the caller reads those anyway). */
 const NOT_WANTED: ReadonlySet<string> = new Set([...FD_NEUTRAL_CALLS, ...CLONES]);
-/** Calls that name no fd in their arguments: their conversion would tell fdEffectOf nothing. */
-const NO_FD_ARGS = new Set(['open', 'openat', 'creat', 'socket', 'pipe', 'pipe2', 'socketpair', 'eventfd', 'eventfd2', 'epoll_create', 'epoll_create1', 'memfd_create']);
-const NOT_CONVERTED: Conversion = { kind: 'adopted', reason: 'not converted: names no fd' };
 
 /** A decision about the root's starting state of one fd, waiting on a task's unseen clone. */
 interface Deferred {
@@ -102,7 +98,7 @@ export class LineageFdsScan {
     return count(this.#asked, pid) <= FD_CALLS_READ_PER_TASK;
   }
 
-  /** `conversion`: the event's, when the caller has made it (the root's calls), to save a second one. */
+  /** `conversion`: the event's, when the caller has made it (the root's calls). */
   add(e: TraceEvent, conversion?: Conversion): void {
     if (e.pid === null) return;
     if (e.kind === 'exited' || e.kind === 'killed') {
@@ -132,9 +128,8 @@ export class LineageFdsScan {
       this.#giveUp(table);
       return;
     }
-    // 'transient': nothing reads the tree again, so it is not kept on the event.
-    const c = conversion ?? (NO_FD_ARGS.has(e.name) ? NOT_CONVERTED : convert(e, identity, 'transient'));
-    const effect = fdEffectOf(e, c, !isRoot);
+    // A descendant's call is read from its text (fdEffectOf), not converted.
+    const effect = fdEffectOf(e, conversion, !isRoot);
     // The root's own calls show its starting fds to InitialFdsScan; here they only touch its table.
     this.#apply(table, effect, e, isRoot);
   }
@@ -303,10 +298,6 @@ function count(counts: Map<number, number>, pid: number): number {
   const n = (counts.get(pid) ?? 0) + 1;
   counts.set(pid, n);
   return n;
-}
-
-function identity(pid: number): number {
-  return pid;
 }
 
 /** The decimal number right after `marker`, if the text has one there. */
