@@ -138,6 +138,11 @@ describe('CLONE_FILES and calls in flight (fixture lines)', () => {
     expect(inferInitialFds(e)).toEqual([0, 1, 2]);
   });
 
+  it('a dup2 whose target fd cannot be read (not a number) ends the inference in that table', () => {
+    const e = lines(EXEC_SH, FORK(2), '2 dup2(1, SOMEFD) = 0', SAVE_STDOUT(2));
+    expect(inferInitialFds(e)).toEqual([0, 1, 2]);
+  });
+
   it('a call the scan does not recognise is taken to have created its result: an ioctl returning 10 hides 10', () => {
     const e = lines(EXEC_SH, FORK(2), '2 ioctl(1, _IOC(_IOC_NONE, 0xae, 0x1, 0), 0) = 10', SAVE_STDOUT(2));
     expect(inferInitialFds(e)).toEqual([0, 1, 2]);
