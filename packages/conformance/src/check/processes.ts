@@ -47,7 +47,11 @@ export class RecordedLifecycle {
   /** Pids whose exit line came after their last sighting began. */
   readonly #ended = new Set<number>();
   #index = 0;
-  /** The last syscall line's pid and its sightings: tasks make calls in runs, so most lines need no map lookup. */
+  /**
+   * The last syscall line's pid and its sightings: tasks make calls in runs, so most lines need
+   * no map lookup. Forgotten (-1) at that pid's exit line, so a line of #pid is one of the same
+   * sighting, and needs no look in #ended either.
+   */
   #pid = -1;
   #list: Sighting[] = [];
 
@@ -55,23 +59,30 @@ export class RecordedLifecycle {
     const index = this.#index++;
     if ((e.kind === 'exited' || e.kind === 'killed') && e.pid !== null) {
       this.#ended.add(e.pid);
+      if (e.pid === this.#pid) this.#pid = -1;
       return;
     }
     if (e.kind !== 'syscall' || e.pid === null || e.outcome.kind !== 'value') return;
     // The name first: the value is a BigInt parsed on first read, and most calls are no clone.
     if (isClone(e) && e.outcome.value > 0n) this.edges.push({ child: Number(e.outcome.value), creator: e.pid, flags: cloneFlags(e), line: e.span.line });
     const exec = isExec(e);
-    let list = e.pid === this.#pid ? this.#list : this.sightings.get(e.pid);
-    if (list === undefined) {
-      list = [];
-      this.sightings.set(e.pid, list);
-    }
-    this.#pid = e.pid;
-    this.#list = list;
-    let seen = list[list.length - 1];
-    if (seen === undefined || (this.#ended.size !== 0 && this.#ended.delete(e.pid))) {
-      seen = { index, line: e.span.line, exec: null };
-      list.push(seen);
+    let seen: Sighting | undefined;
+    if (e.pid === this.#pid) {
+      // The slow way below left a sighting in #list.
+      seen = this.#list[this.#list.length - 1] as Sighting;
+    } else {
+      let list = this.sightings.get(e.pid);
+      if (list === undefined) {
+        list = [];
+        this.sightings.set(e.pid, list);
+      }
+      this.#pid = e.pid;
+      this.#list = list;
+      seen = list[list.length - 1];
+      if (seen === undefined || (this.#ended.size !== 0 && this.#ended.delete(e.pid))) {
+        seen = { index, line: e.span.line, exec: null };
+        list.push(seen);
+      }
     }
     if (exec && seen.exec === null) seen.exec = { index, line: e.span.line };
     if (exec && e.outcome.value === 0n) {
@@ -223,12 +234,25 @@ function ownCopy(s: string): string {
   return ` ${s}`.slice(1);
 }
 
+// Both look at the name's first character before comparing it whole: they run for every call,
+// and the parser's name is a fresh string that each comparison reads afresh.
 function isExec(e: SyscallEvent): boolean {
-  return e.name === 'execve' || e.name === 'execveat';
+  const name = e.name;
+  return name.charCodeAt(0) === 0x65 /* e */ && (name === 'execve' || name === 'execveat');
 }
 
 function isClone(e: SyscallEvent): boolean {
-  return e.name === 'clone' || e.name === 'clone3' || e.name === 'fork' || e.name === 'vfork';
+  const name = e.name;
+  switch (name.charCodeAt(0)) {
+    case 0x63: // c
+      return name === 'clone' || name === 'clone3';
+    case 0x66: // f
+      return name === 'fork';
+    case 0x76: // v
+      return name === 'vfork';
+    default:
+      return false;
+  }
 }
 
 function cloneFlags(e: SyscallEvent): bigint {
