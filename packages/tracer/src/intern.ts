@@ -13,10 +13,18 @@ const MIN_SHARED_SLICE = 13;
 export class Interner {
   private readonly slots: (string | undefined)[];
   private readonly mask: number;
+  /** Texts shorter than this are plain slices (see `slice`). */
+  private readonly minLength: number;
 
-  constructor(bits = 9) {
+  /**
+   * `everyLength`: look short texts up too, for a caller that hands them to lookups in Maps and
+   * Sets (the one string per text carries its hash from the first lookup on; a fresh copy is
+   * hashed again by each) and keeps none (so the copy buys nothing).
+   */
+  constructor(bits = 9, everyLength = false) {
     this.slots = new Array<string | undefined>(1 << bits).fill(undefined);
     this.mask = (1 << bits) - 1;
+    this.minLength = everyLength ? 1 : MIN_SHARED_SLICE;
   }
 
   /** `s.slice(from, to)`, the same string as the last time these characters were asked for. */
@@ -26,7 +34,7 @@ export class Interner {
     if (len > MAX_INTERNED) return s.slice(from, to);
     // V8 copies a slice shorter than 13 characters (it pins nothing), and the copy costs less
     // than the lookup (measured: ~8 % of a scan of short lines).
-    if (len < MIN_SHARED_SLICE) return s.slice(from, to);
+    if (len < this.minLength) return s.slice(from, to);
     let h = len;
     // A few characters are enough to tell the repeating texts apart; the compare below is exact.
     h = (h * 31 + s.charCodeAt(from)) | 0;
@@ -37,7 +45,7 @@ export class Interner {
     const cached = this.slots[slot];
     if (cached !== undefined && cached.length === len && s.startsWith(cached, from)) return cached;
     // A fresh flat string: a plain slice of 13+ characters would share (and pin) the whole chunk.
-    const copy = (s.slice(from, to) + ' ').slice(0, -1);
+    const copy = len < MIN_SHARED_SLICE ? s.slice(from, to) : (s.slice(from, to) + ' ').slice(0, -1);
     this.slots[slot] = copy;
     return copy;
   }

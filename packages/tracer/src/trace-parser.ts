@@ -29,6 +29,11 @@ import { Interner } from './intern.js';
 
 /** Syscall names: a few dozen distinct ones over millions of lines. */
 const NAMES = new Interner();
+/**
+ * The names skipLineAt asks skipCall about, every one looked up: most of those calls are skipped,
+ * so the name goes no further than the consumer's lookup of it.
+ */
+const SKIP_NAMES = new Interner(9, true);
 
 export type Dialect = 'auto' | 'strace' | 'shadow';
 
@@ -435,7 +440,7 @@ export class TraceParser {
       this.resumed(text, parseCommonLeader(text) as LeaderResult, lineNo, lineNo);
       return true;
     }
-    const name = NAMES.slice(s, b, nameEnd);
+    const name = SKIP_NAMES.slice(s, b, nameEnd);
     if (this.skipped(s, from, to, pid, lineNo, name)) return true;
     const text = s.slice(from, to);
     this.callLine(text, parseCommonLeader(text) as LeaderResult, lineNo, name, nameEnd - from + 1);
