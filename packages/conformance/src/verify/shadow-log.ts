@@ -94,7 +94,7 @@ export function parseShadowFiles(files: readonly ShadowFile[]): ShadowLog {
       else if (owner !== pid) problems.push(`${f.name}:${n + 1}: thread ${tid} is also logged in process ${owner}'s file`);
     });
   });
-  files.forEach((f, fi) => {
+  files.forEach((_file, fi) => {
     const list: Logged[] = [];
     (split[fi] as string[]).forEach((raw, n) => {
       list.push({ file: fi, lineNo: n + 1, text: hiddenResult(markHiddenThread(stripPointerNotes(raw), processOfTid)), ns: simTimeNs(raw) });

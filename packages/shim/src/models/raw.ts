@@ -48,7 +48,7 @@ function* vforkExec(g: Guest): GuestGen<number> {
 
 /** A vfork child that SIGTERMs itself: the parent is released by the death. */
 function* vforkChildKilled(g: Guest): GuestGen<number> {
-  const r = yield* vfork(function* (c) {
+  const r = yield* vfork(function* () {
     const self = yield* must({ name: 'getpid' });
     yield* sys({ name: 'kill', pid: Number(self), sig: SIGNALS.SIGTERM });
     return yield* exitGroup(1);

@@ -3,7 +3,6 @@
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
-import type { runModel } from '@forkscope/shim';
 import { parseCommandArgs } from '../args.js';
 import type { Command } from '../command.js';
 import { InputError, UsageError, inputErrorOf } from '../io.js';
