@@ -1,7 +1,7 @@
 // Shared scaffolding for the kernel scenario tests: a booted kernel, calls that check every
 // invariant after each step, and small accessors for results.
 import { expect } from 'vitest';
-import { Kernel, Vfs, type KernelOptions, type Syscall, type SyscallResult, type Tid } from '../src/index.js';
+import { Kernel, SIGNALS, Vfs, type KernelOptions, type Syscall, type SyscallResult, type Tid } from '../src/index.js';
 
 export interface Booted {
   readonly k: Kernel;
@@ -66,6 +66,25 @@ export function page(k: Kernel, tid: Tid): bigint {
 
 export function sigaction(k: Kernel, tid: Tid, sig: number, handler: 'SIG_DFL' | 'SIG_IGN' | bigint, flags = 0n, mask = 0n): SyscallResult {
   return call(k, tid, { name: 'rt_sigaction', sig, act: { handler, flags, mask }, oldact: 0n, sigsetsize: 8n });
+}
+
+/**
+ * dash reaping a two-child pipeline under strace: with a SIGCHLD handler at `handler`, the root
+ * forks two children and blocks in wait4(-1); the older exits and is collected (wait4 returns it,
+ * its SIGCHLD pending), then the younger exits and is collected before the root's resume. `first`
+ * is wait4's completion.
+ */
+export function reapedPipeline(k: Kernel, root: Tid, handler: bigint): { older: Tid; younger: Tid; first: SyscallResult | undefined } {
+  sigaction(k, root, SIGNALS.SIGCHLD, handler, 0n);
+  const older = fork(k, root);
+  const younger = fork(k, root);
+  expect(call(k, root, { name: 'wait4', pid: -1, status: 0n, options: 0, rusage: 0n }).kind).toBe('blocked');
+  exit(k, older, 0);
+  expect(k.tracerCollect(older)).toBe(true);
+  const first = k.completion(root);
+  exit(k, younger, 0);
+  expect(k.tracerCollect(younger)).toBe(true);
+  return { older, younger, first };
 }
 
 export function sigmask(k: Kernel, tid: Tid, how: number, mask: bigint): SyscallResult {

@@ -2,7 +2,7 @@
 // sets, thread- vs process-directed signals, handler frames, stops, and the scheduler's order.
 import { describe, expect, it } from 'vitest';
 import { CLONE, SA, SIG_BLOCK, SIG_SETMASK, SIG_UNBLOCK, SIGNALS, type Kernel, type Tid } from '../src/index.js';
-import { bitOf, boot, call, errno, exit, fork, ok, page, runUntilDone, sigaction, sigmask, sleep } from './kernel-helpers.js';
+import { bitOf, boot, call, errno, fork, ok, page, reapedPipeline, runUntilDone, sigaction, sigmask, sleep } from './kernel-helpers.js';
 
 const S = SIGNALS;
 const THREAD = CLONE.VM | CLONE.FS | CLONE.FILES | CLONE.SIGHAND | CLONE.THREAD | CLONE.SYSVSEM;
@@ -209,16 +209,8 @@ describe('fatal signals carry their sender', () => {
 describe('signalsOnResume (a traced task takes its signals when resumed)', () => {
   function scenario(signalsOnResume: boolean) {
     const { k, root } = boot({ traced: true, signalsOnResume });
-    sigaction(k, root, S.SIGCHLD, HANDLER, 0n);
-    const older = fork(k, root);
-    const younger = fork(k, root);
-    expect(call(k, root, { name: 'wait4', pid: -1, status: 0n, options: 0, rusage: 0n }).kind).toBe('blocked');
-    exit(k, older, 0);
-    expect(k.tracerCollect(older)).toBe(true);
-    const first = k.completion(root);
     // The younger child's exit is collected after wait4 returned, before dash took the first SIGCHLD.
-    exit(k, younger, 0);
-    expect(k.tracerCollect(younger)).toBe(true);
+    const { older, younger, first } = reapedPipeline(k, root, HANDLER);
     k.resume(root);
     return { k, root, older, younger, first };
   }

@@ -6,7 +6,7 @@
 // child). The scenario is dash reaping a two-child pipeline.
 import { describe, expect, it } from 'vitest';
 import { CLD, CLONE, SIG_BLOCK, SIG_UNBLOCK, SIGNALS, SIGRTMIN, type KernelOptions, type SigInfo, type Tid } from '../src/index.js';
-import { bitOf, boot, call, exit, fork, ok, sigaction, sigmask } from './kernel-helpers.js';
+import { bitOf, boot, call, exit, fork, ok, reapedPipeline, sigaction, sigmask } from './kernel-helpers.js';
 
 const S = SIGNALS;
 const HANDLER = 0x40_1000n;
@@ -40,16 +40,8 @@ function booted(answer: boolean, options: KernelOptions = { traced: true, signal
  */
 function pipeline(answer: boolean, options?: KernelOptions) {
   const b = booted(answer, options);
-  const { k, root } = b;
-  sigaction(k, root, S.SIGCHLD, HANDLER, 0n);
-  const older = fork(k, root);
-  const younger = fork(k, root);
-  expect(call(k, root, { name: 'wait4', pid: -1, status: 0n, options: 0, rusage: 0n }).kind).toBe('blocked');
-  exit(k, older, 0);
-  expect(k.tracerCollect(older)).toBe(true);
-  expect(k.completion(root)).toMatchObject({ kind: 'done', value: BigInt(older) });
-  exit(k, younger, 0);
-  expect(k.tracerCollect(younger)).toBe(true);
+  const { older, younger, first } = reapedPipeline(b.k, b.root, HANDLER);
+  expect(first).toMatchObject({ kind: 'done', value: BigInt(older) });
   return { ...b, older, younger };
 }
 
