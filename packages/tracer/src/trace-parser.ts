@@ -225,7 +225,7 @@ export class TraceParser {
 
   /** `line()` for a line known to hold no ESC, so no colour codes to strip (the streaming splitter knows). */
   lineWithoutEscapes(raw: string): void {
-    if (++this.fed % PIN_LINES === 0) this.unpin();
+    this.countLine();
     const lineNo = ++this.lineNo;
     const text = raw.length > 0 && raw.charCodeAt(raw.length - 1) === 0x0d ? raw.slice(0, -1) : raw;
     this.handle(text, lineNo, null);
@@ -233,7 +233,7 @@ export class TraceParser {
 
   /** Feeds a line with its own file and line number (merging several -ff files into one run). */
   lineAt(raw: string, lineNo: number, file: string | undefined, pidOverride: number | null): void {
-    if (++this.fed % PIN_LINES === 0) this.unpin();
+    this.countLine();
     this.lineNo = lineNo;
     this.file = file;
     const text = raw.indexOf('\x1b') >= 0 ? stripSgr(raw) : raw;
@@ -366,10 +366,19 @@ export class TraceParser {
     if (!endsWithMarker(s, from, to)) return (this.skipCall as SkipCall)(pid, name, lineNo, lineNo);
     if (!s.startsWith(UNFINISHED_TAIL, to - UNFINISHED_TAIL.length) || to - from < UNFINISHED_TAIL.length || this.pending.has(pid)) return false;
     const raw = from === 0 && to === s.length ? s : s.slice(from, to);
-    const p: Pending = { file: this.file, pid, name, argsText: '', line: lineNo, halfEnd: lineNo, prefix: EMPTY_PREFIX, raw, pinned: true };
-    this.pending.set(pid, p);
-    this.lastPending = p;
+    this.openHalf(pid, pid, name, '', lineNo, lineNo, EMPTY_PREFIX, raw);
     return true;
+  }
+
+  /**
+   * Files an `<unfinished ...>` half under `key` (its task's pid, or the pid a `<pid changed to N
+   * ...>` names) as the task's open call; its texts are still slices of the input (see unpin).
+   */
+  private openHalf(key: number | null, pid: number | null, name: string, argsText: string, line: number, halfEnd: number, prefix: Prefix, raw: string | undefined): Pending {
+    const p: Pending = { file: this.file, pid, name, argsText, line, halfEnd, prefix, raw, pinned: true };
+    this.pending.set(key, p);
+    this.lastPending = p;
+    return p;
   }
 
   /**
@@ -429,7 +438,7 @@ export class TraceParser {
       if (nameEnd >= to || s.charCodeAt(nameEnd) !== 0x28) return false;
     }
     const pid = leader.pid;
-    if (++this.fed % PIN_LINES === 0) this.unpin();
+    this.countLine();
     const lineNo = ++this.lineNo;
     this.flushHeld();
     this.lastPending = null;
@@ -452,6 +461,11 @@ export class TraceParser {
     const end = findCallEnd(text, argsStart, text.length);
     if (end === null) this.cut(text, leader, lineNo);
     else this.finishCall(text, leader, lineNo, lineNo, name, argsStart, end, null);
+  }
+
+  /** Counts a line fed; every PIN_LINES lines, copies the long-open halves' texts (unpin). */
+  private countLine(): void {
+    if (++this.fed % PIN_LINES === 0) this.unpin();
   }
 
   /**
@@ -647,19 +661,7 @@ export class TraceParser {
         this.diagnostic(`${prev.name}(${prev.argsText}`, 'unfinished call replaced by a new call of the same task', prev.line, pid);
         this.emitUnfinished(prev, 'end-of-input');
       }
-      const p: Pending = {
-        file: this.file,
-        pid,
-        name,
-        argsText,
-        line,
-        halfEnd: endLine,
-        prefix: leader.prefix,
-        raw: undefined,
-        pinned: true,
-      };
-      this.pending.set(pid, p);
-      this.lastPending = p;
+      this.openHalf(pid, pid, name, argsText, line, endLine, leader.prefix, undefined);
       return;
     }
     if (rest.length !== 0) return this.diagnostic(text, `unexpected text after <${end.marker} ...>`, endLine, pid);
@@ -668,20 +670,7 @@ export class TraceParser {
       return;
     }
     // <pid changed to N ...> (-ff): the call completes in N's file, after its superseded line.
-    const p: Pending = {
-      file: this.file,
-      pid,
-      name,
-      argsText,
-      line,
-      halfEnd: endLine,
-      prefix: leader.prefix,
-      pidChangedTo: end.newPid,
-      raw: undefined,
-      pinned: true,
-    };
-    this.pending.set(end.newPid, p);
-    this.lastPending = p;
+    this.openHalf(end.newPid, pid, name, argsText, line, endLine, leader.prefix, undefined).pidChangedTo = end.newPid;
   }
 
   private record(
